@@ -1,0 +1,1 @@
+"""support_portal: a self-hosted customer support portal."""

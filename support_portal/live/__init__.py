@@ -1,0 +1,1 @@
+"""Live updates: services publish small events after commit; open pages subscribe."""

@@ -1,0 +1,1 @@
+"""Notification-only emails: rendering, the outbox sender and the development mail catcher."""

@@ -1,0 +1,152 @@
+"""Render notification emails: text and HTML parts, in the recipient's locale (R4, C4).
+
+Emails say what happened and link to the ticket; they never carry the message text.
+"""
+
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass
+from email.headerregistry import Address
+from email.message import EmailMessage
+from email.utils import formatdate, parseaddr
+
+from support_portal.i18n import _, gettext
+from support_portal.settings import get_settings
+
+PRODUCT_NAME = "Support"
+
+HEADLINES = {
+    "ticket_received": _("We received your support ticket {number}."),
+    "agent_replied": _("Our support team replied to your ticket {number}."),
+    "info_requested": _("We need more information from you on ticket {number}."),
+    "resolved": _("Your issue in ticket {number} was marked as resolved."),
+    "closed": _("Your ticket {number} was closed."),
+}
+ACTIONS = {
+    "ticket_received": _(
+        "We will let you know as soon as there is news. You can add details here:"
+    ),
+    "agent_replied": _("Open your ticket to read the reply and respond:"),
+    "info_requested": _("Open your ticket to read the question and reply:"),
+    "resolved": _("If the problem is not solved, reply in the ticket and we will reopen it:"),
+    "closed": _("You can still read the conversation here:"),
+}
+SUBJECT_RECEIVED = _("Your support ticket {number} was received")
+SUBJECT_UPDATED = _("Your support ticket {number} has been updated")
+NOTICE = _(
+    "This email is a notification only. Replies to this address are not read: "
+    "please answer in the ticket."
+)
+
+
+@dataclass(frozen=True)
+class Rendered:
+    subject: str
+    text: str
+    html: str
+
+
+def _hello(locale: str, name: str | None) -> str:
+    if name:
+        return gettext(locale, "Hello {name},", name=name)
+    return gettext(locale, "Hello,")
+
+
+def _compose(
+    locale: str, *, name: str | None, lines: list[str], link: str | None, link_label: str | None
+) -> tuple[str, str]:
+    t = lambda s, **p: gettext(locale, s, **p)  # noqa: E731
+    text_parts = [_hello(locale, name), "", *lines]
+    if link:
+        text_parts += ["", link]
+    text_parts += ["", "-- ", t(NOTICE)]
+    html_lines = "".join(f"<p>{html.escape(line)}</p>" for line in lines)
+    button = ""
+    if link:
+        href = html.escape(link, quote=True)
+        button = (
+            f'<p><a href="{href}" style="display:inline-block;padding:10px 18px;'
+            f'background:#2563eb;color:#fff;border-radius:6px;text-decoration:none">'
+            f"{html.escape(link_label or link)}</a></p>"
+            f'<p style="font-size:12px;color:#555">{html.escape(link)}</p>'
+        )
+    body_html = (
+        f'<!doctype html><html lang="{html.escape(locale)}"><body style="font-family:'
+        f'system-ui,sans-serif;line-height:1.5;color:#111">'
+        f"<p>{html.escape(_hello(locale, name))}</p>{html_lines}{button}"
+        f'<hr><p style="font-size:12px;color:#555">{html.escape(t(NOTICE))}</p></body></html>'
+    )
+    return "\n".join(text_parts) + "\n", body_html
+
+
+def ticket_email(
+    template: str, *, locale: str, number: int, name: str | None, link: str
+) -> Rendered:
+    t = lambda s, **p: gettext(locale, s, **p)  # noqa: E731
+    subject = SUBJECT_RECEIVED if template == "ticket_received" else SUBJECT_UPDATED
+    lines = [t(HEADLINES[template], number=number), t(ACTIONS[template])]
+    text, body_html = _compose(
+        locale,
+        name=name,
+        lines=lines,
+        link=link,
+        link_label=t("Open ticket {number}", number=number),
+    )
+    return Rendered(subject=t(subject, number=number), text=text, html=body_html)
+
+
+def code_email(*, locale: str, code: str, number: int | None, name: str | None) -> Rendered:
+    t = lambda s, **p: gettext(locale, s, **p)  # noqa: E731
+    if number is not None:
+        lines = [t("Your verification code for support ticket {number} is:", number=number)]
+    else:
+        lines = [t("Your verification code to confirm your email address is:")]
+    lines += [
+        code,
+        t("The code expires in 10 minutes. If you did not ask for it, ignore this email."),
+    ]
+    text, body_html = _compose(locale, name=name, lines=lines, link=None, link_label=None)
+    return Rendered(
+        subject=t("Your verification code: {code}", code=code), text=text, html=body_html
+    )
+
+
+def links_email(*, locale: str, links: list[tuple[int, str]]) -> Rendered:
+    t = lambda s, **p: gettext(locale, s, **p)  # noqa: E731
+    lines = [t("Here are the links to your support tickets:")]
+    lines += [f"{t('Ticket {number}', number=number)}: {link}" for number, link in links]
+    text, body_html = _compose(locale, name=None, lines=lines, link=None, link_label=None)
+    return Rendered(subject=t("Links to your support tickets"), text=text, html=body_html)
+
+
+def _header_safe(value: str) -> str:
+    return " ".join((value or "").replace("\r", " ").replace("\n", " ").split())
+
+
+def build_message(
+    rendered: Rendered,
+    *,
+    to_email: str,
+    to_name: str | None,
+    message_id: str,
+    references: str | None = None,
+) -> EmailMessage:
+    """A multipart/alternative message; headers are built from parsed parts, never raw text."""
+    settings = get_settings()
+    msg = EmailMessage()
+    from_name, from_addr = parseaddr(settings.mail_from)
+    msg["From"] = Address(display_name=_header_safe(from_name), addr_spec=from_addr)
+    msg["To"] = Address(display_name=_header_safe(to_name or ""), addr_spec=_header_safe(to_email))
+    msg["Subject"] = _header_safe(rendered.subject)
+    msg["Date"] = formatdate(localtime=False)
+    msg["Message-ID"] = message_id
+    msg["Auto-Submitted"] = "auto-generated"
+    msg["X-Auto-Response-Suppress"] = "All"
+    msg["Precedence"] = "bulk"
+    if references:
+        msg["References"] = references
+        msg["In-Reply-To"] = references
+    msg.set_content(rendered.text)
+    msg.add_alternative(rendered.html, subtype="html")
+    return msg

@@ -1,0 +1,251 @@
+"""The outbox sender: claims due rows, sends them over one reused connection, records results.
+
+Delivery is at-least-once (R2, R3): a row is claimed with a lease; if the sender dies after the
+server accepted the mail but before the row is marked, the lease expires and the row is sent
+again with the same Message-ID. 4xx and connection errors retry with capped exponential backoff;
+5xx marks the row failed, visible to admins.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import random
+import socket
+from dataclasses import dataclass
+from datetime import timedelta
+from email.message import EmailMessage
+
+from sqlalchemy import and_, or_, update
+from sqlmodel import Session, col, select
+
+from support_portal.db import session_scope
+from support_portal.live.hub import hub
+from support_portal.mail import render
+from support_portal.mail.smtp import Mailer, PermanentError, TransientError
+from support_portal.models import OutboxEmail, OutboxStatus, Ticket, utcnow
+from support_portal.routes import ticket_url
+from support_portal.services import guest_links
+from support_portal.services.outbox import OUTBOX_TOPIC, mail_domain
+from support_portal.settings import Settings, get_settings
+
+log = logging.getLogger(__name__)
+LEASE = timedelta(minutes=2)
+BATCH = 100
+
+
+@dataclass
+class Claimed:
+    id: int
+    message: EmailMessage | None
+    error: str | None = None
+
+
+def worker_name() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}:{random.getrandbits(24):06x}"
+
+
+def backoff(attempts: int, settings: Settings) -> timedelta:
+    base = settings.mail_retry_base_seconds * (2 ** max(0, attempts - 1))
+    capped = min(base, settings.mail_retry_max_seconds)
+    return timedelta(seconds=capped * (1 + random.random() * 0.1))  # noqa: S311
+
+
+def claim_due(db: Session, *, worker: str, limit: int = BATCH) -> list[int]:
+    """Lease up to `limit` due rows to `worker`. Safe with several senders (SKIP LOCKED)."""
+    now = utcnow()
+    due = or_(
+        and_(OutboxEmail.status == OutboxStatus.pending, OutboxEmail.next_attempt_at <= now),
+        and_(OutboxEmail.status == OutboxStatus.sending, OutboxEmail.lease_until < now),
+    )
+    query = select(OutboxEmail.id, OutboxEmail.status, OutboxEmail.lease_until).where(due)
+    query = query.order_by(col(OutboxEmail.next_attempt_at), col(OutboxEmail.id)).limit(limit)
+    if db.get_bind().dialect.name == "postgresql":
+        query = query.with_for_update(skip_locked=True)
+    claimed = []
+    for row_id, status, lease in db.exec(query).all():
+        # Compare-and-set: another sender that got here first changes status or lease.
+        result = db.exec(
+            update(OutboxEmail)
+            .where(
+                OutboxEmail.id == row_id,
+                OutboxEmail.status == status,
+                (OutboxEmail.lease_until == lease)
+                if lease is not None
+                else OutboxEmail.lease_until.is_(None),
+            )  # type: ignore[union-attr]
+            .values(status=OutboxStatus.sending, lease_until=now + LEASE, claimed_by=worker)
+        )
+        if result.rowcount == 1:
+            claimed.append(row_id)
+    return claimed
+
+
+def render_row(db: Session, row: OutboxEmail) -> EmailMessage:
+    ticket = db.get(Ticket, row.ticket_id) if row.ticket_id else None
+    params = row.params or {}
+    if row.template == "guest_links":
+        tickets = db.exec(
+            select(Ticket).where(col(Ticket.id).in_(params.get("ticket_ids", [])))
+        ).all()
+        links = [(t.number, guest_links.link_for(t)) for t in tickets if t.guest_link_nonce]
+        rendered = render.links_email(locale=row.locale, links=links)
+        references = None
+    else:
+        if ticket is None:
+            raise PermanentError("ticket no longer exists")
+        link = guest_links.link_for(ticket) if params.get("guest") else ticket_url(ticket.number)
+        rendered = render.ticket_email(
+            row.template, locale=row.locale, number=ticket.number, name=row.to_name, link=link
+        )
+        references = f"<ticket-{ticket.number}@{mail_domain()}>"
+    return render.build_message(
+        rendered,
+        to_email=row.to_email,
+        to_name=row.to_name,
+        message_id=row.message_id_header,
+        references=references,
+    )
+
+
+def load_claimed(db: Session, ids: list[int]) -> list[Claimed]:
+    out = []
+    for row in db.exec(select(OutboxEmail).where(col(OutboxEmail.id).in_(ids))).all():
+        try:
+            out.append(Claimed(id=row.id, message=render_row(db, row)))  # type: ignore[arg-type]
+        except Exception as exc:  # a row that cannot be rendered must not block the rest
+            log.exception("cannot render outbox row %s", row.id)
+            out.append(Claimed(id=row.id, message=None, error=f"render: {exc}"))  # type: ignore[arg-type]
+    return out
+
+
+def record_results(
+    db: Session,
+    *,
+    sent: list[int],
+    retry: dict[int, str],
+    failed: dict[int, str],
+    settings: Settings,
+) -> None:
+    now = utcnow()
+    if sent:
+        db.exec(
+            update(OutboxEmail)
+            .where(col(OutboxEmail.id).in_(sent))
+            .values(status=OutboxStatus.sent, sent_at=now, lease_until=None, last_error=None)
+        )
+    for row_id, error in retry.items():
+        row = db.get(OutboxEmail, row_id)
+        if row is None:
+            continue
+        row.attempts += 1
+        row.last_error = error[:2000]
+        row.lease_until = None
+        if row.attempts >= settings.mail_max_attempts:
+            row.status = OutboxStatus.failed
+        else:
+            row.status = OutboxStatus.pending
+            row.next_attempt_at = now + backoff(row.attempts, settings)
+    for row_id, error in failed.items():
+        row = db.get(OutboxEmail, row_id)
+        if row is None:
+            continue
+        row.attempts += 1
+        row.status = OutboxStatus.failed
+        row.last_error = error[:2000]
+        row.lease_until = None
+
+
+def next_due_in(db: Session) -> float | None:
+    nxt = db.exec(
+        select(OutboxEmail.next_attempt_at)
+        .where(OutboxEmail.status == OutboxStatus.pending)
+        .order_by(col(OutboxEmail.next_attempt_at))
+        .limit(1)
+    ).first()
+    lease = db.exec(
+        select(OutboxEmail.lease_until)
+        .where(OutboxEmail.status == OutboxStatus.sending)
+        .order_by(col(OutboxEmail.lease_until))
+        .limit(1)
+    ).first()
+    candidates = [t for t in (nxt, lease) if t is not None]
+    if not candidates:
+        return None
+    return max(0.0, (min(candidates) - utcnow()).total_seconds())
+
+
+class OutboxSender:
+    def __init__(self, settings: Settings | None = None, *, worker: str | None = None) -> None:
+        self.settings = settings or get_settings()
+        self.worker = worker or worker_name()
+        self.mailer = Mailer(self.settings)
+
+    async def run_once(self) -> int:
+        """Send every due row; returns how many were sent."""
+        total = 0
+        while True:
+            ids = await asyncio.to_thread(self._claim)
+            if not ids:
+                return total
+            batch = await asyncio.to_thread(self._load, ids)
+            sent, retry, failed = await self._deliver(batch)
+            await asyncio.to_thread(self._record, sent, retry, failed)
+            total += len(sent)
+            if retry and not sent:
+                return total  # the server is down: wait for the backoff
+
+    async def _deliver(self, batch: list[Claimed]):
+        sent: list[int] = []
+        retry: dict[int, str] = {}
+        failed: dict[int, str] = {}
+        down: str | None = None
+        for item in batch:
+            if item.message is None:
+                failed[item.id] = item.error or "render failed"
+                continue
+            if down is not None:  # do not hammer a server that just refused us
+                retry[item.id] = down
+                continue
+            try:
+                await self.mailer.send(item.message)
+                sent.append(item.id)
+            except PermanentError as exc:
+                failed[item.id] = str(exc)
+            except TransientError as exc:
+                retry[item.id] = str(exc)
+                if not self.mailer.connected:
+                    down = str(exc)
+        return sent, retry, failed
+
+    def _claim(self) -> list[int]:
+        with session_scope() as db:
+            return claim_due(db, worker=self.worker)
+
+    def _load(self, ids: list[int]) -> list[Claimed]:
+        with session_scope() as db:
+            return load_claimed(db, ids)
+
+    def _record(self, sent, retry, failed) -> None:
+        with session_scope() as db:
+            record_results(db, sent=sent, retry=retry, failed=failed, settings=self.settings)
+
+    def _next_due(self) -> float | None:
+        with session_scope() as db:
+            return next_due_in(db)
+
+    async def run_forever(self, stop: asyncio.Event | None = None) -> None:
+        stop = stop or asyncio.Event()
+        with hub.subscribe(OUTBOX_TOPIC) as sub:
+            while not stop.is_set():
+                try:
+                    await self.run_once()
+                    wait = await asyncio.to_thread(self._next_due)
+                except Exception:
+                    log.exception("outbox sender loop failed; retrying shortly")
+                    wait = 5.0
+                timeout = 30.0 if wait is None else min(max(wait, 0.05), 30.0)
+                if not await sub.wait(timeout):
+                    await self.mailer.close()  # idle: do not hold the connection open
+        await self.mailer.close()

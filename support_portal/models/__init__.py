@@ -1,0 +1,50 @@
+"""SQLModel tables. Importing this package registers every table on `SQLModel.metadata`."""
+
+from support_portal.models.activity import (
+    AuditEvent,
+    GuestChallenge,
+    Notification,
+    NotificationPreference,
+    OutboxEmail,
+)
+from support_portal.models.base import utcnow
+from support_portal.models.enums import (
+    ACTIVE_STATUSES,
+    AGENT_EVENTS,
+    CUSTOMER_EVENTS,
+    AuthorKind,
+    Category,
+    NotificationEvent,
+    OutboxStatus,
+    Role,
+    SessionKind,
+    TicketStatus,
+)
+from support_portal.models.tickets import Attachment, Message, Ticket
+from support_portal.models.users import AuthSession, LoginTicket, RateEvent, User
+
+__all__ = [
+    "ACTIVE_STATUSES",
+    "AGENT_EVENTS",
+    "CUSTOMER_EVENTS",
+    "Attachment",
+    "AuditEvent",
+    "AuthSession",
+    "AuthorKind",
+    "Category",
+    "GuestChallenge",
+    "LoginTicket",
+    "Message",
+    "Notification",
+    "NotificationEvent",
+    "NotificationPreference",
+    "OutboxEmail",
+    "OutboxStatus",
+    "RateEvent",
+    "Role",
+    "SessionKind",
+    "Ticket",
+    "TicketStatus",
+    "User",
+    "utcnow",
+]

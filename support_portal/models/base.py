@@ -1,0 +1,8 @@
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+
+def utcnow() -> datetime:
+    """Timezone-aware UTC; SQLModel stores it as UTC and always returns aware values."""
+    return datetime.now(UTC)

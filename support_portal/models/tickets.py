@@ -1,0 +1,79 @@
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Column, Index, Text, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from support_portal.models.base import utcnow
+from support_portal.models.enums import AuthorKind, Category, TicketStatus
+
+
+class Ticket(SQLModel, table=True):
+    __tablename__ = "tickets"
+    __table_args__ = (
+        # "My tickets": one customer's open or closed tickets, newest activity first.
+        Index("ix_tickets_requester_list", "requester_id", "is_active", "last_activity_at", "id"),
+        Index("ix_tickets_guest_list", "guest_email", "is_active", "last_activity_at", "id"),
+        # Agent queue views.
+        Index("ix_tickets_status_list", "status", "last_activity_at", "id"),
+        Index("ix_tickets_assignee_list", "assignee_id", "is_active", "last_activity_at", "id"),
+        Index("ix_tickets_active_list", "is_active", "last_activity_at", "id"),
+        Index("ix_tickets_waiting", "is_active", "waiting_since", "id"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    number: int = Field(unique=True, index=True)
+    subject: str = Field(max_length=200)
+    category: Category = Field(max_length=32)
+    status: TicketStatus = Field(default=TicketStatus.open, max_length=32)
+    is_active: bool = True  # open or awaiting_customer: the "Open" tab
+    requester_id: int | None = Field(default=None, foreign_key="users.id")
+    guest_email: str | None = Field(default=None, max_length=254)
+    guest_name: str | None = Field(default=None, max_length=120)
+    guest_link_nonce: str | None = Field(default=None, max_length=64)
+    locale: str | None = Field(default=None, max_length=16)
+    assignee_id: int | None = Field(default=None, foreign_key="users.id")
+    follow_up_of_id: int | None = Field(default=None, foreign_key="tickets.id")
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)
+    last_activity_at: datetime = Field(default_factory=utcnow)
+    # The oldest customer message not yet answered by an agent (None: nobody is waiting).
+    waiting_since: datetime | None = None
+    last_agent_reply_at: datetime | None = None
+    customer_read_at: datetime | None = None
+    resolved_at: datetime | None = None
+    closed_at: datetime | None = None
+    message_count: int = 0
+
+
+class Message(SQLModel, table=True):
+    __tablename__ = "messages"
+    __table_args__ = (
+        UniqueConstraint("ticket_id", "idempotency_key", name="uq_messages_idempotency"),
+        Index("ix_messages_ticket", "ticket_id", "id"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    ticket_id: int = Field(foreign_key="tickets.id")
+    author_kind: AuthorKind = Field(max_length=16)
+    author_id: int | None = Field(default=None, foreign_key="users.id")
+    author_name: str = Field(max_length=120)
+    body: str = Field(sa_column=Column(Text, nullable=False))
+    is_internal: bool = False
+    idempotency_key: str | None = Field(default=None, max_length=64)
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class Attachment(SQLModel, table=True):
+    __tablename__ = "attachments"
+
+    id: int | None = Field(default=None, primary_key=True)
+    ticket_id: int = Field(foreign_key="tickets.id", index=True)
+    message_id: int = Field(foreign_key="messages.id", index=True)
+    storage_name: str = Field(max_length=64, unique=True)
+    filename: str = Field(max_length=255)
+    content_type: str = Field(max_length=100)
+    size: int
+    sha256: str = Field(max_length=64)
+    created_at: datetime = Field(default_factory=utcnow)

@@ -1,0 +1,1 @@
+"""Domain rules in plain Python over SQLModel. Never imports Reflex."""

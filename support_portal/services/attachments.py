@@ -1,0 +1,166 @@
+"""Attachment checks and storage (C2, C3).
+
+Files are checked by content (magic bytes) against an allowlist, stored outside any public
+folder under random names, and handed out only after the ticket's access check.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+
+from support_portal.services.errors import InvalidInput
+from support_portal.settings import get_settings
+
+ALLOWED_EXTENSIONS = {
+    "png": "image/png",
+    "jpg": "image/jpeg",
+    "jpeg": "image/jpeg",
+    "gif": "image/gif",
+    "webp": "image/webp",
+    "pdf": "application/pdf",
+    "txt": "text/plain",
+    "csv": "text/csv",
+    "log": "text/plain",
+}
+TEXT_EXTENSIONS = {"txt", "csv", "log"}
+ACCEPT = {
+    "image/png": [".png"],
+    "image/jpeg": [".jpg", ".jpeg"],
+    "image/gif": [".gif"],
+    "image/webp": [".webp"],
+    "application/pdf": [".pdf"],
+    "text/plain": [".txt", ".log"],
+    "text/csv": [".csv"],
+}
+_BINARY_SIGNATURES = (b"MZ", b"\x7fELF", b"PK\x03\x04", b"\xca\xfe\xba\xbe", b"#!")
+
+
+@dataclass(frozen=True)
+class IncomingFile:
+    filename: str
+    data: bytes
+
+
+@dataclass(frozen=True)
+class StoredFile:
+    storage_name: str
+    filename: str
+    content_type: str
+    size: int
+    sha256: str
+
+
+def clean_filename(raw: str) -> str:
+    """A display name only: never used in a path. Drops folders, control chars and NULs."""
+    name = (raw or "").replace("\\", "/").split("/")[-1]
+    name = "".join(c for c in name if unicodedata.category(c)[0] != "C")
+    name = name.strip().strip(".").strip()
+    if len(name) > 200:
+        stem, _, ext = name.rpartition(".")
+        name = (stem[:190] + "." + ext) if stem else name[:200]
+    return name
+
+
+def sniff(data: bytes) -> str | None:
+    """The file type from its first bytes, or None when it is none we accept."""
+    if data.startswith(b"\x89PNG\r\n\x1a\n"):
+        return "png"
+    if data.startswith(b"\xff\xd8\xff"):
+        return "jpg"
+    if data.startswith((b"GIF87a", b"GIF89a")):
+        return "gif"
+    if len(data) >= 12 and data[:4] == b"RIFF" and data[8:12] == b"WEBP":
+        return "webp"
+    if data.startswith(b"%PDF-"):
+        return "pdf"
+    if data.startswith(_BINARY_SIGNATURES) or b"\x00" in data:
+        return None
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    return "text"
+
+
+def validate(files: list[IncomingFile]) -> list[tuple[IncomingFile, str, str]]:
+    """Check every file; returns (file, clean name, content type) or raises InvalidInput."""
+    settings = get_settings()
+    if len(files) > settings.max_attachments_per_message:
+        raise InvalidInput(
+            "You can attach at most {max} files to one message.",
+            field="attachments",
+            max=settings.max_attachments_per_message,
+        )
+    checked = []
+    for incoming in files:
+        name = clean_filename(incoming.filename)
+        ext = name.rpartition(".")[2].lower() if "." in name else ""
+        if len(incoming.data) > settings.max_attachment_bytes:
+            raise InvalidInput(
+                "{name} is larger than {max_mb} MB.",
+                field="attachments",
+                name=name or "file",
+                max_mb=settings.max_attachment_bytes // (1024 * 1024),
+            )
+        if not incoming.data:
+            raise InvalidInput("{name} is empty.", field="attachments", name=name or "file")
+        kind = sniff(incoming.data)
+        if ext not in ALLOWED_EXTENSIONS or kind is None:
+            raise InvalidInput(
+                "{name} is not an allowed file type (png, jpg, gif, webp, pdf, txt, csv, log).",
+                field="attachments",
+                name=name or "file",
+            )
+        expected = "text" if ext in TEXT_EXTENSIONS else ("jpg" if ext == "jpeg" else ext)
+        if kind != expected:
+            raise InvalidInput(
+                "{name} does not contain what its name says.", field="attachments", name=name
+            )
+        checked.append((incoming, name, ALLOWED_EXTENSIONS[ext]))
+    return checked
+
+
+def upload_root() -> Path:
+    root = Path(get_settings().upload_dir).resolve()
+    root.mkdir(parents=True, exist_ok=True)
+    return root
+
+
+def store(files: list[IncomingFile]) -> list[StoredFile]:
+    """Validate then write each file under a random name. Caller deletes them on rollback."""
+    checked = validate(files)
+    root = upload_root()
+    stored: list[StoredFile] = []
+    try:
+        for incoming, name, content_type in checked:
+            storage_name = secrets.token_hex(16)
+            (root / storage_name).write_bytes(incoming.data)
+            stored.append(
+                StoredFile(
+                    storage_name=storage_name,
+                    filename=name,
+                    content_type=content_type,
+                    size=len(incoming.data),
+                    sha256=hashlib.sha256(incoming.data).hexdigest(),
+                )
+            )
+    except BaseException:
+        discard(stored)
+        raise
+    return stored
+
+
+def discard(stored: list[StoredFile]) -> None:
+    root = upload_root()
+    for item in stored:
+        (root / item.storage_name).unlink(missing_ok=True)
+
+
+def path_for(storage_name: str) -> Path:
+    if not storage_name.isalnum():
+        raise InvalidInput("bad storage name")
+    return upload_root() / storage_name

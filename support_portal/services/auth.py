@@ -1,0 +1,307 @@
+"""Accounts, login and server-side sessions (P1-P4, A6)."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, select, update
+
+from support_portal.models import AuthSession, LoginTicket, Role, SessionKind, User, utcnow
+from support_portal.services import audit, throttle
+from support_portal.services.dto import UserPublic, Viewer
+from support_portal.services.errors import (
+    EmailTaken,
+    InvalidCredentials,
+    InvalidInput,
+    NotAuthenticated,
+)
+from support_portal.services.security import (
+    MAX_PASSWORD_LENGTH,
+    MIN_PASSWORD_LENGTH,
+    hash_password,
+    new_token,
+    token_hash,
+    verify_password,
+)
+from support_portal.settings import get_settings
+
+SESSION_COOKIE = "sp_session"
+LOGIN_TICKET_TTL = timedelta(minutes=2)
+LOGIN_FAILURES_PER_ACCOUNT = 5
+LOGIN_FAILURES_PER_IP = 30
+LOGIN_WINDOW = timedelta(minutes=15)
+_TOUCH_EVERY = timedelta(seconds=60)
+
+_EMAIL_RE = re.compile(
+    r"^[^@\s\x00-\x1f\x7f<>,;:\"]+@[^@\s\x00-\x1f\x7f<>,;:\"]+\.[^@\s\x00-\x1f\x7f<>,;:\"]+$"
+)
+
+
+def normalize_email(email: str) -> str:
+    value = (email or "").strip().lower()
+    if len(value) > 254 or not _EMAIL_RE.match(value):
+        raise InvalidInput("Enter a valid email address.", field="email")
+    return value
+
+
+def clean_name(name: str) -> str:
+    value = " ".join((name or "").split())  # also removes CR/LF and tabs
+    if not value:
+        raise InvalidInput("Enter your name.", field="name")
+    if len(value) > 120:
+        raise InvalidInput("The name is too long (at most 120 characters).", field="name")
+    if any(ord(c) < 32 or ord(c) == 127 for c in value):
+        raise InvalidInput("The name contains characters that are not allowed.", field="name")
+    return value
+
+
+def check_password_rules(password: str) -> None:
+    if len(password or "") < MIN_PASSWORD_LENGTH:
+        raise InvalidInput(
+            "Use at least {min} characters.", field="password", min=MIN_PASSWORD_LENGTH
+        )
+    if len(password) > MAX_PASSWORD_LENGTH:
+        raise InvalidInput(
+            "Use at most {max} characters.", field="password", max=MAX_PASSWORD_LENGTH
+        )
+
+
+def user_public(user: User) -> UserPublic:
+    assert user.id is not None
+    return UserPublic(
+        id=user.id,
+        email=user.email,
+        name=user.name,
+        role=user.role.value if isinstance(user.role, Role) else str(user.role),
+        email_verified=user.email_verified,
+        is_active=user.is_active,
+        locale=user.locale,
+    )
+
+
+def create_user(
+    db: Session,
+    *,
+    name: str,
+    email: str,
+    password: str,
+    role: Role = Role.customer,
+    email_verified: bool = False,
+    locale: str | None = None,
+) -> UserPublic:
+    name = clean_name(name)
+    email = normalize_email(email)
+    check_password_rules(password)
+    if db.exec(select(User.id).where(User.email == email)).first() is not None:
+        raise EmailTaken()
+    user = User(
+        name=name,
+        email=email,
+        password_hash=hash_password(password),
+        role=role,
+        email_verified=email_verified,
+        locale=locale,
+    )
+    db.add(user)
+    try:
+        db.flush()
+    except IntegrityError as exc:  # a concurrent registration won the race
+        raise EmailTaken() from exc
+    audit.record(
+        db, action="user.created", actor_id=user.id, actor_kind="user", detail={"role": str(role)}
+    )
+    return user_public(user)
+
+
+def authenticate(db: Session, *, email: str, password: str, ip: str | None) -> UserPublic:
+    """Check a password. Unknown email and wrong password look and cost the same (P2).
+
+    Failures are committed before raising so the throttle (P3) survives the caller's rollback.
+    """
+    key = (email or "").strip().lower()[:254]
+    throttle.check(
+        db,
+        scope="login_account",
+        key=key,
+        limit=LOGIN_FAILURES_PER_ACCOUNT,
+        window=LOGIN_WINDOW,
+        record=False,
+    )
+    if ip:
+        throttle.check(
+            db,
+            scope="login_ip",
+            key=ip,
+            limit=LOGIN_FAILURES_PER_IP,
+            window=LOGIN_WINDOW,
+            record=False,
+        )
+    user = db.exec(select(User).where(User.email == key)).first()
+    # Unknown users are checked against a dummy hash so both paths take the same time.
+    ok = verify_password(password or "", user.password_hash if user else None)
+    if not ok or user is None or not user.is_active:
+        throttle.hit(db, scope="login_account", key=key)
+        if ip:
+            throttle.hit(db, scope="login_ip", key=ip)
+        audit.record(
+            db,
+            action="login.failed",
+            actor_kind="anonymous",
+            ip=ip,
+            actor_id=user.id if user else None,
+        )
+        db.commit()
+        raise InvalidCredentials()
+    throttle.clear(db, scope="login_account", key=key)
+    if _needs_rehash(user.password_hash):
+        user.password_hash = hash_password(password)
+    audit.record(db, action="login.succeeded", actor_id=user.id, actor_kind="user", ip=ip)
+    return user_public(user)
+
+
+def _needs_rehash(password_hash: str) -> bool:
+    from support_portal.services.security import passwords
+
+    return passwords.needs_update(password_hash)
+
+
+def safe_next_path(path: str | None, default: str = "/") -> str:
+    """Only same-site absolute paths: no scheme, no '//' host, no backslashes (open redirect)."""
+    if not path or not path.startswith("/") or path.startswith("//") or "\\" in path:
+        return default
+    if any(ord(c) < 32 for c in path):
+        return default
+    return path[:512]
+
+
+def create_login_ticket(
+    db: Session,
+    *,
+    user_id: int | None = None,
+    guest_email: str | None = None,
+    next_path: str = "/",
+) -> str:
+    """A one-time token the browser trades at an HTTP route for the HttpOnly session cookie."""
+    if (user_id is None) == (guest_email is None):
+        raise ValueError("exactly one of user_id and guest_email")
+    token = new_token()
+    db.add(
+        LoginTicket(
+            token_hash=token_hash(token),
+            kind=SessionKind.user if user_id is not None else SessionKind.guest,
+            user_id=user_id,
+            guest_email=guest_email,
+            next_path=safe_next_path(next_path),
+            expires_at=utcnow() + LOGIN_TICKET_TTL,
+        )
+    )
+    db.flush()
+    return token
+
+
+def exchange_login_ticket(
+    db: Session, *, token: str, ip: str | None = None, user_agent: str | None = None
+) -> tuple[str, int, str]:
+    """Spend a login ticket once; returns (session token, cookie max-age seconds, next path)."""
+    now = utcnow()
+    hashed = token_hash(token or "")
+    claimed = db.exec(
+        update(LoginTicket)
+        .where(
+            LoginTicket.token_hash == hashed,
+            LoginTicket.used_at.is_(None),  # type: ignore[union-attr]
+            LoginTicket.expires_at > now,
+        )
+        .values(used_at=now)
+    )
+    if claimed.rowcount != 1:
+        raise NotAuthenticated("This sign-in link has expired. Please log in again.")
+    ticket = db.exec(select(LoginTicket).where(LoginTicket.token_hash == hashed)).one()
+    settings = get_settings()
+    if ticket.kind == SessionKind.guest:
+        idle = settings.guest_session_idle_minutes
+        lifetime = timedelta(hours=settings.guest_session_absolute_hours)
+    else:
+        idle = settings.session_idle_minutes
+        lifetime = timedelta(days=settings.session_absolute_days)
+    session_token = new_token()
+    db.add(
+        AuthSession(
+            token_hash=token_hash(session_token),
+            kind=ticket.kind,
+            user_id=ticket.user_id,
+            guest_email=ticket.guest_email,
+            expires_at=now + lifetime,
+            idle_minutes=idle,
+            ip=(ip or "")[:64] or None,
+            user_agent=(user_agent or "")[:255] or None,
+        )
+    )
+    db.flush()
+    return session_token, int(lifetime.total_seconds()), ticket.next_path
+
+
+def viewer_for_token(db: Session, *, session_token: str | None) -> Viewer | None:
+    """The viewer behind a session cookie, or None when it is missing, expired or revoked."""
+    if not session_token:
+        return None
+    record = db.exec(
+        select(AuthSession).where(AuthSession.token_hash == token_hash(session_token))
+    ).first()
+    now = utcnow()
+    if (
+        record is None
+        or record.revoked_at is not None
+        or record.expires_at <= now
+        or record.last_seen_at + timedelta(minutes=record.idle_minutes) <= now
+    ):
+        return None
+    if now - record.last_seen_at > _TOUCH_EVERY:
+        record.last_seen_at = now
+    assert record.id is not None
+    if record.kind == SessionKind.guest:
+        assert record.guest_email is not None
+        return Viewer(
+            kind=SessionKind.guest,
+            session_id=record.id,
+            name="",
+            email=record.guest_email,
+            email_verified=True,
+        )
+    user = db.get(User, record.user_id)
+    if user is None or not user.is_active:
+        return None
+    return Viewer(
+        kind=SessionKind.user,
+        session_id=record.id,
+        user_id=user.id,
+        role=user.role,
+        name=user.name,
+        email=user.email,
+        locale=user.locale,
+        timezone=user.timezone,
+        email_verified=user.email_verified,
+    )
+
+
+def revoke_session(db: Session, *, session_token: str | None) -> None:
+    if not session_token:
+        return
+    db.exec(
+        update(AuthSession)
+        .where(
+            AuthSession.token_hash == token_hash(session_token),
+            AuthSession.revoked_at.is_(None),  # type: ignore[union-attr]
+        )
+        .values(revoked_at=utcnow())
+    )
+
+
+def revoke_all_sessions(db: Session, *, user_id: int) -> None:
+    db.exec(
+        update(AuthSession)
+        .where(AuthSession.user_id == user_id, AuthSession.revoked_at.is_(None))  # type: ignore[union-attr]
+        .values(revoked_at=utcnow())
+    )

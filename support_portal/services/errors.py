@@ -1,0 +1,58 @@
+"""Domain errors. Each carries a message key the UI translates; details stay server-side."""
+
+from __future__ import annotations
+
+
+class DomainError(Exception):
+    message = "Something went wrong. Please try again."
+
+    def __init__(self, message: str | None = None, **params: object) -> None:
+        self.message = message or self.message
+        self.params = params
+        super().__init__(self.message)
+
+
+class NotFound(DomainError):
+    """Missing and forbidden look the same to the caller (A1)."""
+
+    message = "We could not find that ticket."
+
+
+class PermissionDenied(DomainError):
+    message = "You are not allowed to do that."
+
+
+class NotAuthenticated(DomainError):
+    message = "Please log in to continue."
+
+
+class InvalidInput(DomainError):
+    message = "Please check the highlighted fields."
+
+    def __init__(self, message: str | None = None, *, field: str | None = None, **params: object):
+        super().__init__(message, **params)
+        self.field = field
+
+
+class InvalidCredentials(DomainError):
+    message = "Email or password is incorrect."
+
+
+class EmailTaken(DomainError):
+    message = "An account with this email already exists. Log in instead."
+
+
+class RateLimited(DomainError):
+    message = "Too many attempts. Please wait {wait} and try again."
+
+    def __init__(self, message: str | None = None, *, retry_after: int, **params: object):
+        super().__init__(message, **params)
+        self.retry_after = max(1, int(retry_after))
+
+
+class InvalidTransition(DomainError):
+    message = "This action is not possible while the ticket is {status}."
+
+
+class TicketClosed(DomainError):
+    message = "This ticket is closed. Create a follow-up instead."

@@ -1,0 +1,99 @@
+"""All configuration, read once from the environment (and an optional `.env`)."""
+
+from __future__ import annotations
+
+import secrets
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DATA_DIR = Path("data")
+_SECRET_FILE = DATA_DIR / "secret_key"
+
+
+def _development_secret() -> str:
+    """A secret generated once per checkout and kept under `data/` (never committed)."""
+    if _SECRET_FILE.exists():
+        return _SECRET_FILE.read_text().strip()
+    DATA_DIR.mkdir(parents=True, exist_ok=True)
+    value = secrets.token_urlsafe(48)
+    _SECRET_FILE.write_text(value)
+    _SECRET_FILE.chmod(0o600)
+    return value
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore", case_sensitive=False)
+
+    env: Literal["dev", "prod"] = Field(default="dev", alias="APP_ENV")
+    db_url: str = "sqlite:///data/support_portal.db"
+    redis_url: str | None = None
+    secret_key: str | None = None
+    public_url: str = "http://localhost:3000"
+    port: int = 3000
+    workers: int = 1
+
+    smtp_host: str | None = None
+    smtp_port: int = 25
+    smtp_username: str | None = None
+    smtp_password: str | None = None
+    smtp_security: Literal["none", "starttls", "tls"] = "none"
+    smtp_timeout: float = 10.0
+    mail_from: str = "Support <no-reply@localhost>"
+    mail_catcher_port: int = 8025
+    mailbox_dir: str = "data/mailbox"
+    mail_retry_base_seconds: float = 30.0
+    mail_retry_max_seconds: float = 3600.0
+    mail_max_attempts: int = 12
+    mail_sender_in_app: bool = True
+
+    upload_dir: str = "data/uploads"
+    max_attachment_bytes: int = 10 * 1024 * 1024
+    max_attachments_per_message: int = 5
+
+    session_idle_minutes: int = 60 * 24 * 7
+    session_absolute_days: int = 30
+    guest_session_idle_minutes: int = 30
+    guest_session_absolute_hours: int = 12
+    auto_close_days: int = 7
+    default_locale: str = "en"
+    default_timezone: str = "UTC"
+    allowed_origins: str = ""
+
+    @model_validator(mode="after")
+    def _secrets_are_set(self) -> Settings:
+        if self.secret_key is None:
+            if self.env == "prod":
+                raise ValueError("SECRET_KEY must be set when APP_ENV=prod")
+            self.secret_key = _development_secret()
+        elif self.env == "prod" and len(self.secret_key) < 32:
+            raise ValueError("SECRET_KEY must be at least 32 characters in production")
+        if self.env == "prod" and self.smtp_host is None:
+            raise ValueError(
+                "SMTP_HOST must be set when APP_ENV=prod: the built-in mail catcher is for "
+                "development only"
+            )
+        self.public_url = self.public_url.rstrip("/")
+        return self
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.db_url.startswith("sqlite")
+
+    @property
+    def mail_catcher_enabled(self) -> bool:
+        """The built-in catcher runs only in development and only when no SMTP server is set."""
+        return self.smtp_host is None and self.env == "dev"
+
+    @property
+    def origins(self) -> list[str]:
+        extra = [o.strip().rstrip("/") for o in self.allowed_origins.split(",") if o.strip()]
+        return [self.public_url, *extra]
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

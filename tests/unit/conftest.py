@@ -1,0 +1,79 @@
+"""Unit tests: services on in-memory SQLite. Nothing here imports Reflex."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from passlib.context import CryptContext
+from sqlmodel import Session, SQLModel
+
+import support_portal.models  # noqa: F401
+from support_portal import db as db_module
+from support_portal.live.hub import hub
+from support_portal.models import Role
+from support_portal.services import auth, security
+from support_portal.services.dto import Viewer
+
+FAST_PASSWORDS = CryptContext(
+    schemes=["argon2"], argon2__memory_cost=512, argon2__rounds=1, argon2__parallelism=1
+)
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hashing(monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest):
+    """Cheap argon2 parameters, except for tests marked `real_hashing`."""
+    if "real_hashing" not in request.keywords:
+        monkeypatch.setattr(security, "passwords", FAST_PASSWORDS)
+        monkeypatch.setattr(security, "_DUMMY_HASH", FAST_PASSWORDS.hash("dummy"))
+
+
+@pytest.fixture
+def engine():
+    engine = db_module.make_engine("sqlite://")
+    SQLModel.metadata.create_all(engine)
+    db_module.set_engine(engine)
+    yield engine
+    db_module.set_engine(None)
+    engine.dispose()
+
+
+@pytest.fixture
+def db(engine) -> Iterator[Session]:
+    with Session(engine, expire_on_commit=False) as session:
+        yield session
+        session.rollback()
+
+
+@pytest.fixture
+def published(monkeypatch: pytest.MonkeyPatch) -> list:
+    """Live events published (after commit) during the test."""
+    seen: list = []
+    monkeypatch.setattr(hub, "publish", seen.append)
+    return seen
+
+
+def make_viewer(db: Session, *, name: str = "Alice", email: str = "alice@example.com",
+                role: Role = Role.customer, verified: bool = False) -> Viewer:
+    user = auth.create_user(db, name=name, email=email, password="correct horse battery",
+                            role=role, email_verified=verified)
+    token = auth.create_login_ticket(db, user_id=user.id)
+    session_token, _, _ = auth.exchange_login_ticket(db, token=token)
+    viewer = auth.viewer_for_token(db, session_token=session_token)
+    assert viewer is not None
+    return viewer
+
+
+@pytest.fixture
+def alice(db: Session) -> Viewer:
+    return make_viewer(db)
+
+
+@pytest.fixture
+def bob(db: Session) -> Viewer:
+    return make_viewer(db, name="Bob", email="bob@example.com")
+
+
+@pytest.fixture
+def agent(db: Session) -> Viewer:
+    return make_viewer(db, name="Agnes Agent", email="agnes@support.test", role=Role.agent)
