@@ -62,6 +62,7 @@ class Settings(BaseSettings):
     default_locale: str = "en"
     default_timezone: str = "UTC"
     allowed_origins: str = ""
+    trusted_proxy_hops: int = 0
 
     @model_validator(mode="after")
     def _secrets_are_set(self) -> Settings:
@@ -91,7 +92,10 @@ class Settings(BaseSettings):
     @property
     def origins(self) -> list[str]:
         extra = [o.strip().rstrip("/") for o in self.allowed_origins.split(",") if o.strip()]
-        return [self.public_url, *extra]
+        local = [f"http://localhost:{self.port}", f"http://127.0.0.1:{self.port}"]
+        if self.env == "prod":
+            local = []
+        return list(dict.fromkeys([self.public_url, *extra, *local]))
 
 
 @lru_cache

@@ -6,6 +6,7 @@ Emails say what happened and link to the ticket; they never carry the message te
 from __future__ import annotations
 
 import html
+import unicodedata
 from dataclasses import dataclass
 from email.headerregistry import Address
 from email.message import EmailMessage
@@ -121,7 +122,15 @@ def links_email(*, locale: str, links: list[tuple[int, str]]) -> Rendered:
 
 
 def _header_safe(value: str) -> str:
-    return " ".join((value or "").replace("\r", " ").replace("\n", " ").split())
+    """One line of plain text for a header (C4).
+
+    Line breaks and other control characters go, and so does every "=?" that could start an
+    RFC 2047 encoded-word: when folding, Python's email package decodes such a word in a
+    display name and writes what it decoded (CR/LF included) into the raw header.
+    """
+    text = " ".join((value or "").split())  # CR, LF and every other line or space separator
+    text = "".join(c for c in text if unicodedata.category(c)[0] != "C")
+    return text.replace("=?", "= ?")
 
 
 def build_message(

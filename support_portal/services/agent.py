@@ -146,7 +146,10 @@ def _waiting_page(db: Session, query, cursor: str | None, limit: int):
         try:
             raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
             segment, at_text, id_text = raw.split("|")
-            at, row_id = datetime.fromisoformat(at_text), int(id_text)
+            if segment not in ("w", "a"):
+                raise ValueError(segment)
+            if at_text:  # empty: the segment starts from its beginning
+                at, row_id = datetime.fromisoformat(at_text), int(id_text)
         except (ValueError, UnicodeDecodeError):
             raise InvalidInput("This page link is no longer valid.") from None
     rows: list[Ticket] = []
@@ -175,13 +178,16 @@ def _waiting_page(db: Session, query, cursor: str | None, limit: int):
     more = list(db.exec(rest.limit(room + 1)).all())
     rows.extend(more[:room])
     if len(more) > room:
+        if room == 0:  # waiting tickets filled this page: the rest starts from its top
+            return rows, _cursor("a", None, None)
         last = rows[-1]
         return rows, _cursor("a", last.last_activity_at, last.id)  # type: ignore[arg-type]
     return rows, None
 
 
-def _cursor(segment: str, at: datetime, row_id: int) -> str:
-    raw = f"{segment}|{at.isoformat()}|{row_id}".encode()
+def _cursor(segment: str, at: datetime | None, row_id: int | None) -> str:
+    position = f"{at.isoformat()}|{row_id}" if at is not None else "|"
+    raw = f"{segment}|{position}".encode()
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
@@ -258,7 +264,9 @@ def agent_reply(
     action = "internal_note" if internal else ("request_info" if request_info else "reply")
     viewer, ticket = _ticket(db, viewer, number, action)
     key = clean_key(idempotency_key)
-    replay = existing_message(db, ticket=ticket, key=key)
+    replay = existing_message(
+        db, ticket=ticket, key=key, author_kind=AuthorKind.agent, author_id=viewer.user_id
+    )
     if replay is not None:
         attachments.discard(files)
         return message_public(db, replay)

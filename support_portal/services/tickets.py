@@ -236,12 +236,29 @@ def _insert_message(
     return message
 
 
-def existing_message(db: Session, *, ticket: Ticket, key: str | None) -> Message | None:
+def existing_message(
+    db: Session,
+    *,
+    ticket: Ticket,
+    key: str | None,
+    author_kind: AuthorKind,
+    author_id: int | None,
+) -> Message | None:
+    """The message an earlier submit with this key stored, if that author wrote it.
+
+    The key comes from the client (A3): a key that names someone else's message (an agent's
+    internal note, say) is refused instead of echoing that message back (A5).
+    """
     if key is None:
         return None
-    return db.exec(
+    message = db.exec(
         select(Message).where(Message.ticket_id == ticket.id, Message.idempotency_key == key)
     ).first()
+    if message is not None and (
+        message.author_kind != author_kind or message.author_id != author_id
+    ):
+        raise InvalidInput("Invalid request.")
+    return message
 
 
 def set_status(ticket: Ticket, status: TicketStatus) -> None:
@@ -273,7 +290,13 @@ def add_customer_reply(
     if viewer.is_agent and ticket.requester_id != viewer.user_id:
         raise NotFound()  # agents answer from the dashboard
     key = clean_key(idempotency_key)
-    replay = existing_message(db, ticket=ticket, key=key)
+    replay = existing_message(
+        db,
+        ticket=ticket,
+        key=key,
+        author_kind=AuthorKind.customer,
+        author_id=None if viewer.is_guest else viewer.user_id,
+    )
     if replay is not None:
         attachments.discard(files)
         return message_public(db, replay)

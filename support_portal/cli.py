@@ -1,0 +1,118 @@
+"""`support-portal` command line: migrations, demo data, agents, the mail sender."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import getpass
+import logging
+import os
+import sys
+from pathlib import Path
+
+from support_portal.settings import get_settings
+
+
+def migrate(_args: argparse.Namespace | None = None) -> int:
+    """Apply every migration (alembic upgrade head)."""
+    from alembic.config import Config
+
+    from alembic import command
+
+    root = Path(__file__).resolve().parent.parent
+    config = Config(str(root / "alembic.ini"))
+    config.set_main_option("script_location", str(root / "alembic"))
+    command.upgrade(config, "head")
+    return 0
+
+
+def create_agent(args: argparse.Namespace) -> int:
+    from support_portal.db import session_scope
+    from support_portal.models import Role
+    from support_portal.services.auth import create_user
+    from support_portal.services.errors import DomainError
+
+    password = os.environ.get("SUPPORT_PORTAL_PASSWORD")
+    if not password:
+        password = getpass.getpass("Password for the new agent: ")
+        if password != getpass.getpass("Repeat the password: "):
+            print("The passwords do not match.", file=sys.stderr)
+            return 2
+    try:
+        with session_scope() as db:
+            user = create_user(
+                db,
+                name=args.name,
+                email=args.email,
+                password=password,
+                role=Role.admin if args.admin else Role.agent,
+                email_verified=True,
+            )
+    except DomainError as exc:
+        print(f"Could not create the agent: {exc.message.format(**exc.params)}", file=sys.stderr)
+        return 1
+    print(f"Created {user.role} {user.email}")
+    return 0
+
+
+def seed_demo(_args: argparse.Namespace | None = None) -> int:
+    from support_portal.demo import seed_if_empty
+
+    print(seed_if_empty())
+    return 0
+
+
+def send_mail(args: argparse.Namespace) -> int:
+    from support_portal.mail.sender import OutboxSender
+
+    sender = OutboxSender()
+    if args.once:
+        sent = asyncio.run(sender.run_once())
+        print(f"Sent {sent} emails")
+        return 0
+    print("Sending emails from the outbox; Ctrl+C stops.")
+    with contextlib.suppress(KeyboardInterrupt):
+        asyncio.run(sender.run_forever())
+    return 0
+
+
+def auto_close(_args: argparse.Namespace) -> int:
+    from support_portal.db import session_scope
+    from support_portal.services.agent import auto_close as close_due
+
+    with session_scope() as db:
+        numbers = close_due(db)
+    print(f"Closed {len(numbers)} tickets")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    parser = argparse.ArgumentParser(prog="support-portal", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("migrate", help="apply database migrations").set_defaults(func=migrate)
+    sub.add_parser("seed-demo", help="create demo data when the database is empty").set_defaults(
+        func=seed_demo
+    )
+    agent = sub.add_parser(
+        "create-agent",
+        help="create a support agent (password from SUPPORT_PORTAL_PASSWORD or a prompt)",
+    )
+    agent.add_argument("--email", required=True)
+    agent.add_argument("--name", required=True)
+    agent.add_argument("--admin", action="store_true", help="may add and deactivate agents")
+    agent.set_defaults(func=create_agent)
+    mail = sub.add_parser("send-mail", help="run the outbox sender as its own process")
+    mail.add_argument("--once", action="store_true", help="send what is due, then exit")
+    mail.set_defaults(func=send_mail)
+    sub.add_parser("auto-close", help="close tickets resolved long enough ago").set_defaults(
+        func=auto_close
+    )
+    args = parser.parse_args(argv)
+    get_settings()  # fail early on bad configuration
+    return int(args.func(args) or 0)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

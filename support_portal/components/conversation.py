@@ -1,0 +1,237 @@
+"""Message bubbles, the attachment list and the reply composer."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from support_portal.components.i18n import T
+from support_portal.services.attachments import ACCEPT
+from support_portal.settings import get_settings
+from support_portal.states.views import AttachmentView, MessageView
+
+UPLOAD_ID = "reply-files"
+
+
+def attachment_chip(a: AttachmentView) -> rx.Component:
+    return rx.link(
+        rx.hstack(
+            rx.icon(rx.cond(a.is_image, "image", "paperclip"), size=14),
+            rx.text(a.filename, size="2", class_name="attachment-name"),
+            rx.text(a.size_label, size="1", color_scheme="gray"),
+            align="center",
+            spacing="1",
+        ),
+        href=a.url,
+        is_external=False,
+        reload_document=True,
+        class_name="attachment-link",
+    )
+
+
+def message_bubble(m: MessageView, *, agent_view: bool = False) -> rx.Component:
+    """Text renders as text (C1): no markdown, no HTML."""
+    from_support = m.author_kind == "agent"
+    label = rx.cond(
+        m.is_internal,
+        rx.badge(T("Internal note"), color_scheme="amber", variant="solid", size="1"),
+        rx.cond(
+            from_support,
+            rx.badge(T("Support"), color_scheme="blue", size="1"),
+            rx.cond(m.author_kind == "system", rx.badge(T("System"), size="1"), rx.fragment()),
+        ),
+    )
+    return rx.box(
+        rx.hstack(
+            rx.text(m.author_name, weight="bold", size="2", class_name="author"),
+            label,
+            rx.spacer(),
+            rx.tooltip(rx.text(m.time, size="1", color_scheme="gray"), content=m.time_title),
+            align="center",
+            spacing="2",
+            wrap="wrap",
+        ),
+        rx.text(
+            m.body,
+            size="3",
+            white_space="pre-wrap",
+            overflow_wrap="anywhere",
+            class_name="message-body",
+            margin_top="0.25rem",
+        ),
+        rx.cond(
+            m.attachments.length() > 0,
+            rx.flex(
+                rx.foreach(m.attachments, attachment_chip),
+                gap="3",
+                wrap="wrap",
+                margin_top="0.5rem",
+            ),
+        ),
+        padding="0.75rem 1rem",
+        border_radius="var(--radius-3)",
+        background=rx.cond(
+            m.is_internal,
+            "var(--amber-3)",
+            rx.cond(from_support, "var(--blue-3)", "var(--color-panel-solid)"),
+        ),
+        border=rx.cond(m.is_internal, "1px dashed var(--amber-8)", "1px solid var(--gray-a4)"),
+        margin_left=rx.cond(from_support & ~agent_view, "0", rx.cond(agent_view, "0", "auto")),
+        max_width=["100%", "100%", "90%"],
+        width="fit-content",
+        min_width="60%",
+        class_name=rx.cond(m.is_internal, "message internal-note", "message"),
+        data_message_id=m.id,
+    )
+
+
+def selected_files() -> rx.Component:
+    return rx.cond(
+        rx.selected_files(UPLOAD_ID).length() > 0,
+        rx.flex(
+            rx.foreach(
+                rx.selected_files(UPLOAD_ID),
+                lambda name: rx.badge(
+                    rx.icon("paperclip", size=12), name, variant="soft", class_name="selected-file"
+                ),
+            ),
+            rx.button(
+                T("Remove files"),
+                size="1",
+                variant="ghost",
+                type="button",
+                on_click=rx.clear_selected_files(UPLOAD_ID),
+            ),
+            gap="2",
+            wrap="wrap",
+            align="center",
+        ),
+    )
+
+
+def attach_button() -> rx.Component:
+    settings = get_settings()
+    return rx.upload.root(
+        rx.button(
+            rx.icon("paperclip", size=16),
+            T("Attach files"),
+            variant="soft",
+            type="button",
+            size="2",
+            id="attach-button",
+        ),
+        id=UPLOAD_ID,
+        multiple=True,
+        accept=ACCEPT,
+        max_files=settings.max_attachments_per_message,
+        max_size=settings.max_attachment_bytes,
+        no_drag=False,
+        border="none",
+        padding="0",
+    )
+
+
+def upload_progress(progress: rx.Var, sending: rx.Var) -> rx.Component:
+    return rx.cond(
+        sending & (rx.selected_files(UPLOAD_ID).length() > 0),
+        rx.vstack(
+            rx.progress(value=progress, max=100, width="100%"),
+            rx.text(T("Uploading… {percent}%", percent=progress), size="1", color_scheme="gray"),
+            width="100%",
+            spacing="1",
+        ),
+    )
+
+
+def composer(
+    state,
+    *,
+    extra_controls: rx.Component | None = None,
+    submit_label: rx.Var | str | None = None,
+    placeholder: rx.Var | str | None = None,
+) -> rx.Component:
+    """The reply box at the bottom: text, attachments, Send.
+
+    Send is two events in order: `prepare` keeps the text and idempotency key, then the upload
+    handler receives the files (an empty list when none are attached). One form for both keeps
+    what the user typed when they attach files.
+    """
+    form_body = rx.vstack(
+        rx.text_area(
+            name="body",
+            id="reply-body",
+            placeholder=placeholder or T("Write your reply…"),
+            aria_label=T("Reply"),
+            rows="4",
+            resize="vertical",
+            width="100%",
+            max_length=20000,
+        ),
+        rx.el.input(type="hidden", name="key", value=state.draft_key),
+        selected_files(),
+        upload_progress(state.upload_progress, state.sending),
+        rx.cond(
+            state.send_error != "",
+            rx.callout(
+                state.send_error,
+                icon="triangle-alert",
+                color_scheme="red",
+                role="alert",
+                id="send-error",
+            ),
+        ),
+        rx.flex(
+            attach_button(),
+            extra_controls or rx.fragment(),
+            rx.spacer(),
+            rx.button(
+                rx.icon("send", size=16),
+                submit_label or T("Send"),
+                type="submit",
+                loading=state.sending,
+                size="3",
+                id="send-button",
+            ),
+            width="100%",
+            align="center",
+            gap="3",
+            wrap="wrap",
+        ),
+        spacing="2",
+        width="100%",
+    )
+    return rx.form(
+        form_body,
+        on_submit=[
+            state.prepare,
+            state.send_with_files(
+                rx.upload_files(upload_id=UPLOAD_ID, on_upload_progress=state.on_progress)
+            ),
+        ],
+        reset_on_submit=False,
+        width="100%",
+        id="reply-form",
+    )
+
+
+def conversation(state, *, agent_view: bool = False) -> rx.Component:
+    return rx.vstack(
+        rx.cond(
+            state.has_older,
+            rx.center(
+                rx.button(
+                    T("Load older messages"),
+                    variant="ghost",
+                    on_click=state.load_older,
+                    loading=state.loading_older,
+                    id="load-older",
+                ),
+                width="100%",
+            ),
+        ),
+        rx.foreach(state.history, lambda m: message_bubble(m, agent_view=agent_view)),
+        rx.foreach(state.live, lambda m: message_bubble(m, agent_view=agent_view)),
+        spacing="3",
+        width="100%",
+        id="conversation",
+        aria_live="polite",
+    )

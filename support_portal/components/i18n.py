@@ -1,0 +1,51 @@
+"""`T("English text")`: a UI string translated in the browser from the session's catalog.
+
+The catalog (`SessionState.tr`) holds only translated entries; English is the msgid itself,
+so English pages render before the socket connects. Parameters are substituted in the
+browser: `T("Ticket {number}", number=TicketState.number)`.
+"""
+
+from __future__ import annotations
+
+import json
+from functools import cache
+from typing import Any
+
+from babel.messages.pofile import read_po
+from reflex.vars.base import Var, VarData
+
+from support_portal import i18n
+
+
+def T(message: str, **params: Any) -> Var:
+    from support_portal.states.base import SessionState
+
+    tr = SessionState.tr
+    key = json.dumps(message)
+    expr = f"({tr._js_expr}?.[{key}] ?? {key})"
+    var_data = [tr._get_all_var_data()]
+    for name, value in params.items():
+        if isinstance(value, Var):
+            rendered = f"String({value._js_expr} ?? '')"
+            var_data.append(value._get_all_var_data())
+        else:
+            rendered = json.dumps(str(value))
+        expr = f"{expr}.replaceAll({json.dumps('{' + name + '}')}, {rendered})"
+    return Var(_js_expr=expr, _var_type=str, _var_data=VarData.merge(*var_data))
+
+
+@cache
+def ui_catalog(locale: str) -> dict[str, str]:
+    """Every translated singular entry of a locale (empty for English)."""
+    if locale == "en":
+        return {}
+    path = i18n.LOCALES_DIR / locale / "LC_MESSAGES" / "messages.po"
+    if not path.exists():
+        return {}
+    with path.open("rb") as fh:
+        catalog = read_po(fh, locale=locale)
+    return {
+        str(m.id): str(m.string)
+        for m in catalog
+        if m.id and isinstance(m.id, str) and isinstance(m.string, str) and m.string and not m.fuzzy
+    }

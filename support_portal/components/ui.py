@@ -1,0 +1,96 @@
+"""Small building blocks: status badges, form fields, alerts, empty states."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from support_portal.components.i18n import T
+
+STATUS_COLORS = {
+    "open": "blue",
+    "awaiting_customer": "amber",
+    "resolved": "green",
+    "closed": "gray",
+}
+
+
+def status_badge(status: rx.Var, *, agent: bool = False) -> rx.Component:
+    awaiting = T("Awaiting customer") if agent else T("Awaiting your reply")
+    return rx.match(
+        status,
+        ("open", rx.badge(T("Open"), color_scheme="blue", class_name="status-badge")),
+        ("awaiting_customer", rx.badge(awaiting, color_scheme="amber", class_name="status-badge")),
+        ("resolved", rx.badge(T("Resolved"), color_scheme="green", class_name="status-badge")),
+        ("closed", rx.badge(T("Closed"), color_scheme="gray", class_name="status-badge")),
+        rx.badge(status, class_name="status-badge"),
+    )
+
+
+def category_label(category: rx.Var) -> rx.Component:
+    return rx.match(
+        category,
+        ("account", T("Account")),
+        ("deposits_withdrawals", T("Deposits and withdrawals")),
+        ("trading", T("Trading")),
+        ("security", T("Security")),
+        ("other", T("Other")),
+        category,
+    )
+
+
+def error_callout(message: rx.Var, **props) -> rx.Component:
+    return rx.cond(
+        message != "",
+        rx.callout(message, icon="triangle-alert", color_scheme="red", role="alert", **props),
+    )
+
+
+def info_callout(message: rx.Var | str, icon: str = "info", **props) -> rx.Component:
+    return rx.callout(message, icon=icon, color_scheme="blue", **props)
+
+
+def field(
+    label: rx.Var | str,
+    control: rx.Component,
+    *,
+    error: rx.Var | None = None,
+    hint: rx.Var | str | None = None,
+) -> rx.Component:
+    control_id = getattr(control, "id", None)
+    parts = [
+        rx.el.label(rx.text(label, size="2", weight="medium"), html_for=control_id)
+        if control_id
+        else rx.text(label, size="2", weight="medium"),
+        control,
+    ]
+    if hint is not None:
+        parts.append(rx.text(hint, size="1", color_scheme="gray"))
+    if error is not None:
+        parts.append(
+            rx.cond(error != "", rx.text(error, size="1", color_scheme="red", role="alert"))
+        )
+    return rx.flex(*parts, direction="column", spacing="1", width="100%")
+
+
+def empty_state(
+    icon: str,
+    title: rx.Var | str,
+    text: rx.Var | str | None = None,
+    action: rx.Component | None = None,
+) -> rx.Component:
+    return rx.center(
+        rx.vstack(
+            rx.icon(icon, size=32, color="var(--gray-9)"),
+            rx.text(title, weight="medium"),
+            rx.text(text, color_scheme="gray", size="2") if text is not None else rx.fragment(),
+            action or rx.fragment(),
+            align="center",
+            spacing="2",
+        ),
+        padding="3rem",
+        class_name="empty-state",
+    )
+
+
+def card(*children: rx.Component, **props) -> rx.Component:
+    return rx.card(*children, width="100%", **props)

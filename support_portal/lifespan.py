@@ -1,0 +1,59 @@
+"""Background services that live as long as the app: mail catcher, mail sender, auto-close."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+
+from support_portal.settings import get_settings
+
+log = logging.getLogger(__name__)
+AUTO_CLOSE_EVERY = 3600.0
+
+
+@contextlib.asynccontextmanager
+async def mail_services():
+    from support_portal.mail.catcher import MailCatcher
+    from support_portal.mail.sender import OutboxSender
+
+    settings = get_settings()
+    catcher = MailCatcher(settings)
+    catcher.start()
+    stop = asyncio.Event()
+    task = None
+    if settings.mail_sender_in_app:
+        task = asyncio.create_task(OutboxSender(settings).run_forever(stop))
+    try:
+        yield
+    finally:
+        stop.set()
+        if task is not None:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task
+        catcher.stop()
+
+
+async def auto_close_loop() -> None:
+    from support_portal.db import session_scope
+    from support_portal.services.agent import auto_close
+
+    while True:
+        try:
+
+            def run() -> list[int]:
+                with session_scope() as db:
+                    return auto_close(db)
+
+            closed = await asyncio.to_thread(run)
+            if closed:
+                log.info("auto-closed %d resolved tickets", len(closed))
+        except Exception:
+            log.exception("auto-close failed")
+        await asyncio.sleep(AUTO_CLOSE_EVERY)
+
+
+def register(app) -> None:
+    app.register_lifespan_task(mail_services)
+    app.register_lifespan_task(auto_close_loop)

@@ -1,0 +1,20 @@
+"""Verification codes go straight to the mail server, never through the outbox (G3)."""
+
+from __future__ import annotations
+
+from email.utils import make_msgid
+
+from support_portal.mail import render
+from support_portal.mail.smtp import send_now
+from support_portal.services.outbox import mail_domain
+
+
+async def send_code_email(
+    *, to_email: str, to_name: str | None, code: str, number: int | None, locale: str
+) -> None:
+    """Raises mail.smtp.TransientError / PermanentError when the server does not take it."""
+    rendered = render.code_email(locale=locale, code=code, number=number, name=to_name)
+    message = render.build_message(
+        rendered, to_email=to_email, to_name=to_name, message_id=make_msgid(domain=mail_domain())
+    )
+    await send_now(message)

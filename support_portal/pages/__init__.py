@@ -1,0 +1,1 @@
+"""One module per page: a route, a layout and an on_load. No logic."""

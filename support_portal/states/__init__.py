@@ -1,0 +1,1 @@
+"""Thin Reflex states: read the session, call a service, keep its DTOs, show its errors."""

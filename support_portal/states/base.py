@@ -1,0 +1,207 @@
+"""The root state every page shares: who is logged in, the UI language, the unread bell.
+
+Any client can call any event handler by name (A6), so every privileged handler re-reads the
+server-side session from the HttpOnly cookie with `await self._viewer()`; nothing the browser
+holds is trusted.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import reflex as rx
+from sqlmodel import Session
+
+from support_portal import i18n, routes
+from support_portal.db import session_scope
+from support_portal.models import SessionKind
+from support_portal.services import auth, notifications
+from support_portal.services.dto import Viewer
+from support_portal.services.errors import DomainError, RateLimited
+from support_portal.settings import get_settings
+from support_portal.web.cookies import read_session_cookie
+
+log = logging.getLogger(__name__)
+R = TypeVar("R")
+
+
+async def call(fn: Callable[..., R], /, **kwargs: Any) -> R:
+    """Run a service function in its own transaction, off the event loop."""
+
+    def run() -> R:
+        with session_scope() as db:
+            return fn(db, **kwargs)
+
+    return await asyncio.to_thread(run)
+
+
+async def in_db(fn: Callable[[Session], R]) -> R:
+    def run() -> R:
+        with session_scope() as db:
+            return fn(db)
+
+    return await asyncio.to_thread(run)
+
+
+def go(path: str) -> rx.event.EventSpec:
+    """A full page load (not client-side routing): used for HTTP routes that set cookies."""
+    return rx.call_script(f"window.location.assign({json.dumps(path)})")
+
+
+class SessionState(rx.State):
+    """Public, display-only facts about the viewer. Never a credential."""
+
+    viewer_kind: str = ""  # "", "user" or "guest"
+    viewer_name: str = ""
+    viewer_email: str = ""
+    viewer_role: str = ""
+    email_verified: bool = True
+    locale: str = "en"
+    tr: dict[str, str] = {}
+    unread_count: int = 0
+    session_checked: bool = False
+    timezone: str = ""
+
+    @rx.var
+    def is_logged_in(self) -> bool:
+        return self.viewer_kind == SessionKind.user.value
+
+    @rx.var
+    def is_guest(self) -> bool:
+        return self.viewer_kind == SessionKind.guest.value
+
+    @rx.var
+    def is_agent(self) -> bool:
+        return self.viewer_role in ("agent", "admin")
+
+    @rx.var
+    def is_admin(self) -> bool:
+        return self.viewer_role == "admin"
+
+    @rx.var
+    def unread_label(self) -> str:
+        return "99+" if self.unread_count > 99 else str(self.unread_count)
+
+    # --- helpers (not events) ---------------------------------------------------------------
+
+    def _session_token(self) -> str | None:
+        return read_session_cookie(self.router.headers.cookie)
+
+    def _client_ip(self) -> str | None:
+        return self.router.session.client_ip or None
+
+    async def _viewer(self) -> Viewer | None:
+        """Re-read the server-side session (A6). Call this in every privileged handler."""
+        token = self._session_token()
+        if not token:
+            return None
+        return await call(auth.viewer_for_token, session_token=token)
+
+    async def _refresh_session(self) -> Viewer | None:
+        """Load the viewer and update the display facts (header, language, bell)."""
+        viewer = await self._viewer()
+        self.viewer_kind = viewer.kind.value if viewer else ""
+        self.viewer_name = viewer.name if viewer else ""
+        self.viewer_email = viewer.email if viewer else ""
+        self.viewer_role = viewer.role.value if viewer and viewer.role else ""
+        self.email_verified = viewer.email_verified if viewer else True
+        self._apply_locale(viewer.locale if viewer else None)
+        self.unread_count = (
+            await call(notifications.unread_count, viewer=viewer)
+            if viewer and viewer.user_id
+            else 0
+        )
+        self.session_checked = True
+        return viewer
+
+    def _apply_locale(self, preferred: str | None) -> None:
+        settings = get_settings()
+        chosen = (
+            preferred
+            or self._cookie_locale()
+            or i18n.negotiate(self.router.headers.accept_language, settings.default_locale)
+        )
+        chosen = i18n.normalize_locale(chosen, settings.default_locale)
+        if chosen != self.locale or (chosen != "en" and not self.tr):
+            self.locale = chosen
+            from support_portal.components.i18n import ui_catalog
+
+            self.tr = ui_catalog(chosen)
+
+    def _cookie_locale(self) -> str | None:
+        from http.cookies import SimpleCookie
+
+        jar = SimpleCookie()
+        try:
+            jar.load(self.router.headers.cookie or "")
+        except Exception:
+            return None
+        morsel = jar.get("sp_locale")
+        return morsel.value if morsel else None
+
+    def _tz(self) -> str:
+        return self.timezone or get_settings().default_timezone
+
+    def _t(self, message: str, **params: Any) -> str:
+        return i18n.gettext(self.locale, message, **params)
+
+    def _error_text(self, exc: DomainError) -> str:
+        params = dict(exc.params)
+        if isinstance(exc, RateLimited):
+            params["wait"] = self._wait_text(exc.retry_after)
+        try:
+            return self._t(exc.message, **params)
+        except (KeyError, IndexError):
+            return self._t(exc.message)
+
+    def _wait_text(self, seconds: int) -> str:
+        if seconds < 90:
+            return i18n.ngettext(self.locale, "{n} second", "{n} seconds", seconds)
+        minutes = (seconds + 59) // 60
+        return i18n.ngettext(self.locale, "{n} minute", "{n} minutes", minutes)
+
+    def _login_redirect(self) -> rx.event.EventSpec:
+        return rx.redirect(routes.login_path(self.router.url.path))
+
+    # --- events -----------------------------------------------------------------------------
+
+    @rx.event
+    async def load_session(self):
+        """on_load for public pages: show the header right."""
+        await self._refresh_session()
+
+    @rx.event
+    def set_timezone(self, tz: str):
+        """The browser's IANA time zone, used to show times (display only)."""
+        if isinstance(tz, str) and 0 < len(tz) <= 64 and i18n.zone(tz).key == tz:
+            self.timezone = tz
+
+    @rx.event
+    async def logout(self):
+        """End the session on the server first (P4); the HTTP route then drops the cookie."""
+        token = self._session_token()
+        await call(auth.revoke_session, session_token=token)
+        self.viewer_kind = self.viewer_name = self.viewer_email = self.viewer_role = ""
+        self.unread_count = 0
+        return go(routes.AUTH_LOGOUT)
+
+    @rx.event
+    async def set_language(self, locale: str):
+        locale = i18n.normalize_locale(locale, get_settings().default_locale)
+        viewer = await self._viewer()
+        if viewer is not None and viewer.user_id is not None:
+            from support_portal.services.accounts import set_locale
+
+            await call(set_locale, viewer=viewer, locale=locale)
+        self.locale = locale
+        from support_portal.components.i18n import ui_catalog
+
+        self.tr = ui_catalog(locale)
+        return rx.call_script(
+            f"document.cookie = 'sp_locale={locale}; path=/; max-age=31536000; samesite=lax';"
+            f"document.documentElement.lang = '{locale}';"
+        )

@@ -1,0 +1,299 @@
+"""A ticket's conversation, shared by the customer, guest and agent pages.
+
+The page keeps two message lists so a live update stays small however long the conversation
+is: `history` (loaded once, plus "Load older") and `live` (what arrived while the page was
+open). Reflex resends a whole var when it changes; a new message only touches `live`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import uuid
+
+import reflex as rx
+
+from support_portal.live.hub import hub, ticket_topic
+from support_portal.models import utcnow
+from support_portal.services import attachments, tickets
+from support_portal.services.dto import MessagePublic, TicketDetail, Viewer
+from support_portal.services.errors import DomainError, NotAuthenticated, NotFound
+from support_portal.settings import get_settings
+from support_portal.states.base import SessionState, call
+from support_portal.states.views import MessageView, message_view
+
+log = logging.getLogger(__name__)
+WINDOW = tickets.MESSAGE_WINDOW
+LIVE_FOLD = 50
+SAFETY_NET_SECONDS = 10.0
+UPLOAD_ID = "reply-files"
+
+
+class ConversationState(SessionState):
+    ticket_number: int = 0
+    subject: str = ""
+    status: str = ""
+    category: str = ""
+    created: str = ""
+    is_guest_ticket: bool = False
+    requester_name: str = ""
+    follow_up_of_number: int = 0
+    follow_up_numbers: list[int] = []
+    history: list[MessageView] = []
+    live: list[MessageView] = []
+    has_older: bool = False
+    loading_older: bool = False
+    not_found: bool = False
+    loaded: bool = False
+    draft_key: str = ""
+    sending: bool = False
+    send_error: str = ""
+    upload_progress: int = 0
+    _ticket_id: int = 0
+    _first_id: int = 0
+    _last_id: int = 0
+    _generation: int = 0
+    _pending: dict[str, str] = {}
+
+    # --- loading ----------------------------------------------------------------------------
+
+    def _reset(self) -> None:
+        self.history = []
+        self.live = []
+        self.has_older = False
+        self.not_found = False
+        self.loaded = False
+        self.send_error = ""
+        self.sending = False
+        self.upload_progress = 0
+        self.draft_key = uuid.uuid4().hex
+        self._ticket_id = self._first_id = self._last_id = 0
+
+    def _include_internal(self, viewer: Viewer) -> bool:
+        return viewer.is_agent
+
+    async def _open(self, viewer: Viewer, number: str) -> bool:
+        """Load the ticket and its latest messages; False (and `not_found`) when not visible."""
+        self._reset()
+        try:
+            detail: TicketDetail = await call(tickets.detail, viewer=viewer, number=number)
+            messages = await call(tickets.list_messages, viewer=viewer, number=number)
+        except (NotFound, NotAuthenticated):
+            self.not_found = True
+            self.loaded = True
+            return False
+        self._apply_detail(detail)
+        self._ticket_id = detail.id
+        self.history = self._views(messages)
+        if messages:
+            self._first_id, self._last_id = messages[0].id, messages[-1].id
+            self.has_older = await self._older_exists(viewer)
+        self.loaded = True
+        await call(tickets.mark_read, viewer=viewer, number=detail.number)
+        self._generation += 1
+        return True
+
+    def _apply_detail(self, detail: TicketDetail) -> None:
+        self.ticket_number = detail.number
+        self.subject = detail.subject
+        self.status = detail.status
+        self.category = detail.category
+        self.created = self._format_time(detail.created_at)
+        self.is_guest_ticket = detail.is_guest
+        self.requester_name = detail.requester_name
+        self.follow_up_of_number = detail.follow_up_of_number or 0
+        self.follow_up_numbers = detail.follow_up_numbers
+
+    def _format_time(self, moment) -> str:
+        from support_portal import i18n
+
+        return i18n.format_when(self.locale, moment, self._tz())
+
+    def _views(self, messages: list[MessagePublic]) -> list[MessageView]:
+        now = utcnow()
+        return [message_view(m, self.locale, self._tz(), now) for m in messages]
+
+    async def _older_exists(self, viewer: Viewer) -> bool:
+        return await call(
+            lambda db, **_: tickets.has_older(
+                db,
+                ticket_id=self._ticket_id,
+                before_id=self._first_id,
+                include_internal=self._include_internal(viewer),
+            ),
+        )
+
+    @rx.event
+    async def load_older(self):
+        viewer = await self._viewer()
+        if viewer is None or not self._first_id:
+            return
+        self.loading_older = True
+        yield
+        try:
+            older = await call(
+                tickets.list_messages,
+                viewer=viewer,
+                number=self.ticket_number,
+                before_id=self._first_id,
+            )
+        except DomainError:
+            self.loading_older = False
+            return
+        if older:
+            self.history = self._views(older) + self.history
+            self._first_id = older[0].id
+            self.has_older = await self._older_exists(viewer)
+        else:
+            self.has_older = False
+        self.loading_older = False
+
+    # --- live updates -----------------------------------------------------------------------
+
+    async def _catch_up(self, viewer: Viewer) -> None:
+        """Append what is new since the last message we have (also after a reconnect)."""
+        detail = await call(tickets.detail, viewer=viewer, number=self.ticket_number)
+        self._apply_detail(detail)
+        new = await call(
+            tickets.list_messages,
+            viewer=viewer,
+            number=self.ticket_number,
+            after_id=self._last_id,
+            limit=200,
+        )
+        self._append(new)
+        if new:
+            await call(tickets.mark_read, viewer=viewer, number=self.ticket_number)
+
+    def _append(self, new: list[MessagePublic]) -> None:
+        known = {m.id for m in self.live} | {m.id for m in self.history[-WINDOW:]}
+        fresh = [m for m in new if m.id not in known and m.id > self._last_id]
+        if not fresh:
+            return
+        self._last_id = max(self._last_id, *(m.id for m in fresh))
+        if not self._first_id:
+            self._first_id = fresh[0].id
+        live = self.live + self._views(fresh)
+        if len(live) > LIVE_FOLD:  # rare: fold into history so `live` stays small
+            self.history = self.history + live
+            live = []
+        self.live = live
+
+    def _still_here(self, generation: int) -> bool:
+        return self._generation == generation and self.router.url.path.rstrip("/").endswith(
+            f"/{self.ticket_number}"
+        )
+
+    @rx.event(background=True)
+    async def watch(self):
+        """Push new messages and status changes into this open page (A4: re-checked access)."""
+        async with self:
+            generation = self._generation
+            ticket_id = self._ticket_id
+        if not ticket_id:
+            return
+        with hub.subscribe(ticket_topic(ticket_id)) as sub:
+            while True:
+                await sub.wait(SAFETY_NET_SECONDS)
+                async with self:
+                    if not self._still_here(generation):
+                        return
+                    viewer = await self._viewer()
+                    if viewer is None:
+                        return
+                    try:
+                        await self._catch_up(viewer)
+                    except (NotFound, NotAuthenticated):
+                        self.not_found = True
+                        return
+                    await self._after_live_update(viewer)
+
+    async def _after_live_update(self, viewer: Viewer) -> None:
+        """Hook for subclasses (agent presence, bell)."""
+        from support_portal.services import notifications
+
+        self.unread_count = await call(notifications.unread_count, viewer=viewer)
+
+    # --- replying ---------------------------------------------------------------------------
+
+    @rx.event
+    def on_progress(self, progress: dict):
+        with contextlib.suppress(KeyError, TypeError, ValueError):
+            self.upload_progress = round(float(progress["progress"]) * 100)
+
+    @rx.event
+    def prepare(self, form: dict):
+        """First step of Send: keep the text and key until the upload (second step) arrives."""
+        self._pending = {k: str(v) for k, v in form.items() if isinstance(v, str | int | bool)}
+        self.upload_progress = 0
+
+    @rx.event
+    async def send_with_files(self, files: list[rx.UploadFile]):
+        form, self._pending = self._pending, {}
+        incoming = []
+        for upload in files[: get_settings().max_attachments_per_message + 1]:
+            data = await upload.read()
+            incoming.append(attachments.IncomingFile(filename=upload.filename or "", data=data))
+        async for event in self._send(form, incoming):
+            yield event
+
+    async def _send(self, form: dict, files: list[attachments.IncomingFile]):
+        if self.sending:
+            return
+        self.sending = True
+        self.send_error = ""
+        yield
+        viewer = await self._viewer()
+        if viewer is None:
+            self.sending = False
+            self.send_error = self._t("Your session has ended. Log in again to reply.")
+            return
+        try:
+            message = await asyncio.to_thread(self._store_and_post, viewer, form, files)
+        except DomainError as exc:
+            self.send_error = self._error_text(exc)
+            self.sending = False
+            return
+        except Exception:  # e.g. the database is locked: nothing was saved (R1)
+            log.exception("reply failed on ticket %s", self.ticket_number)
+            self.send_error = self._t("Your message could not be sent. Please try again.")
+            self.sending = False
+            return
+        self._append([message])
+        self.sending = False
+        self.upload_progress = 0
+        self.draft_key = uuid.uuid4().hex
+        yield rx.set_value("reply-body", "")
+        yield rx.clear_selected_files(UPLOAD_ID)
+        async for event in self._after_send(viewer):
+            yield event
+
+    async def _after_send(self, viewer: Viewer):
+        detail = await call(tickets.detail, viewer=viewer, number=self.ticket_number)
+        self._apply_detail(detail)
+        return
+        yield
+
+    def _store_and_post(
+        self, viewer: Viewer, form: dict, files: list[attachments.IncomingFile]
+    ) -> MessagePublic:
+        from support_portal.db import session_scope
+
+        stored = attachments.store(files) if files else []
+        try:
+            with session_scope() as db:
+                return self._post(db, viewer, form, stored)
+        except BaseException:
+            attachments.discard(stored)
+            raise
+
+    def _post(self, db, viewer: Viewer, form: dict, stored) -> MessagePublic:
+        return tickets.add_customer_reply(
+            db,
+            viewer=viewer,
+            number=self.ticket_number,
+            body=str(form.get("body", "")),
+            files=stored,
+            idempotency_key=str(form.get("key", "")) or None,
+        )

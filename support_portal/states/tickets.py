@@ -1,0 +1,263 @@
+"""My tickets (list) and Submit a ticket."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import uuid
+from urllib.parse import quote
+
+import reflex as rx
+
+from support_portal import routes
+from support_portal.live.hub import guest_topic, hub, user_topic
+from support_portal.models import utcnow
+from support_portal.services import attachments, guest, tickets
+from support_portal.services.dto import Viewer
+from support_portal.services.errors import DomainError, InvalidInput
+from support_portal.settings import get_settings
+from support_portal.states.base import SessionState, call
+from support_portal.states.views import TicketRow, ticket_row
+
+LIVE_SAFETY_NET = 15.0
+
+
+class MyTicketsState(SessionState):
+    tab: str = "open"
+    search: str = ""
+    rows: list[TicketRow] = []
+    counts: dict[str, int] = {"open": 0, "closed": 0}
+    cursor: str = ""
+    next_cursor: str = ""
+    previous: list[str] = []
+    loaded: bool = False
+    error: str = ""
+    _generation: int = 0
+
+    @rx.event
+    async def load(self):
+        viewer = await self._refresh_session()
+        if viewer is None:
+            yield self._login_redirect()
+            return
+        params = self.router.url.query_parameters
+        self.tab = "closed" if params.get("tab") == "closed" else "open"
+        self.search = ""
+        self.cursor = ""
+        self.previous = []
+        await self._fetch(viewer)
+        self._generation += 1
+        yield MyTicketsState.watch
+
+    async def _fetch(self, viewer: Viewer | None = None) -> None:
+        viewer = viewer or await self._viewer()
+        if viewer is None:
+            return
+        try:
+            page = await call(
+                tickets.list_tickets,
+                viewer=viewer,
+                tab=self.tab,
+                search=self.search,
+                cursor=self.cursor or None,
+            )
+            self.counts = await call(tickets.tab_counts, viewer=viewer, search=self.search)
+        except DomainError as exc:
+            self.error = self._error_text(exc)
+            return
+        now = utcnow()
+        self.rows = [ticket_row(t, self.locale, self._tz(), now) for t in page.items]
+        self.next_cursor = page.next_cursor or ""
+        self.error = ""
+        self.loaded = True
+
+    @rx.event
+    async def set_tab(self, tab: str):
+        self.tab = "closed" if tab == "closed" else "open"
+        self.cursor = ""
+        self.previous = []
+        await self._fetch()
+
+    @rx.event
+    async def run_search(self, form: dict):
+        self.search = str(form.get("q", ""))[:100]
+        self.cursor = ""
+        self.previous = []
+        await self._fetch()
+
+    @rx.event
+    async def clear_search(self):
+        self.search = ""
+        self.cursor = ""
+        self.previous = []
+        await self._fetch()
+
+    @rx.event
+    async def next_page(self):
+        if not self.next_cursor:
+            return
+        self.previous = [*self.previous, self.cursor]
+        self.cursor = self.next_cursor
+        await self._fetch()
+
+    @rx.event
+    async def previous_page(self):
+        if not self.previous:
+            return
+        self.cursor = self.previous[-1]
+        self.previous = self.previous[:-1]
+        await self._fetch()
+
+    @rx.event(background=True)
+    async def watch(self):
+        """Refresh the list when one of the viewer's tickets changes (ends with the page)."""
+        async with self:
+            generation = self._generation
+            viewer = await self._viewer()
+        if viewer is None:
+            return
+        topic = user_topic(viewer.user_id) if viewer.user_id else guest_topic(viewer.email)
+        with hub.subscribe(topic) as sub:
+            while True:
+                events = await sub.wait(LIVE_SAFETY_NET)
+                async with self:
+                    if self._generation != generation or self.router.url.path != routes.MY_TICKETS:
+                        return
+                    viewer = await self._viewer()
+                    if viewer is None:
+                        return
+                    # New events, or the safety net: refresh (also keeps "2 minutes ago" fresh).
+                    del events
+                    await self._fetch(viewer)
+                    self.unread_count = await _unread(viewer)
+
+
+async def _unread(viewer: Viewer) -> int:
+    from support_portal.services import notifications
+
+    return await call(notifications.unread_count, viewer=viewer)
+
+
+class NewTicketState(SessionState):
+    category: str = ""
+    suggestion_number: int = 0
+    suggestion_subject: str = ""
+    error: str = ""
+    field_errors: dict[str, str] = {}
+    submitting: bool = False
+    upload_progress: int = 0
+    draft_key: str = ""
+    follow_up_of: int = 0
+    _pending: dict[str, str] = {}
+
+    @rx.event
+    async def load(self):
+        await self._refresh_session()
+        self.error = ""
+        self.field_errors = {}
+        self.suggestion_number = 0
+        self.submitting = False
+        self.upload_progress = 0
+        self.draft_key = uuid.uuid4().hex
+        params = self.router.url.query_parameters
+        follow = params.get("follow_up", "")
+        self.follow_up_of = int(follow) if follow.isdigit() else 0
+        self.category = params.get("category", "") if follow else ""
+
+    @rx.event
+    async def choose_category(self, category: str):
+        self.category = category
+        self.suggestion_number = 0
+        viewer = await self._viewer()
+        if viewer is None or self.follow_up_of:
+            return
+        suggestion = await call(tickets.open_ticket_in_category, viewer=viewer, category=category)
+        if suggestion is not None:
+            self.suggestion_number = suggestion.number
+            self.suggestion_subject = suggestion.subject
+
+    @rx.event
+    def on_progress(self, progress: dict):
+        with contextlib.suppress(KeyError, TypeError, ValueError):
+            self.upload_progress = round(float(progress["progress"]) * 100)
+
+    @rx.event
+    def prepare(self, form: dict):
+        """First half of a submit with files: keep the form until the upload arrives."""
+        self._pending = {k: str(v) for k, v in form.items() if isinstance(v, str | int)}
+
+    @rx.event
+    async def submit_with_files(self, files: list[rx.UploadFile]):
+        form, self._pending = self._pending, {}
+        incoming = []
+        for upload in files[: get_settings().max_attachments_per_message + 1]:
+            data = await upload.read()
+            incoming.append(attachments.IncomingFile(filename=upload.filename or "", data=data))
+        async for event in self._create(form, incoming):
+            yield event
+
+    async def _create(self, form: dict, files: list[attachments.IncomingFile]):
+        if self.submitting:
+            return
+        self.submitting = True
+        self.error = ""
+        self.field_errors = {}
+        yield
+        viewer = await self._viewer()
+        try:
+            number = await asyncio.to_thread(self._store_and_create, viewer, form, files)
+        except InvalidInput as exc:
+            if exc.field:
+                self.field_errors = {exc.field: self._error_text(exc)}
+            self.error = self._error_text(exc)
+            self.submitting = False
+            return
+        except DomainError as exc:
+            self.error = self._error_text(exc)
+            self.submitting = False
+            return
+        self.submitting = False
+        self.draft_key = uuid.uuid4().hex
+        yield rx.clear_selected_files("ticket-files")
+        if viewer is None:
+            yield rx.redirect(routes.TICKET_SUBMITTED.replace("[number]", str(number)))
+        else:
+            yield rx.redirect(routes.ticket_path(number))
+
+    def _store_and_create(
+        self, viewer: Viewer | None, form: dict, files: list[attachments.IncomingFile]
+    ) -> int:
+        from support_portal.db import session_scope
+
+        stored = attachments.store(files) if files else []
+        try:
+            with session_scope() as db:
+                guest_name = guest_email = None
+                if viewer is None or viewer.is_guest:
+                    from support_portal.services.auth import normalize_email
+
+                    guest_name = str(form.get("name", ""))
+                    guest_email = viewer.email if viewer else str(form.get("email", ""))
+                    guest_email = normalize_email(guest_email)
+                    guest.check_submission_caps(db, email=guest_email, ip=self._client_ip())
+                result = tickets.create_ticket(
+                    db,
+                    viewer=viewer,
+                    subject=str(form.get("subject", "")),
+                    category=str(form.get("category", self.category)),
+                    description=str(form.get("description", "")),
+                    files=stored,
+                    idempotency_key=str(form.get("key", "")) or None,
+                    guest_name=guest_name,
+                    guest_email=guest_email,
+                    locale=self.locale,
+                    follow_up_of=self.follow_up_of or None,
+                )
+                return result.number
+        except BaseException:
+            attachments.discard(stored)
+            raise
+
+
+def login_then(path: str) -> str:
+    return f"{routes.LOGIN}?next={quote(path)}"

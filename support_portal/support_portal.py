@@ -1,0 +1,19 @@
+"""The Reflex app: pages, HTTP routes and background services. Wiring only."""
+
+import reflex as rx
+
+from support_portal import lifespan
+from support_portal.pages import auth, home, tickets  # noqa: F401  (registers @rx.page)
+from support_portal.settings import get_settings
+from support_portal.web.routes import build_routes_app
+from support_portal.web.security import origin_guard, security_headers
+
+app = rx.App(
+    api_transformer=[
+        build_routes_app(),
+        security_headers,
+        lambda inner: origin_guard(inner, lambda: get_settings().origins),
+    ],
+)
+app.add_page(home.not_found_page, route="404", title="Not found · Support")
+lifespan.register(app)

@@ -1,0 +1,1 @@
+"""Plain HTTP routes beside the Reflex app: cookie exchange, logout, downloads, dev mailbox."""

@@ -1,0 +1,129 @@
+"""HTTP routes mounted in front of the Reflex app (through `api_transformer`)."""
+
+from __future__ import annotations
+
+import html
+from urllib.parse import quote
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import FileResponse, PlainTextResponse, RedirectResponse, Response
+from starlette.routing import Route
+
+from support_portal import routes
+from support_portal.db import session_scope
+from support_portal.mail import catcher
+from support_portal.services import attachments, auth, tickets
+from support_portal.services.errors import NotAuthenticated, NotFound
+from support_portal.settings import get_settings
+from support_portal.web.cookies import (
+    clear_session_cookie,
+    read_session_cookie,
+    set_session_cookie,
+)
+
+
+def _client_ip(request: Request) -> str | None:
+    return request.client.host if request.client else None
+
+
+async def exchange_session(request: Request) -> Response:
+    """Trade a one-time login ticket for the HttpOnly session cookie, then go on (303)."""
+    token = request.query_params.get("ticket", "")
+    try:
+        with session_scope() as db:
+            session_token, max_age, next_path = auth.exchange_login_ticket(
+                db,
+                token=token,
+                ip=_client_ip(request),
+                user_agent=request.headers.get("user-agent"),
+            )
+    except NotAuthenticated:
+        return RedirectResponse(routes.LOGIN + "?expired=1", status_code=303)
+    response = RedirectResponse(next_path, status_code=303)
+    set_session_cookie(response, session_token, max_age)
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+async def logout(request: Request) -> Response:
+    """End the session on the server (P4) and drop the cookie."""
+    with session_scope() as db:
+        auth.revoke_session(db, session_token=read_session_cookie(request.headers.get("cookie")))
+    next_path = auth.safe_next_path(request.query_params.get("next"), routes.LOGIN)
+    response = RedirectResponse(next_path, status_code=303)
+    clear_session_cookie(response)
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+async def download(request: Request) -> Response:
+    """Attachments only through here, after the access check (A1, C2)."""
+    try:
+        attachment_id = int(request.path_params["attachment_id"])
+    except (KeyError, ValueError):
+        return _not_found()
+    try:
+        with session_scope() as db:
+            viewer = auth.viewer_for_token(
+                db, session_token=read_session_cookie(request.headers.get("cookie"))
+            )
+            row = tickets.attachment_for_download(db, viewer=viewer, attachment_id=attachment_id)
+            path = attachments.path_for(row.storage_name)
+            filename, content_type = row.filename, row.content_type
+    except NotFound:
+        return _not_found()
+    if not path.is_file():
+        return _not_found()
+    inline = request.query_params.get("inline") == "1" and content_type.startswith("image/")
+    disposition = "inline" if inline else "attachment"
+    ascii_name = filename.encode("ascii", "replace").decode().replace('"', "_") or "file"
+    response = FileResponse(path, media_type=content_type)
+    response.headers["Content-Disposition"] = (
+        f"{disposition}; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(filename)}"
+    )
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+def _not_found() -> Response:
+    return PlainTextResponse("Not found", status_code=404, headers={"Cache-Control": "no-store"})
+
+
+async def mailbox_html(request: Request) -> Response:
+    """The HTML part of a caught email, sandboxed (development only)."""
+    if not get_settings().mail_catcher_enabled:
+        return _not_found()
+    mail = catcher.read_mail(request.path_params.get("name", ""))
+    if mail is None:
+        return _not_found()
+    body = mail.html or f"<pre>{html.escape(mail.text)}</pre>"
+    return Response(
+        body,
+        media_type="text/html",
+        headers={
+            "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; "
+            "img-src data:; sandbox allow-popups allow-popups-to-escape-sandbox",
+            "X-Content-Type-Options": "nosniff",
+        },
+    )
+
+
+async def healthz(_request: Request) -> Response:
+    with session_scope() as db:
+        db.connection()
+    return PlainTextResponse("ok")
+
+
+def build_routes_app() -> Starlette:
+    return Starlette(
+        routes=[
+            Route(routes.AUTH_SESSION, exchange_session, methods=["GET"]),
+            Route(routes.AUTH_LOGOUT, logout, methods=["GET", "POST"]),
+            Route(routes.ATTACHMENT, download, methods=["GET"]),
+            Route("/dev/mailbox/html/{name}", mailbox_html, methods=["GET"]),
+            Route("/healthz", healthz, methods=["GET"]),
+        ]
+    )
