@@ -3,7 +3,15 @@
 import reflex as rx
 
 from support_portal import lifespan
-from support_portal.pages import auth, home, tickets  # noqa: F401  (registers @rx.page)
+from support_portal.pages import (  # noqa: F401  (importing registers each @rx.page)
+    admin,
+    auth,
+    guest,
+    home,
+    mailbox,
+    notifications,
+    tickets,
+)
 from support_portal.settings import get_settings
 from support_portal.web.routes import build_routes_app
 from support_portal.web.security import origin_guard, security_headers

@@ -1,0 +1,1 @@
+"""admin pages (see the issue that owns them)."""

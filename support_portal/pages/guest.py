@@ -1,0 +1,1 @@
+"""guest pages (see the issue that owns them)."""

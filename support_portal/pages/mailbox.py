@@ -1,0 +1,1 @@
+"""mailbox pages (see the issue that owns them)."""

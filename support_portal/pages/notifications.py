@@ -1,0 +1,1 @@
+"""notifications pages (see the issue that owns them)."""
