@@ -10,6 +10,7 @@ from support_portal.pages import (  # noqa: F401  (importing registers each @rx.
     home,
     mailbox,
     notifications,
+    outbox,
     tickets,
 )
 from support_portal.settings import get_settings

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import re
 from urllib.parse import quote
 
 from starlette.applications import Starlette
@@ -101,14 +102,26 @@ async def mailbox_html(request: Request) -> Response:
         return _not_found()
     body = mail.html or f"<pre>{html.escape(mail.text)}</pre>"
     return Response(
-        body,
+        _links_open_outside(body),
         media_type="text/html",
         headers={
             "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; "
-            "img-src data:; sandbox allow-popups allow-popups-to-escape-sandbox",
+            "img-src data:; sandbox allow-popups allow-popups-to-escape-sandbox; "
+            "frame-ancestors 'self'",
             "X-Content-Type-Options": "nosniff",
+            # Shown in an iframe of /dev/mailbox (every other response is DENY).
+            "X-Frame-Options": "SAMEORIGIN",
         },
     )
+
+
+def _links_open_outside(body: str) -> str:
+    """Links in a caught email open in a new tab, not inside the mailbox's iframe."""
+    base = '<base target="_blank">'
+    match = re.search(r"<head[^>]*>|<html[^>]*>", body, flags=re.IGNORECASE)
+    if match is None:
+        return base + body
+    return body[: match.end()] + base + body[match.end() :]
 
 
 async def healthz(_request: Request) -> Response:

@@ -1,0 +1,80 @@
+"""Pieces for the notification pages: what each event means in words, and screen-reader text."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from support_portal.components.i18n import T
+
+SR_ONLY = {
+    "position": "absolute",
+    "width": "1px",
+    "height": "1px",
+    "padding": "0",
+    "margin": "-1px",
+    "overflow": "hidden",
+    "clip": "rect(0, 0, 0, 0)",
+    "white_space": "nowrap",
+    "border": "0",
+}
+
+
+def sr_only(text: rx.Var | str) -> rx.Component:
+    """Text for screen readers only."""
+    return rx.el.span(text, style=SR_ONLY)
+
+
+def event_text(event: rx.Var) -> rx.Component:
+    """What happened, in words (in-app; the email says the same in its own words)."""
+    return rx.match(
+        event,
+        ("ticket_received", T("We received your ticket")),
+        ("agent_replied", T("Our support team replied")),
+        ("info_requested", T("We need more information from you")),
+        ("resolved", T("Your issue was marked as resolved")),
+        ("closed", T("Your ticket was closed")),
+        ("customer_replied", T("Customer replied")),
+        ("new_ticket", T("New ticket")),
+        T("Your ticket was updated"),
+    )
+
+
+def event_icon(event: rx.Var) -> rx.Component:
+    def icon(name: str, color: str) -> rx.Component:
+        return rx.icon(name, size=18, color=f"var(--{color}-11)", aria_hidden="true")
+
+    return rx.match(
+        event,
+        ("ticket_received", icon("inbox", "blue")),
+        ("agent_replied", icon("message-square-text", "blue")),
+        ("info_requested", icon("message-circle-question", "amber")),
+        ("resolved", icon("circle-check", "green")),
+        ("closed", icon("lock", "gray")),
+        ("customer_replied", icon("message-square-reply", "blue")),
+        ("new_ticket", icon("inbox", "violet")),
+        icon("bell", "gray"),
+    )
+
+
+def email_switch_title(event: rx.Var) -> rx.Component:
+    return rx.match(
+        event,
+        ("ticket_received", T("We received your ticket")),
+        ("agent_replied", T("Our support team replied")),
+        ("info_requested", T("We need more information from you")),
+        ("resolved", T("Your issue was marked as resolved")),
+        ("closed", T("Your ticket was closed")),
+        event,
+    )
+
+
+def email_switch_hint(event: rx.Var) -> rx.Component:
+    return rx.match(
+        event,
+        ("ticket_received", T("A confirmation with your ticket number and link.")),
+        ("agent_replied", T("When an agent answers in your ticket.")),
+        ("info_requested", T("When we cannot go on without details from you.")),
+        ("resolved", T("When we consider the issue solved; you can still reply.")),
+        ("closed", T("When the ticket is closed for good.")),
+        "",
+    )

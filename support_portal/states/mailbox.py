@@ -1,0 +1,131 @@
+"""/dev/mailbox: the mail the built-in catcher received (development only)."""
+
+from __future__ import annotations
+
+import asyncio
+from urllib.parse import quote
+
+import reflex as rx
+
+from support_portal.live.hub import LiveEvent
+from support_portal.mail import catcher
+from support_portal.models import utcnow
+from support_portal.services.dto import Viewer
+from support_portal.settings import get_settings
+from support_portal.states.live import LivePageState
+from support_portal.states.notice_views import MailRow, TextPiece, linkify, mail_row
+
+POLL_SECONDS = 2.0
+LIST_LIMIT = 200
+
+
+def _signature() -> str:
+    """Cheap change check: the names of the caught files (no parsing)."""
+    return "|".join(sorted(p.name for p in catcher.mailbox_dir().glob("*.eml")))
+
+
+class MailboxState(LivePageState):
+    enabled: bool = False
+    mails: list[MailRow] = []
+    selected: str = ""
+    subject: str = ""
+    sender: str = ""
+    recipient: str = ""
+    received: str = ""
+    text_pieces: list[TextPiece] = []
+    has_html: bool = False
+    loaded: bool = False
+    refreshing: bool = False
+    error: str = ""
+    _signature: str = ""
+
+    @rx.event
+    async def load(self):
+        await self._refresh_session()
+        self.enabled = get_settings().mail_catcher_enabled
+        self.error = ""
+        if not self.enabled:
+            self.loaded = True
+            return
+        await self._scan(force=True)
+        wanted = self.router.url.query_parameters.get("m", "")
+        if wanted:
+            await self._select(wanted)
+        elif self.selected and all(m.name != self.selected for m in self.mails):
+            self._unselect()
+        self.loaded = True
+        self._begin_live()
+        yield MailboxState.live_loop
+
+    # The folder is checked every 2 s while the page is open (a development tool).
+    def _live_interval(self) -> float:
+        return POLL_SECONDS
+
+    def _live_needs_viewer(self) -> bool:
+        return False
+
+    async def _on_live(self, viewer: Viewer | None, events: list[LiveEvent]) -> None:
+        await self._scan()
+        await self._refresh_bell(viewer)
+
+    async def _scan(self, *, force: bool = False) -> None:
+        signature = await asyncio.to_thread(_signature)
+        if signature == self._signature and not force:
+            return
+        self._signature = signature
+        found = await asyncio.to_thread(catcher.list_mail, LIST_LIMIT)
+        now = utcnow()
+        self.mails = [mail_row(m, locale=self.locale, tz=self._tz(), now=now) for m in found]
+
+    async def _select(self, name: str) -> None:
+        mail = await asyncio.to_thread(catcher.read_mail, str(name))
+        if mail is None:
+            self._unselect()
+            self.error = self._t("That email is no longer in the mailbox.")
+            return
+        self.selected = mail.name
+        self.subject = mail.subject
+        self.sender = mail.sender
+        self.recipient = mail.to
+        self.received = mail_row(mail, locale=self.locale, tz=self._tz(), now=utcnow()).time_title
+        self.text_pieces = linkify(mail.text)
+        self.has_html = bool(mail.html)
+        self.error = ""
+
+    def _unselect(self) -> None:
+        self.selected = self.subject = self.sender = self.recipient = self.received = ""
+        self.text_pieces = []
+        self.has_html = False
+
+    @rx.event
+    async def select(self, name: str):
+        if self.enabled:
+            await self._select(name)
+
+    @rx.event
+    def close_detail(self):
+        self._unselect()
+
+    @rx.event
+    async def refresh(self):
+        if not self.enabled:
+            return
+        self.refreshing = True
+        yield
+        await self._scan(force=True)
+        self.refreshing = False
+
+    @rx.event
+    async def clear_mailbox(self):
+        if not get_settings().mail_catcher_enabled:
+            return
+        await asyncio.to_thread(catcher.clear)
+        self._unselect()
+        await self._scan(force=True)
+        yield rx.toast.success(self._t("The mailbox is empty now."))
+
+    @rx.var
+    def html_src(self) -> str:
+        if not (self.selected and self.has_html):
+            return ""
+        return "/dev/mailbox/html/" + quote(self.selected)

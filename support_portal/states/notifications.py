@@ -1,0 +1,189 @@
+"""The notification centre (/notifications) and the email switches (/settings/notifications)."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from support_portal.live.hub import LiveEvent
+from support_portal.models import utcnow
+from support_portal.services import notifications, tickets
+from support_portal.services.dto import Viewer
+from support_portal.services.errors import DomainError
+from support_portal.states.base import call
+from support_portal.states.live import LivePageState
+from support_portal.states.notice_views import (
+    NotificationView,
+    PreferenceView,
+    notification_view,
+)
+
+PAGE_SIZE = 30
+MAX_LIVE_WINDOW = 200  # the service's own cap on one read
+
+
+def _signed_in(viewer: Viewer | None) -> bool:
+    return viewer is not None and viewer.user_id is not None
+
+
+class NotificationsState(LivePageState):
+    items: list[NotificationView] = []
+    has_more: bool = False
+    loaded: bool = False
+    loading_more: bool = False
+    marking_all: bool = False
+    error: str = ""
+
+    @rx.event
+    async def load(self):
+        viewer = await self._refresh_session()
+        if not _signed_in(viewer):
+            yield self._login_redirect()
+            return
+        self.loaded = False
+        self.error = ""
+        await self._fetch(viewer, PAGE_SIZE)  # type: ignore[arg-type]
+        self.loaded = True
+        self._begin_live()
+        yield NotificationsState.live_loop
+
+    async def _fetch(self, viewer: Viewer, limit: int) -> None:
+        """The newest `limit` notifications (one more is read to know if there are older)."""
+        try:
+            found = await call(notifications.list_for, viewer=viewer, limit=limit + 1)
+        except DomainError as exc:
+            self.error = self._error_text(exc)
+            return
+        self.items = self._views(viewer, found[:limit])
+        self.has_more = len(found) > limit
+        self.error = ""
+
+    def _views(self, viewer: Viewer, found) -> list[NotificationView]:
+        now = utcnow()
+        return [
+            notification_view(n, agent=viewer.is_agent, locale=self.locale, tz=self._tz(), now=now)
+            for n in found
+        ]
+
+    async def _on_live(self, viewer: Viewer | None, events: list[LiveEvent]) -> None:
+        if viewer is None:
+            return
+        window = min(max(PAGE_SIZE, len(self.items)), MAX_LIVE_WINDOW - 1)
+        await self._fetch(viewer, window)
+        await self._refresh_bell(viewer)
+
+    @rx.event
+    async def load_more(self):
+        viewer = await self._viewer()
+        if not _signed_in(viewer) or not self.items or self.loading_more:
+            return
+        self.loading_more = True
+        yield
+        try:
+            older = await call(
+                notifications.list_for,
+                viewer=viewer,
+                limit=PAGE_SIZE + 1,
+                before_id=self.items[-1].id,
+            )
+        except DomainError as exc:
+            self.error = self._error_text(exc)
+        else:
+            known = {item.id for item in self.items}
+            fresh = [n for n in older[:PAGE_SIZE] if n.id not in known]
+            self.items = self.items + self._views(viewer, fresh)  # type: ignore[arg-type]
+            self.has_more = len(older) > PAGE_SIZE
+        self.loading_more = False
+
+    @rx.event
+    async def open_ticket(self, notification_id: int):
+        """A click on a notification: the link navigates, this marks its ticket read."""
+        viewer = await self._viewer()
+        item = next((i for i in self.items if i.id == notification_id), None)
+        if not _signed_in(viewer) or item is None:
+            return
+        try:
+            await call(tickets.mark_read, viewer=viewer, number=item.ticket_number)
+        except DomainError:
+            return  # the ticket page says "not found" itself
+        self.items = [
+            _with_read(i) if i.ticket_number == item.ticket_number else i for i in self.items
+        ]
+        await self._refresh_bell(viewer)
+
+    @rx.event
+    async def mark_all_read(self):
+        viewer = await self._viewer()
+        if not _signed_in(viewer):
+            yield self._login_redirect()
+            return
+        self.marking_all = True
+        yield
+        try:
+            await call(notifications.mark_all_read, viewer=viewer)
+        except DomainError as exc:
+            self.error = self._error_text(exc)
+        else:
+            self.items = [_with_read(i) for i in self.items]
+            self.unread_count = 0
+        self.marking_all = False
+
+
+def _with_read(item: NotificationView) -> NotificationView:
+    return NotificationView(**{**item.__dict__, "read": True})
+
+
+class NotificationSettingsState(LivePageState):
+    prefs: list[PreferenceView] = []
+    loaded: bool = False
+    agent_view: bool = False
+    saved_event: str = ""
+    saving_event: str = ""
+    error: str = ""
+
+    @rx.event
+    async def load(self):
+        viewer = await self._refresh_session()
+        if not _signed_in(viewer):
+            yield self._login_redirect()
+            return
+        self.saved_event = self.saving_event = self.error = ""
+        self.agent_view = viewer.is_agent  # type: ignore[union-attr]
+        await self._fetch(viewer)  # type: ignore[arg-type]
+        self.loaded = True
+        self._begin_live()
+        yield NotificationSettingsState.live_loop
+
+    async def _fetch(self, viewer: Viewer) -> None:
+        try:
+            stored = await call(notifications.preferences, viewer=viewer)
+        except DomainError as exc:
+            self.error = self._error_text(exc)
+            return
+        self.prefs = [PreferenceView(event=e, email=on) for e, on in stored.items()]
+
+    @rx.event
+    async def set_email(self, event: str, enabled: bool):
+        """Save one switch at once; the page shows "Saved" next to it, or an error."""
+        viewer = await self._viewer()
+        if not _signed_in(viewer):
+            yield self._login_redirect()
+            return
+        event, enabled = str(event), bool(enabled)
+        if not any(p.event == event for p in self.prefs):
+            return
+        previous = [PreferenceView(p.event, p.email) for p in self.prefs]
+        self.prefs = [PreferenceView(p.event, enabled if p.event == event else p.email)
+                      for p in self.prefs]  # fmt: skip
+        self.saving_event, self.saved_event, self.error = event, "", ""
+        yield
+        try:
+            await call(notifications.set_preference, viewer=viewer, event=event, email=enabled)
+        except DomainError as exc:
+            self.prefs = previous
+            self.error = self._error_text(exc)
+        except Exception:
+            self.prefs = previous
+            self.error = self._t("Your change could not be saved. Please try again.")
+        else:
+            self.saved_event = event
+        self.saving_event = ""

@@ -1,0 +1,111 @@
+"""/admin/outbox: emails that failed or are still waiting, for agents."""
+
+from __future__ import annotations
+
+import asyncio
+
+import reflex as rx
+
+from support_portal.live.hub import LiveEvent, user_topic
+from support_portal.models import utcnow
+from support_portal.services import outbox_admin
+from support_portal.services.dto import Viewer
+from support_portal.services.errors import DomainError, PermissionDenied
+from support_portal.services.outbox import OUTBOX_TOPIC
+from support_portal.states.base import call
+from support_portal.states.live import LivePageState
+from support_portal.states.notice_views import OutboxRowView, outbox_row
+
+SETTLE_SECONDS = 1.5  # after a wake-up, give the sender a moment to deliver
+
+
+class OutboxAdminState(LivePageState):
+    counts: dict[str, int] = {"pending": 0, "sending": 0, "sent": 0, "failed": 0}
+    rows: list[OutboxRowView] = []
+    allowed: bool = False
+    loaded: bool = False
+    refreshing: bool = False
+    retrying: int = 0
+    error: str = ""
+    notice: str = ""
+
+    @rx.event
+    async def load(self):
+        viewer = await self._refresh_session()
+        if viewer is None or viewer.user_id is None:
+            yield self._login_redirect()
+            return
+        self.loaded = False
+        self.error = self.notice = ""
+        self.allowed = viewer.is_agent
+        if self.allowed:
+            await self._fetch(viewer)
+        self.loaded = True
+        if self.allowed:
+            self._begin_live()
+            yield OutboxAdminState.live_loop
+
+    async def _fetch(self, viewer: Viewer) -> None:
+        try:
+            self.counts = await call(outbox_admin.status_counts, viewer=viewer)
+            found = await call(outbox_admin.attention_rows, viewer=viewer)
+        except PermissionDenied:
+            self.allowed = False
+            return
+        except DomainError as exc:
+            self.error = self._error_text(exc)
+            return
+        now = utcnow()
+        self.rows = [outbox_row(r, locale=self.locale, tz=self._tz(), now=now) for r in found]
+
+    def _live_topics(self, viewer: Viewer | None) -> list[str]:
+        topics = [OUTBOX_TOPIC]
+        if viewer is not None and viewer.user_id is not None:
+            topics.append(user_topic(viewer.user_id))
+        return topics
+
+    async def _live_settle(self, events: list[LiveEvent]) -> None:
+        if any(e.topic == OUTBOX_TOPIC for e in events):
+            await asyncio.sleep(SETTLE_SECONDS)
+
+    async def _on_live(self, viewer: Viewer | None, events: list[LiveEvent]) -> None:
+        if viewer is None or not viewer.is_agent:
+            self.allowed = False
+            return
+        await self._fetch(viewer)
+        await self._refresh_bell(viewer)
+
+    @rx.event
+    async def refresh(self):
+        viewer = await self._viewer()
+        if viewer is None:
+            yield self._login_redirect()
+            return
+        self.refreshing = True
+        yield
+        await self._fetch(viewer)
+        self.refreshing = False
+
+    @rx.event
+    async def retry(self, email_id: int):
+        viewer = await self._viewer()
+        if viewer is None:
+            yield self._login_redirect()
+            return
+        try:
+            email_id = int(email_id)
+        except (TypeError, ValueError):
+            return
+        self.retrying = email_id
+        self.error = self.notice = ""
+        yield
+        try:
+            await call(outbox_admin.retry, viewer=viewer, email_id=email_id)
+        except PermissionDenied:
+            self.allowed = False
+        except DomainError as exc:
+            self.error = self._error_text(exc)
+        else:
+            self.notice = self._t("The email is queued again and will be sent in a moment.")
+        await self._fetch(viewer)
+        self.retrying = 0
