@@ -23,6 +23,12 @@ class _Collector:
     def __init__(self, box: SmtpServer) -> None:
         self.box = box
 
+    async def handle_EHLO(self, server, session, envelope, hostname, responses):
+        with self.box.lock:
+            self.box.connections += 1  # a client greets once per connection
+        session.host_name = hostname
+        return responses
+
     async def handle_DATA(self, server, session, envelope):
         if self.box.reply is not None:
             return self.box.reply
@@ -30,6 +36,7 @@ class _Collector:
         message = BytesParser(policy=policy.default).parsebytes(raw)
         with self.box.lock:
             self.box.raw.append(raw)
+            self.box.recipients.append(list(envelope.rcpt_tos))
             self.box.messages.append(message)  # type: ignore[arg-type]
         return "250 OK"
 
@@ -41,8 +48,10 @@ class SmtpServer:
         self.port = port or free_port()
         self.messages: list[EmailMessage] = []
         self.raw: list[bytes] = []
+        self.recipients: list[list[str]] = []  # the envelope's RCPT TO of each message
         self.lock = threading.Lock()
         self.reply: str | None = None
+        self.connections = 0
         self.controller: Controller | None = None
 
     def start(self) -> SmtpServer:
@@ -59,6 +68,7 @@ class SmtpServer:
         with self.lock:
             self.messages.clear()
             self.raw.clear()
+            self.recipients.clear()
 
     def to(self, address: str) -> list[EmailMessage]:
         with self.lock:
