@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import logging
 
-import reflex as rx
-
 from support_portal.live.hub import LiveEvent, hub, user_topic
 from support_portal.services import notifications
 from support_portal.services.dto import Viewer
@@ -63,12 +61,17 @@ class LivePageState(SessionState):
         return self.router.url.path.rstrip("/") or "/"
 
     def _begin_live(self) -> None:
-        """Call from on_load, then yield the page state's `live_loop`."""
+        """Call from on_load, then yield the page state's own `live_loop` event."""
         self._live_generation += 1
         self._live_path = self._current_path()
 
-    @rx.event(background=True)
-    async def live_loop(self):
+    async def _run_live(self) -> None:
+        """The body of each page's background `live_loop`.
+
+        Reflex runs an inherited event handler on the state that declares it, so every page
+        state declares its own three-line `live_loop` that awaits this; the hooks above then
+        resolve to the page's overrides.
+        """
         async with self:
             generation = self._live_generation
             path = self._live_path

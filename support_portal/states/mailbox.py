@@ -57,6 +57,10 @@ class MailboxState(LivePageState):
         self._begin_live()
         yield MailboxState.live_loop
 
+    @rx.event(background=True)
+    async def live_loop(self):
+        await self._run_live()
+
     # The folder is checked every 2 s while the page is open (a development tool).
     def _live_interval(self) -> float:
         return POLL_SECONDS

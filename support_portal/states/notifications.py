@@ -46,6 +46,10 @@ class NotificationsState(LivePageState):
         self._begin_live()
         yield NotificationsState.live_loop
 
+    @rx.event(background=True)
+    async def live_loop(self):
+        await self._run_live()
+
     async def _fetch(self, viewer: Viewer, limit: int) -> None:
         """The newest `limit` notifications (one more is read to know if there are older)."""
         try:
@@ -152,6 +156,10 @@ class NotificationSettingsState(LivePageState):
         self.loaded = True
         self._begin_live()
         yield NotificationSettingsState.live_loop
+
+    @rx.event(background=True)
+    async def live_loop(self):
+        await self._run_live()
 
     async def _fetch(self, viewer: Viewer) -> None:
         try:

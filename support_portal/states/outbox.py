@@ -45,6 +45,10 @@ class OutboxAdminState(LivePageState):
             self._begin_live()
             yield OutboxAdminState.live_loop
 
+    @rx.event(background=True)
+    async def live_loop(self):
+        await self._run_live()
+
     async def _fetch(self, viewer: Viewer) -> None:
         try:
             self.counts = await call(outbox_admin.status_counts, viewer=viewer)
