@@ -17,6 +17,7 @@ from support_portal.services.dto import Viewer
 from support_portal.services.errors import DomainError, InvalidInput
 from support_portal.settings import get_settings
 from support_portal.states.base import SessionState, call
+from support_portal.states.live import LivePageState
 from support_portal.states.views import TicketRow, ticket_row
 
 LIVE_SAFETY_NET = 15.0
@@ -138,7 +139,7 @@ async def _unread(viewer: Viewer) -> int:
     return await call(notifications.unread_count, viewer=viewer)
 
 
-class NewTicketState(SessionState):
+class NewTicketState(LivePageState):
     category: str = ""
     suggestion_number: int = 0
     suggestion_subject: str = ""
@@ -152,7 +153,7 @@ class NewTicketState(SessionState):
 
     @rx.event
     async def load(self):
-        await self._refresh_session()
+        viewer = await self._refresh_session()
         self.error = ""
         self.field_errors = {}
         self.suggestion_number = 0
@@ -163,6 +164,13 @@ class NewTicketState(SessionState):
         follow = params.get("follow_up", "")
         self.follow_up_of = int(follow) if follow.isdigit() else 0
         self.category = params.get("category", "") if follow else ""
+        if viewer is not None and viewer.user_id is not None:  # keep the bell live
+            self._begin_live()
+            yield NewTicketState.live_loop
+
+    @rx.event(background=True)
+    async def live_loop(self):
+        await self._run_live()
 
     @rx.event
     async def choose_category(self, category: str):
