@@ -14,6 +14,7 @@ import uuid
 
 import reflex as rx
 
+from support_portal.live import presence
 from support_portal.live.hub import hub, ticket_topic
 from support_portal.models import utcnow
 from support_portal.services import attachments, tickets
@@ -50,6 +51,7 @@ class ConversationState(SessionState):
     sending: bool = False
     send_error: str = ""
     upload_progress: int = 0
+    support_writing: bool = False
     _ticket_id: int = 0
     _first_id: int = 0
     _last_id: int = 0
@@ -185,6 +187,37 @@ class ConversationState(SessionState):
             f"/{self.ticket_number}"
         )
 
+    async def _resume(self, viewer: Viewer, number: str) -> bool:
+        """Open the ticket, or, when this page already shows it (a reconnect, or coming back),
+        catch up from the last message it has instead of starting over."""
+        if (
+            self.loaded
+            and not self.not_found
+            and self._ticket_id
+            and str(self.ticket_number) == str(number)
+        ):
+            try:
+                await self._catch_up(viewer)
+            except (NotFound, NotAuthenticated):
+                self._reset()
+                self.not_found = self.loaded = True
+                return False
+            await call(tickets.mark_read, viewer=viewer, number=self.ticket_number)
+            self._generation += 1
+            return True
+        return await self._open(viewer, number)
+
+    def _presence_key(self, viewer: Viewer) -> str:
+        if viewer.user_id is not None:
+            return f"{'agent' if viewer.is_agent else 'customer'}:{viewer.user_id}"
+        return f"guest:{viewer.email}"
+
+    def _update_presence(self, viewer: Viewer) -> float:
+        """Refresh what this page shows about others; returns seconds until it may change."""
+        remaining = presence.support_writing(self._ticket_id)
+        self.support_writing = remaining > 0
+        return remaining
+
     @rx.event(background=True)
     async def watch(self):
         """Push new messages and status changes into this open page (A4: re-checked access)."""
@@ -193,24 +226,39 @@ class ConversationState(SessionState):
             ticket_id = self._ticket_id
         if not ticket_id:
             return
+        timeout = SAFETY_NET_SECONDS
         with hub.subscribe(ticket_topic(ticket_id)) as sub:
-            while True:
-                await sub.wait(SAFETY_NET_SECONDS)
-                async with self:
-                    if not self._still_here(generation):
-                        return
-                    viewer = await self._viewer()
-                    if viewer is None:
-                        return
-                    try:
-                        await self._catch_up(viewer)
-                    except (NotFound, NotAuthenticated):
-                        self.not_found = True
-                        return
-                    await self._after_live_update(viewer)
+            try:
+                while True:
+                    events = await sub.wait(timeout)
+                    async with self:
+                        if not self._still_here(generation):
+                            return
+                        viewer = await self._viewer()
+                        if viewer is None:
+                            return
+                        only_presence = bool(events) and all(e.kind == "presence" for e in events)
+                        if not only_presence:
+                            try:
+                                await self._catch_up(viewer)
+                            except (NotFound, NotAuthenticated):
+                                self.not_found = True
+                                return
+                            await self._after_live_update(viewer)
+                        changes_in = self._update_presence(viewer)
+                    timeout = (
+                        min(SAFETY_NET_SECONDS, changes_in + 0.2)
+                        if changes_in
+                        else (SAFETY_NET_SECONDS)
+                    )
+            finally:
+                await self._on_watch_end()
+
+    async def _on_watch_end(self) -> None:
+        """Hook for subclasses (agents leave the ticket's presence list)."""
 
     async def _after_live_update(self, viewer: Viewer) -> None:
-        """Hook for subclasses (agent presence, bell)."""
+        """Hook for subclasses (agent history and panels); keeps the bell right."""
         from support_portal.services import notifications
 
         self.unread_count = await call(notifications.unread_count, viewer=viewer)
