@@ -201,6 +201,13 @@ def header() -> rx.Component:
     )
 
 
+_DETECT_TIMEZONE = (
+    "(() => { const tz = Intl.DateTimeFormat().resolvedOptions().timeZone || '';"
+    " document.cookie = 'sp_tz=' + encodeURIComponent(tz) + '; path=/; max-age=31536000;"
+    " samesite=lax'; return tz; })()"
+)
+
+
 def page(*children: rx.Component, width: str = "48rem") -> rx.Component:
     return rx.box(
         header(),
@@ -216,6 +223,7 @@ def page(*children: rx.Component, width: str = "48rem") -> rx.Component:
         ),
         min_height="100vh",
         background="var(--gray-2)",
+        on_mount=rx.call_script(_DETECT_TIMEZONE, callback=SessionState.set_timezone),
     )
 
 
