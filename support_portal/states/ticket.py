@@ -22,7 +22,7 @@ class TicketState(ConversationState):
             )
             return
         if await self._resume(viewer, number):
-            self._update_presence(viewer)
+            self._update_presence()
             yield TicketState.watch
 
     @rx.var
