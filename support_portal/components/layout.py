@@ -125,7 +125,11 @@ def mobile_menu() -> rx.Component:
                     rx.menu.separator(),
                     rx.menu.item(T("Log out"), on_select=SessionState.logout),
                 ),
-                rx.menu.item(T("Log in"), on_select=rx.redirect(routes.LOGIN)),
+                rx.cond(
+                    SessionState.is_guest,
+                    rx.menu.item(T("Leave"), on_select=SessionState.logout),
+                    rx.menu.item(T("Log in"), on_select=rx.redirect(routes.LOGIN)),
+                ),
             ),
         ),
     )
