@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 
 from sqlmodel import Session, col, select, update
 
+from support_portal.i18n import _
 from support_portal.models import GuestChallenge, Ticket, User, utcnow
 from support_portal.routes import ticket_path
 from support_portal.services import access, audit, guest_links, outbox, throttle
@@ -33,18 +34,18 @@ LOST_LINK_LIMIT = (3, timedelta(hours=1))
 
 
 class InvalidLink(DomainError):
-    message = "This link is not valid any more."
+    message = _("This link is not valid any more.")
 
 
 class CodeRejected(DomainError):
     """A refused code; `reason` says what to do next."""
 
     MESSAGES = {
-        "wrong": "That code is not correct. Check the latest email and try again.",
-        "expired": "This code has expired. Request a new code.",
-        "used": "This code was already used. Request a new code.",
-        "burned": "Too many wrong attempts. Request a new code.",
-        "missing": "Request a code first.",
+        "wrong": _("That code is not correct. Check the latest email and try again."),
+        "expired": _("This code has expired. Request a new code."),
+        "used": _("This code was already used. Request a new code."),
+        "burned": _("Too many wrong attempts. Request a new code."),
+        "missing": _("Request a code first."),
     }
 
     def __init__(self, reason: str, *, attempts_left: int | None = None) -> None:

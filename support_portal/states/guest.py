@@ -201,12 +201,17 @@ class GuestLinkState(SessionState):
         else:
             self.code_sent = True
             self.needs_new_code = False
-            message = (
-                "We sent a new code to {email}. Earlier codes no longer work."
+            self.notice = (
+                self._t(
+                    "We sent a new code to {email}. Earlier codes no longer work.",
+                    email=self.masked_email,
+                )
                 if resend
-                else "We sent a 6-digit code to {email}. It expires in 10 minutes."
+                else self._t(
+                    "We sent a 6-digit code to {email}. It expires in 10 minutes.",
+                    email=self.masked_email,
+                )
             )
-            self.notice = self._t(message, email=self.masked_email)
         self.sending = False
         yield GuestLinkState.tick
 
