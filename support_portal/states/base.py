@@ -186,10 +186,12 @@ class SessionState(rx.State):
     async def logout(self):
         """End the session on the server first (P4); the HTTP route then drops the cookie."""
         token = self._session_token()
+        was_guest = self.viewer_kind == SessionKind.guest.value
         await call(auth.revoke_session, session_token=token)
         self.viewer_kind = self.viewer_name = self.viewer_email = self.viewer_role = ""
         self.unread_count = 0
-        return go(routes.AUTH_LOGOUT)
+        # Guests have no login to return to: they go back to the start page.
+        return go(f"{routes.AUTH_LOGOUT}?next={routes.HOME}" if was_guest else routes.AUTH_LOGOUT)
 
     @rx.event
     async def set_language(self, locale: str):
