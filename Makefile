@@ -52,5 +52,8 @@ format: install
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
+i18n: install
+	$(BIN)/python -m support_portal.i18n.extract
+
 clean-web:
 	rm -rf .web .states

@@ -1,11 +1,16 @@
 """Reflex configuration. Everything configurable comes from support_portal.settings."""
 
+import os
+
 import reflex as rx
 from reflex.plugins.sitemap import SitemapPlugin
 
 from support_portal.settings import get_settings
 
 settings = get_settings()
+# WORKERS is the one knob for backend processes (settings refuse more than one without Redis).
+os.environ["GRANIAN_WORKERS"] = str(settings.workers)
+os.environ.setdefault("REFLEX_USE_GRANIAN", "1")
 
 config = rx.Config(
     app_name="support_portal",

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from logging.config import fileConfig
 
+from alembic import context
 from sqlmodel import SQLModel
 
 import support_portal.models  # noqa: F401  (registers every table)
-from alembic import context
 from support_portal.db import make_engine
 from support_portal.settings import get_settings
 

@@ -16,9 +16,8 @@ from support_portal.settings import get_settings
 
 def migrate(_args: argparse.Namespace | None = None) -> int:
     """Apply every migration (alembic upgrade head)."""
-    from alembic.config import Config
-
     from alembic import command
+    from alembic.config import Config
 
     root = Path(__file__).resolve().parent.parent
     config = Config(str(root / "alembic.ini"))

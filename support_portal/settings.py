@@ -72,6 +72,14 @@ class Settings(BaseSettings):
             self.secret_key = _development_secret()
         elif self.env == "prod" and len(self.secret_key) < 32:
             raise ValueError("SECRET_KEY must be at least 32 characters in production")
+        if self.workers < 1:
+            raise ValueError("WORKERS must be at least 1")
+        if self.workers > 1 and not self.redis_url:
+            raise ValueError(
+                f"WORKERS={self.workers} needs REDIS_URL: without Redis each worker keeps its own "
+                "state and live updates, so replies would not reach browsers connected to other "
+                "workers. Set REDIS_URL or use WORKERS=1."
+            )
         if self.env == "prod" and self.smtp_host is None:
             raise ValueError(
                 "SMTP_HOST must be set when APP_ENV=prod: the built-in mail catcher is for "

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-25 15:10:19.454615
+Create Date: 2026-11-25 15:34:00.442664
 """
 
 from collections.abc import Sequence
@@ -35,7 +35,7 @@ def upgrade() -> None:
     sa.Column('email', sqlmodel.sql.sqltypes.AutoString(length=254), nullable=False),
     sa.Column('name', sqlmodel.sql.sqltypes.AutoString(length=120), nullable=False),
     sa.Column('password_hash', sqlmodel.sql.sqltypes.AutoString(length=255), nullable=False),
-    sa.Column('role', sa.Enum('customer', 'agent', 'admin', name='role'), nullable=False),
+    sa.Column('role', sa.Enum('customer', 'agent', 'admin', name='role', native_enum=False, length=16), nullable=False),
     sa.Column('email_verified', sa.Boolean(), nullable=False),
     sa.Column('is_active', sa.Boolean(), nullable=False),
     sa.Column('locale', sqlmodel.sql.sqltypes.AutoString(length=16), nullable=True),
@@ -51,7 +51,7 @@ def upgrade() -> None:
     op.create_table('login_tickets',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('token_hash', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
-    sa.Column('kind', sa.Enum('user', 'guest', name='sessionkind'), nullable=False),
+    sa.Column('kind', sa.Enum('user', 'guest', name='sessionkind', native_enum=False, length=16), nullable=False),
     sa.Column('user_id', sa.Integer(), nullable=True),
     sa.Column('guest_email', sqlmodel.sql.sqltypes.AutoString(length=254), nullable=True),
     sa.Column('next_path', sqlmodel.sql.sqltypes.AutoString(length=512), nullable=False),
@@ -67,7 +67,7 @@ def upgrade() -> None:
     op.create_table('notification_preferences',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('user_id', sa.Integer(), nullable=False),
-    sa.Column('event', sa.Enum('ticket_received', 'agent_replied', 'info_requested', 'resolved', 'closed', 'customer_replied', 'new_ticket', name='notificationevent'), nullable=False),
+    sa.Column('event', sa.Enum('ticket_received', 'agent_replied', 'info_requested', 'resolved', 'closed', 'customer_replied', 'new_ticket', name='notificationevent', native_enum=False, length=32), nullable=False),
     sa.Column('email_enabled', sa.Boolean(), nullable=False),
     sa.ForeignKeyConstraint(['user_id'], ['users.id'], ),
     sa.PrimaryKeyConstraint('id'),
@@ -76,7 +76,7 @@ def upgrade() -> None:
     op.create_table('sessions',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('token_hash', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
-    sa.Column('kind', sa.Enum('user', 'guest', name='sessionkind'), nullable=False),
+    sa.Column('kind', sa.Enum('user', 'guest', name='sessionkind', native_enum=False, length=16), nullable=False),
     sa.Column('user_id', sa.Integer(), nullable=True),
     sa.Column('guest_email', sqlmodel.sql.sqltypes.AutoString(length=254), nullable=True),
     sa.Column('created_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
@@ -97,8 +97,8 @@ def upgrade() -> None:
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('number', sa.Integer(), nullable=False),
     sa.Column('subject', sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
-    sa.Column('category', sa.Enum('account', 'deposits_withdrawals', 'trading', 'security', 'other', name='category'), nullable=False),
-    sa.Column('status', sa.Enum('open', 'awaiting_customer', 'resolved', 'closed', name='ticketstatus'), nullable=False),
+    sa.Column('category', sa.Enum('account', 'deposits_withdrawals', 'trading', 'security', 'other', name='category', native_enum=False, length=32), nullable=False),
+    sa.Column('status', sa.Enum('open', 'awaiting_customer', 'resolved', 'closed', name='ticketstatus', native_enum=False, length=32), nullable=False),
     sa.Column('is_active', sa.Boolean(), nullable=False),
     sa.Column('requester_id', sa.Integer(), nullable=True),
     sa.Column('guest_email', sqlmodel.sql.sqltypes.AutoString(length=254), nullable=True),
@@ -167,7 +167,7 @@ def upgrade() -> None:
     op.create_table('messages',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('ticket_id', sa.Integer(), nullable=False),
-    sa.Column('author_kind', sa.Enum('customer', 'agent', 'system', name='authorkind'), nullable=False),
+    sa.Column('author_kind', sa.Enum('customer', 'agent', 'system', name='authorkind', native_enum=False, length=16), nullable=False),
     sa.Column('author_id', sa.Integer(), nullable=True),
     sa.Column('author_name', sqlmodel.sql.sqltypes.AutoString(length=120), nullable=False),
     sa.Column('body', sa.Text(), nullable=False),
@@ -192,7 +192,7 @@ def upgrade() -> None:
     sa.Column('locale', sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
     sa.Column('params', sa.JSON(), nullable=False),
     sa.Column('message_id_header', sqlmodel.sql.sqltypes.AutoString(length=255), nullable=False),
-    sa.Column('status', sa.Enum('pending', 'sending', 'sent', 'failed', name='outboxstatus'), nullable=False),
+    sa.Column('status', sa.Enum('pending', 'sending', 'sent', 'failed', name='outboxstatus', native_enum=False, length=16), nullable=False),
     sa.Column('attempts', sa.Integer(), nullable=False),
     sa.Column('next_attempt_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
     sa.Column('lease_until', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
@@ -232,7 +232,7 @@ def upgrade() -> None:
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('user_id', sa.Integer(), nullable=False),
     sa.Column('ticket_id', sa.Integer(), nullable=False),
-    sa.Column('event', sa.Enum('ticket_received', 'agent_replied', 'info_requested', 'resolved', 'closed', 'customer_replied', 'new_ticket', name='notificationevent'), nullable=False),
+    sa.Column('event', sa.Enum('ticket_received', 'agent_replied', 'info_requested', 'resolved', 'closed', 'customer_replied', 'new_ticket', name='notificationevent', native_enum=False, length=32), nullable=False),
     sa.Column('message_id', sa.Integer(), nullable=True),
     sa.Column('created_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
     sa.Column('read_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),

@@ -125,7 +125,11 @@ def mobile_menu() -> rx.Component:
                     rx.menu.separator(),
                     rx.menu.item(T("Log out"), on_select=SessionState.logout),
                 ),
-                rx.menu.item(T("Log in"), on_select=rx.redirect(routes.LOGIN)),
+                rx.cond(
+                    SessionState.is_guest,
+                    rx.menu.item(T("Leave"), on_select=SessionState.logout),
+                    rx.menu.item(T("Log in"), on_select=rx.redirect(routes.LOGIN)),
+                ),
             ),
         ),
     )
@@ -201,6 +205,13 @@ def header() -> rx.Component:
     )
 
 
+_DETECT_TIMEZONE = (
+    "(() => { const tz = Intl.DateTimeFormat().resolvedOptions().timeZone || '';"
+    " document.cookie = 'sp_tz=' + encodeURIComponent(tz) + '; path=/; max-age=31536000;"
+    " samesite=lax'; return tz; })()"
+)
+
+
 def page(*children: rx.Component, width: str = "48rem") -> rx.Component:
     return rx.box(
         header(),
@@ -216,6 +227,7 @@ def page(*children: rx.Component, width: str = "48rem") -> rx.Component:
         ),
         min_height="100vh",
         background="var(--gray-2)",
+        on_mount=rx.call_script(_DETECT_TIMEZONE, callback=SessionState.set_timezone),
     )
 
 

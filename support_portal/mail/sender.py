@@ -177,9 +177,12 @@ def next_due_in(db: Session) -> float | None:
 
 
 class OutboxSender:
-    def __init__(self, settings: Settings | None = None, *, worker: str | None = None) -> None:
+    def __init__(
+        self, settings: Settings | None = None, *, worker: str | None = None, batch: int = BATCH
+    ) -> None:
         self.settings = settings or get_settings()
         self.worker = worker or worker_name()
+        self.batch = batch
         self.mailer = Mailer(self.settings)
 
     async def run_once(self) -> int:
@@ -221,7 +224,7 @@ class OutboxSender:
 
     def _claim(self) -> list[int]:
         with session_scope() as db:
-            return claim_due(db, worker=self.worker)
+            return claim_due(db, worker=self.worker, limit=self.batch)
 
     def _load(self, ids: list[int]) -> list[Claimed]:
         with session_scope() as db:

@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import JSON, Column, Index, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from support_portal.models.base import utcnow
+from support_portal.models.base import enum_type, utcnow
 from support_portal.models.enums import NotificationEvent, OutboxStatus
 
 
@@ -21,7 +21,7 @@ class Notification(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     user_id: int = Field(foreign_key="users.id")
     ticket_id: int = Field(foreign_key="tickets.id", index=True)
-    event: NotificationEvent = Field(max_length=32)
+    event: NotificationEvent = Field(sa_type=enum_type(NotificationEvent, 32))
     message_id: int | None = Field(default=None, foreign_key="messages.id")
     created_at: datetime = Field(default_factory=utcnow)
     read_at: datetime | None = None
@@ -33,7 +33,7 @@ class NotificationPreference(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     user_id: int = Field(foreign_key="users.id")
-    event: NotificationEvent = Field(max_length=32)
+    event: NotificationEvent = Field(sa_type=enum_type(NotificationEvent, 32))
     email_enabled: bool = True
 
 
@@ -52,7 +52,7 @@ class OutboxEmail(SQLModel, table=True):
     locale: str = Field(default="en", max_length=16)
     params: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     message_id_header: str = Field(max_length=255, unique=True)
-    status: OutboxStatus = Field(default=OutboxStatus.pending, max_length=16)
+    status: OutboxStatus = Field(default=OutboxStatus.pending, sa_type=enum_type(OutboxStatus, 16))
     attempts: int = 0
     next_attempt_at: datetime = Field(default_factory=utcnow)
     lease_until: datetime | None = None

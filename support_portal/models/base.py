@@ -2,7 +2,21 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+import sqlalchemy as sa
+
 
 def utcnow() -> datetime:
     """Timezone-aware UTC; SQLModel stores it as UTC and always returns aware values."""
     return datetime.now(UTC)
+
+
+def enum_type(enum_cls: type, length: int) -> sa.Enum:
+    """Enums stored as short strings (validated in Python), not native PostgreSQL types, so a
+    new value needs no type migration on any database."""
+    return sa.Enum(
+        enum_cls,
+        native_enum=False,
+        length=length,
+        values_callable=lambda cls: [member.value for member in cls],
+        validate_strings=True,
+    )

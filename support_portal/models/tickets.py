@@ -5,7 +5,7 @@ from datetime import datetime
 from sqlalchemy import Column, Index, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from support_portal.models.base import utcnow
+from support_portal.models.base import enum_type, utcnow
 from support_portal.models.enums import AuthorKind, Category, TicketStatus
 
 
@@ -25,8 +25,8 @@ class Ticket(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     number: int = Field(unique=True, index=True)
     subject: str = Field(max_length=200)
-    category: Category = Field(max_length=32)
-    status: TicketStatus = Field(default=TicketStatus.open, max_length=32)
+    category: Category = Field(sa_type=enum_type(Category, 32))
+    status: TicketStatus = Field(default=TicketStatus.open, sa_type=enum_type(TicketStatus, 32))
     is_active: bool = True  # open or awaiting_customer: the "Open" tab
     requester_id: int | None = Field(default=None, foreign_key="users.id")
     guest_email: str | None = Field(default=None, max_length=254)
@@ -56,7 +56,7 @@ class Message(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     ticket_id: int = Field(foreign_key="tickets.id")
-    author_kind: AuthorKind = Field(max_length=16)
+    author_kind: AuthorKind = Field(sa_type=enum_type(AuthorKind, 16))
     author_id: int | None = Field(default=None, foreign_key="users.id")
     author_name: str = Field(max_length=120)
     body: str = Field(sa_column=Column(Text, nullable=False))

@@ -5,7 +5,7 @@ from datetime import datetime
 from sqlalchemy import Index
 from sqlmodel import Field, SQLModel
 
-from support_portal.models.base import utcnow
+from support_portal.models.base import enum_type, utcnow
 from support_portal.models.enums import Role, SessionKind
 
 
@@ -16,7 +16,7 @@ class User(SQLModel, table=True):
     email: str = Field(max_length=254, unique=True, index=True)
     name: str = Field(max_length=120)
     password_hash: str = Field(max_length=255)
-    role: Role = Field(default=Role.customer, max_length=16, index=True)
+    role: Role = Field(default=Role.customer, sa_type=enum_type(Role, 16), index=True)
     email_verified: bool = False
     is_active: bool = True
     locale: str | None = Field(default=None, max_length=16)
@@ -32,7 +32,7 @@ class AuthSession(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     token_hash: str = Field(max_length=64, unique=True, index=True)
-    kind: SessionKind = Field(max_length=16)
+    kind: SessionKind = Field(sa_type=enum_type(SessionKind, 16))
     user_id: int | None = Field(default=None, foreign_key="users.id", index=True)
     guest_email: str | None = Field(default=None, max_length=254)
     created_at: datetime = Field(default_factory=utcnow)
@@ -51,7 +51,7 @@ class LoginTicket(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     token_hash: str = Field(max_length=64, unique=True, index=True)
-    kind: SessionKind = Field(max_length=16)
+    kind: SessionKind = Field(sa_type=enum_type(SessionKind, 16))
     user_id: int | None = Field(default=None, foreign_key="users.id")
     guest_email: str | None = Field(default=None, max_length=254)
     next_path: str = Field(default="/", max_length=512)

@@ -480,6 +480,17 @@ def ticket_page() -> rx.Component:
                         ),
                     ),
                     conversation(s),
+                    rx.cond(
+                        s.support_writing,
+                        rx.hstack(
+                            rx.spinner(size="1"),
+                            rx.text(
+                                T("Support is writing a reply…"), size="2", color_scheme="gray"
+                            ),
+                            id="support-writing",
+                            align="center",
+                        ),
+                    ),
                     rx.cond(s.is_closed, _closed_notice(), rx.card(composer(s), width="100%")),
                     spacing="4",
                     width="100%",

@@ -12,8 +12,10 @@ from datetime import datetime, timedelta
 
 from sqlmodel import Session, col, select, update
 
+from support_portal.i18n import _
 from support_portal.models import GuestChallenge, Ticket, User, utcnow
-from support_portal.services import audit, guest_links, outbox, throttle
+from support_portal.routes import ticket_path
+from support_portal.services import access, audit, guest_links, outbox, throttle
 from support_portal.services.dto import Viewer
 from support_portal.services.errors import DomainError, InvalidInput, NotAuthenticated
 from support_portal.services.security import constant_time_equal, keyed_hash
@@ -32,18 +34,18 @@ LOST_LINK_LIMIT = (3, timedelta(hours=1))
 
 
 class InvalidLink(DomainError):
-    message = "This link is not valid any more."
+    message = _("This link is not valid any more.")
 
 
 class CodeRejected(DomainError):
     """A refused code; `reason` says what to do next."""
 
     MESSAGES = {
-        "wrong": "That code is not correct. Check the latest email and try again.",
-        "expired": "This code has expired. Request a new code.",
-        "used": "This code was already used. Request a new code.",
-        "burned": "Too many wrong attempts. Request a new code.",
-        "missing": "Request a code first.",
+        "wrong": _("That code is not correct. Check the latest email and try again."),
+        "expired": _("This code has expired. Request a new code."),
+        "used": _("This code was already used. Request a new code."),
+        "burned": _("Too many wrong attempts. Request a new code."),
+        "missing": _("Request a code first."),
     }
 
     def __init__(self, reason: str, *, attempts_left: int | None = None) -> None:
@@ -57,6 +59,7 @@ class LinkInfo:
     ticket_id: int
     number: int
     masked_email: str
+    viewer_has_access: bool = False  # the browser's session may already open this ticket
 
 
 @dataclass(frozen=True)
@@ -92,13 +95,18 @@ def resolve_link(db: Session, *, secret: str) -> Ticket:
     return ticket
 
 
-def link_info(db: Session, *, secret: str) -> LinkInfo:
-    """What the link page may show before verification: number and masked email. Read-only (G2)."""
+def link_info(db: Session, *, secret: str, viewer: Viewer | None = None) -> LinkInfo:
+    """What the link page may show before verification: number and masked email. Read-only (G2).
+
+    `viewer_has_access` tells whether the current session (a verified guest of this email, the
+    account that claimed the ticket, an agent) may already open the ticket without a code.
+    """
     ticket = resolve_link(db, secret=secret)
     return LinkInfo(
         ticket_id=ticket.id,
         number=ticket.number,  # type: ignore[arg-type]
         masked_email=mask_email(ticket.guest_email or ""),
+        viewer_has_access=viewer is not None and access.can_view(viewer, ticket),
     )
 
 
@@ -240,6 +248,15 @@ def verify_link_code(db: Session, *, secret: str, code: str, ip: str | None) -> 
     _verify(db, ticket_id=ticket.id, email=email, purpose="guest_link", code=code, ip=ip)
     audit.record(db, action="guest.verified", ticket_id=ticket.id, actor_kind="guest", ip=ip)
     return email, ticket.number
+
+
+def sign_in_with_code(db: Session, *, secret: str, code: str, ip: str | None) -> str:
+    """Verify the code and, in the same transaction, issue the one-time login ticket that the
+    browser trades for a fresh guest session opening this ticket (G9)."""
+    from support_portal.services.auth import create_login_ticket
+
+    email, number = verify_link_code(db, secret=secret, code=code, ip=ip)
+    return create_login_ticket(db, guest_email=email, next_path=ticket_path(number))
 
 
 def check_submission_caps(db: Session, *, email: str, ip: str | None) -> None:

@@ -83,10 +83,12 @@ def _notify_customer(
                 params={"event": str(event), "guest": False},
             )
     elif ticket.guest_email:
+        # The address was never verified: the email carries only the fixed template, not the
+        # name the guest typed, so the form cannot put someone's text into another's inbox.
         outbox.enqueue(
             db,
             to_email=ticket.guest_email,
-            to_name=ticket.guest_name,
+            to_name=None,
             template=template,
             ticket_id=ticket.id,
             locale=ticket.locale,

@@ -140,7 +140,7 @@ class VerifyEmailState(SessionState):
             sent = await call(guest.send_account_code, viewer=viewer, ip=self._client_ip())
             await send_code_email(
                 to_email=sent.email,
-                to_name=viewer.name if viewer else None,
+                to_name=None,  # not verified yet: nothing typed at registration goes out
                 code=sent.code,
                 number=None,
                 locale=self.locale,

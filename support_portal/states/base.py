@@ -122,7 +122,7 @@ class SessionState(rx.State):
         settings = get_settings()
         chosen = (
             preferred
-            or self._cookie_locale()
+            or self._cookie("sp_locale")
             or i18n.negotiate(self.router.headers.accept_language, settings.default_locale)
         )
         chosen = i18n.normalize_locale(chosen, settings.default_locale)
@@ -132,19 +132,21 @@ class SessionState(rx.State):
 
             self.tr = ui_catalog(chosen)
 
-    def _cookie_locale(self) -> str | None:
+    def _cookie(self, name: str) -> str | None:
+        """A display preference cookie (language, time zone); never a credential."""
         from http.cookies import SimpleCookie
+        from urllib.parse import unquote
 
         jar = SimpleCookie()
         try:
             jar.load(self.router.headers.cookie or "")
         except Exception:
             return None
-        morsel = jar.get("sp_locale")
-        return morsel.value if morsel else None
+        morsel = jar.get(name)
+        return unquote(morsel.value)[:64] if morsel else None
 
     def _tz(self) -> str:
-        return self.timezone or get_settings().default_timezone
+        return self.timezone or self._cookie("sp_tz") or get_settings().default_timezone
 
     def _t(self, message: str, **params: Any) -> str:
         return i18n.gettext(self.locale, message, **params)
@@ -184,10 +186,12 @@ class SessionState(rx.State):
     async def logout(self):
         """End the session on the server first (P4); the HTTP route then drops the cookie."""
         token = self._session_token()
+        was_guest = self.viewer_kind == SessionKind.guest.value
         await call(auth.revoke_session, session_token=token)
         self.viewer_kind = self.viewer_name = self.viewer_email = self.viewer_role = ""
         self.unread_count = 0
-        return go(routes.AUTH_LOGOUT)
+        # Guests have no login to return to: they go back to the start page.
+        return go(f"{routes.AUTH_LOGOUT}?next={routes.HOME}" if was_guest else routes.AUTH_LOGOUT)
 
     @rx.event
     async def set_language(self, locale: str):

@@ -14,9 +14,10 @@ import uuid
 
 import reflex as rx
 
+from support_portal.live import presence
 from support_portal.live.hub import hub, ticket_topic
 from support_portal.models import utcnow
-from support_portal.services import attachments, tickets
+from support_portal.services import attachments, live_view, tickets
 from support_portal.services.dto import MessagePublic, TicketDetail, Viewer
 from support_portal.services.errors import DomainError, NotAuthenticated, NotFound
 from support_portal.settings import get_settings
@@ -50,6 +51,7 @@ class ConversationState(SessionState):
     sending: bool = False
     send_error: str = ""
     upload_progress: int = 0
+    support_writing: bool = False
     _ticket_id: int = 0
     _first_id: int = 0
     _last_id: int = 0
@@ -151,20 +153,23 @@ class ConversationState(SessionState):
 
     # --- live updates -----------------------------------------------------------------------
 
-    async def _catch_up(self, viewer: Viewer) -> None:
-        """Append what is new since the last message we have (also after a reconnect)."""
-        detail = await call(tickets.detail, viewer=viewer, number=self.ticket_number)
-        self._apply_detail(detail)
-        new = await call(
-            tickets.list_messages,
-            viewer=viewer,
+    async def _catch_up(self) -> bool:
+        """Append what is new since the last message we have (also after a reconnect).
+
+        False when the session has ended. Raises NotFound when the ticket is out of reach.
+        """
+        update = await call(
+            live_view.conversation_update,
+            session_token=self._session_token(),
             number=self.ticket_number,
             after_id=self._last_id,
-            limit=200,
         )
-        self._append(new)
-        if new:
-            await call(tickets.mark_read, viewer=viewer, number=self.ticket_number)
+        if update is None:
+            return False
+        self._apply_detail(update.detail)
+        self._append(update.messages)
+        self.unread_count = update.unread_count
+        return True
 
     def _append(self, new: list[MessagePublic]) -> None:
         known = {m.id for m in self.live} | {m.id for m in self.history[-WINDOW:]}
@@ -185,35 +190,95 @@ class ConversationState(SessionState):
             f"/{self.ticket_number}"
         )
 
+    async def _resume(self, viewer: Viewer, number: str) -> bool:
+        """Open the ticket, or, when this page already shows it (a reconnect, or coming back),
+        catch up from the last message it has instead of starting over."""
+        if (
+            self.loaded
+            and not self.not_found
+            and self._ticket_id
+            and str(self.ticket_number) == str(number)
+        ):
+            try:
+                if not await self._catch_up():
+                    return False
+            except (NotFound, NotAuthenticated):
+                self._reset()
+                self.not_found = self.loaded = True
+                return False
+            await call(tickets.mark_read, viewer=viewer, number=self.ticket_number)
+            self._generation += 1
+            return True
+        return await self._open(viewer, number)
+
+    def _presence_key(self, viewer: Viewer) -> str:
+        if viewer.user_id is not None:
+            return f"{'agent' if viewer.is_agent else 'customer'}:{viewer.user_id}"
+        return f"guest:{viewer.email}"
+
+    def _update_presence(self) -> float:
+        """Refresh what this page shows about others; returns seconds until it may change."""
+        remaining = presence.support_writing(self._ticket_id)
+        self.support_writing = remaining > 0
+        return remaining
+
     @rx.event(background=True)
     async def watch(self):
-        """Push new messages and status changes into this open page (A4: re-checked access)."""
+        """Push new messages and status changes into this open page.
+
+        Waits on the hub outside the state lock. A wake-up by an event re-reads the session and
+        the ticket with the viewer's own permissions (A4); a quiet timeout only runs a cheap
+        fingerprint query and touches the state when something changed without an event (a
+        write that bypassed the hub). Ends when the page is left, the session ends, or access
+        is lost; Reflex also cancels it when the tab navigates or disconnects.
+        """
         async with self:
             generation = self._generation
             ticket_id = self._ticket_id
         if not ticket_id:
             return
+        timeout = SAFETY_NET_SECONDS
+        known = await call(live_view.fingerprint, ticket_id=ticket_id)
         with hub.subscribe(ticket_topic(ticket_id)) as sub:
-            while True:
-                await sub.wait(SAFETY_NET_SECONDS)
-                async with self:
-                    if not self._still_here(generation):
-                        return
-                    viewer = await self._viewer()
-                    if viewer is None:
-                        return
-                    try:
-                        await self._catch_up(viewer)
-                    except (NotFound, NotAuthenticated):
-                        self.not_found = True
-                        return
-                    await self._after_live_update(viewer)
+            try:
+                while True:
+                    events = await sub.wait(timeout)
+                    if not events:
+                        current = await call(live_view.fingerprint, ticket_id=ticket_id)
+                        if current == known and not self._presence_may_change(timeout):
+                            continue
+                        known = current
+                    async with self:
+                        if not self._still_here(generation):
+                            return
+                        if not (bool(events) and all(e.kind == "presence" for e in events)):
+                            try:
+                                if not await self._catch_up():
+                                    return
+                            except (NotFound, NotAuthenticated):
+                                self.not_found = True
+                                return
+                            await self._after_live_update()
+                        elif await self._viewer() is None:
+                            return
+                        changes_in = self._update_presence()
+                    timeout = (
+                        min(SAFETY_NET_SECONDS, changes_in + 0.2)
+                        if changes_in
+                        else SAFETY_NET_SECONDS
+                    )
+            finally:
+                await self._on_watch_end()
 
-    async def _after_live_update(self, viewer: Viewer) -> None:
-        """Hook for subclasses (agent presence, bell)."""
-        from support_portal.services import notifications
+    def _presence_may_change(self, timeout: float) -> bool:
+        """A short timeout was set to clear a typing indicator: let it through."""
+        return timeout < SAFETY_NET_SECONDS
 
-        self.unread_count = await call(notifications.unread_count, viewer=viewer)
+    async def _on_watch_end(self) -> None:
+        """Hook for subclasses (agents leave the ticket's presence list)."""
+
+    async def _after_live_update(self) -> None:
+        """Hook for subclasses (agent history and panels)."""
 
     # --- replying ---------------------------------------------------------------------------
 

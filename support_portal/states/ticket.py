@@ -21,7 +21,8 @@ class TicketState(ConversationState):
                 routes.admin_ticket_path(int(number)) if number.isdigit() else routes.ADMIN
             )
             return
-        if await self._open(viewer, number):
+        if await self._resume(viewer, number):
+            self._update_presence()
             yield TicketState.watch
 
     @rx.var

@@ -73,11 +73,25 @@ def _wait_until_up(url: str, proc: subprocess.Popen, log_path: Path) -> None:
 
 
 @pytest.fixture(scope="session")
-def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningApp]:
+def app_backend(request: pytest.FixtureRequest) -> dict[str, str]:
+    """SQLite and the in-process hub by default; PostgreSQL, Redis and two workers on request."""
+    from tests.conftest import BACKEND
+
+    if BACKEND != "postgres":
+        return {}
+    pg = request.getfixturevalue("pg_server")
+    redis = request.getfixturevalue("redis_server")
+    return {"DB_URL": pg.create_database("e2e"), "REDIS_URL": redis.url, "WORKERS": "2"}
+
+
+@pytest.fixture(scope="session")
+def app(
+    tmp_path_factory: pytest.TempPathFactory, app_backend: dict[str, str]
+) -> Iterator[RunningApp]:
     data_dir = tmp_path_factory.mktemp("e2e-data")
     port = int(os.environ.get("E2E_PORT", free_port()))
     smtp = SmtpServer().start()
-    db_url = os.environ.get("E2E_DB_URL") or f"sqlite:///{data_dir / 'e2e.db'}"
+    db_url = app_backend.get("DB_URL") or f"sqlite:///{data_dir / 'e2e.db'}"
     url = f"http://localhost:{port}"
     env = {
         **os.environ,
@@ -93,10 +107,12 @@ def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningApp]:
         "MAIL_FROM": "Support <no-reply@portal.test>",
         "MAIL_RETRY_BASE_SECONDS": "0.5",
         "REFLEX_USE_NPM": "1",
+        **{k: v for k, v in app_backend.items() if k != "DB_URL"},
         "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}",
     }
-    for key in ("E2E_PORT", "E2E_DB_URL"):
-        env.pop(key, None)
+    env.pop("E2E_PORT", None)
+    if "REDIS_URL" not in app_backend:
+        env.pop("REDIS_URL", None)
     subprocess.run(
         [sys.executable, "-m", "support_portal.cli", "migrate"],
         env=env,

@@ -31,7 +31,7 @@ def unique_email(prefix: str = "user") -> str:
 def create_user(
     app, *, name: str, email: str | None = None, role: Role = Role.customer, verified: bool = True
 ) -> str:
-    email = email or unique_email(name.split()[0].lower())
+    email = email or unique_email("".join(c for c in name.split()[-1].lower() if c.isalnum()))
     engine = app.engine()
     try:
         with session_scope(engine) as db:

@@ -10,7 +10,7 @@ import pytest
 from sqlmodel import Session, SQLModel, func, select
 
 from support_portal import db as db_module
-from support_portal.models import GuestChallenge, OutboxEmail, Ticket, User
+from support_portal.models import GuestChallenge, LoginTicket, OutboxEmail, Ticket, User
 from support_portal.services import auth, guest, guest_links, tickets
 from support_portal.services.errors import InvalidInput, NotAuthenticated, NotFound, RateLimited
 from support_portal.services.guest import CodeRejected, InvalidLink
@@ -432,6 +432,35 @@ def test_a_verified_guest_sees_tickets_of_their_email_only(db, ticket):
     with pytest.raises(NotFound):
         tickets.detail(db, viewer=gus, number=stranger.number)
     assert [t.number for t in tickets.list_tickets(db, viewer=gus).items] == [ticket.number]
+
+
+def test_a_guest_session_for_the_links_email_opens_the_ticket_without_a_code(db, secret):
+    assert guest.link_info(db, secret=secret, viewer=guest_viewer(db, GUS)).viewer_has_access
+
+
+def test_no_session_or_another_emails_session_must_still_verify(db, secret):
+    assert not guest.link_info(db, secret=secret).viewer_has_access
+    other = guest_viewer(db, "stranger@example.net")
+    assert not guest.link_info(db, secret=secret, viewer=other).viewer_has_access
+
+
+def test_the_right_code_signs_in_a_fresh_guest_session_that_opens_the_ticket(db, ticket, secret):
+    earlier = guest_viewer(db, GUS)
+    code = send(db, secret)
+    login = guest.sign_in_with_code(db, secret=secret, code=code, ip=None)
+    session_token, _, next_path = auth.exchange_login_ticket(db, token=login)
+    viewer = auth.viewer_for_token(db, session_token=session_token)
+    assert next_path == f"/tickets/{ticket.number}"
+    assert (viewer.kind.value, viewer.email) == ("guest", GUS)
+    assert viewer.session_id != earlier.session_id
+    assert tickets.detail(db, viewer=viewer, number=ticket.number).number == ticket.number
+
+
+def test_a_refused_code_hands_out_no_login_ticket(db, secret, codes):
+    send(db, secret)
+    with pytest.raises(CodeRejected):
+        guest.sign_in_with_code(db, secret=secret, code="999999", ip=None)
+    assert db.exec(select(func.count()).select_from(LoginTicket)).one() == 0
 
 
 def test_a_guest_reply_is_signed_with_the_guest_name_and_no_account(db, ticket):

@@ -71,7 +71,7 @@ def test_a_guest_ticket_emails_the_guest_and_creates_no_in_app_notification_for_
     email = db.exec(select(OutboxEmail)).one()
     assert (email.to_email, email.to_name, email.template, email.user_id) == (
         "gus@example.net",
-        "Gus",
+        None,
         "ticket_received",
         None,
     )

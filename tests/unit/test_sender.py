@@ -205,6 +205,23 @@ def test_a_guest_email_gets_its_link_only_when_it_is_rendered(db):
     assert "seed words" not in message.get_body(preferencelist=("plain",)).get_content()
 
 
+def test_a_guest_email_carries_nothing_the_guest_typed(db):
+    """The address is unverified: no name, subject or description reaches it, only the template."""
+    tickets.create_ticket(
+        db, viewer=None, subject="Win a prize at scam.example", category="other",
+        description="Click scam.example now", guest_name="Visit scam.example today",
+        guest_email="victim@example.net",
+    )  # fmt: skip
+    email = db.exec(select(OutboxEmail)).one()
+    [claimed] = sender.load_claimed(db, [email.id])
+    message = parsed(claimed.message)
+    everything = str(message["To"]) + str(message["Subject"])
+    everything += message.get_body(preferencelist=("plain",)).get_content()
+    everything += message.get_body(preferencelist=("html",)).get_content()
+    assert "scam" not in everything
+    assert message.get_body(preferencelist=("plain",)).get_content().startswith("Hello,\n")
+
+
 def test_an_account_email_links_to_the_ticket_page_and_never_quotes_the_message(db, alice, agent):
     from support_portal.services import agent as agent_service
 

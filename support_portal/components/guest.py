@@ -1,0 +1,183 @@
+"""The pieces of the guest pages: the "Send code" step, the code step and the lost-link form."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from support_portal.components.i18n import T
+from support_portal.components.ui import error_callout, field, info_callout
+from support_portal.states.guest import GuestLinkState, LostLinkState
+
+
+def _notice(message: rx.Var) -> rx.Component:
+    return rx.cond(
+        message != "",
+        rx.callout(message, icon="mail-check", color_scheme="green", role="status", id="notice"),
+    )
+
+
+def send_step() -> rx.Component:
+    """Before any code: only the masked address and an explicit button (G2)."""
+    s = GuestLinkState
+    return rx.vstack(
+        rx.text(
+            T(
+                "To keep your ticket private, we first confirm that this is your email address. "
+                "We will send a 6-digit code to:"
+            )
+        ),
+        rx.hstack(
+            rx.icon("mail", size=18, color="var(--gray-10)"),
+            rx.text(s.masked_email, weight="bold", id="masked-email"),
+            align="center",
+            spacing="2",
+        ),
+        rx.cond(
+            s.is_logged_in,
+            info_callout(
+                T(
+                    "You are logged in with an account that does not own this ticket. "
+                    "Verifying opens it as a guest and logs you out of that account."
+                )
+            ),
+        ),
+        error_callout(s.error, id="link-error"),
+        rx.button(
+            rx.cond(
+                s.cooldown > 0,
+                T("Send code in {wait}", wait=s.cooldown_text),
+                T("Send code"),
+            ),
+            on_click=s.send_code,
+            loading=s.sending,
+            disabled=s.cooldown > 0,
+            size="3",
+            width="100%",
+            id="send-code",
+        ),
+        spacing="4",
+        width="100%",
+    )
+
+
+def code_step() -> rx.Component:
+    """After "Send code": the code field; Enter submits; "Resend code" counts down."""
+    s = GuestLinkState
+    return rx.vstack(
+        _notice(s.notice),
+        error_callout(s.error, id="link-error"),
+        rx.form(
+            rx.vstack(
+                field(
+                    T("Verification code"),
+                    rx.input(
+                        name="code",
+                        id="code",
+                        placeholder="123456",
+                        input_mode="numeric",
+                        auto_complete="one-time-code",
+                        max_length=12,
+                        required=True,
+                        auto_focus=True,
+                        size="3",
+                        letter_spacing="0.2em",
+                    ),
+                    hint=T("The 6-digit code from the email we just sent."),
+                ),
+                rx.button(
+                    T("Verify"),
+                    type="submit",
+                    size="3",
+                    width="100%",
+                    loading=s.verifying,
+                    id="verify",
+                ),
+                spacing="3",
+                width="100%",
+            ),
+            on_submit=s.verify,
+            reset_on_submit=True,
+            width="100%",
+        ),
+        rx.flex(
+            rx.text(
+                T("No code after a few minutes? Check your spam folder, or ask for a new one."),
+                size="2",
+                color_scheme="gray",
+            ),
+            rx.button(
+                rx.cond(
+                    s.cooldown > 0,
+                    T("Resend code in {wait}", wait=s.cooldown_text),
+                    T("Resend code"),
+                ),
+                on_click=s.send_code,
+                loading=s.sending,
+                disabled=s.cooldown > 0,
+                variant=rx.cond(s.needs_new_code, "solid", "soft"),
+                size="2",
+                id="resend-code",
+            ),
+            direction="column",
+            align="start",
+            gap="2",
+            width="100%",
+        ),
+        spacing="4",
+        width="100%",
+    )
+
+
+def lost_link_form() -> rx.Component:
+    """Email in, the same neutral answer out, whether or not that email has tickets (G8)."""
+    s = LostLinkState
+    return rx.cond(
+        s.sent,
+        rx.vstack(
+            rx.callout(
+                T(
+                    "Thank you. If we have tickets for that address, we have just emailed their "
+                    "links to it. The email can take a few minutes; check your spam folder too."
+                ),
+                icon="mail-check",
+                color_scheme="green",
+                role="status",
+                id="links-sent",
+            ),
+            rx.button(
+                T("Use another email address"), variant="soft", on_click=s.start_over, size="2"
+            ),
+            spacing="3",
+            width="100%",
+        ),
+        rx.form(
+            rx.vstack(
+                field(
+                    T("Email"),
+                    rx.input(
+                        name="email",
+                        type="email",
+                        required=True,
+                        auto_complete="email",
+                        id="lost-email",
+                        size="3",
+                    ),
+                    error=s.field_error,
+                ),
+                error_callout(s.error, id="lost-error"),
+                rx.button(
+                    T("Send me my links"),
+                    type="submit",
+                    size="3",
+                    width="100%",
+                    loading=s.submitting,
+                    id="send-links",
+                ),
+                spacing="3",
+                width="100%",
+            ),
+            on_submit=s.request_links,
+            reset_on_submit=False,
+            width="100%",
+        ),
+    )

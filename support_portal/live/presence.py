@@ -1,0 +1,165 @@
+"""Who is viewing or writing on a ticket, for "Support is writing a reply…" and collision warnings.
+
+Entries expire on their own (a short TTL refreshed while the page is open or the agent types).
+The in-process store is the default; with REDIS_URL every worker shares a Redis hash per ticket.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from dataclasses import asdict, dataclass
+
+VIEW_TTL = 30.0
+TYPING_TTL = 6.0
+
+
+@dataclass(frozen=True)
+class Presence:
+    key: str  # who: "agent:12", "customer:5", "guest:<email>"
+    name: str
+    kind: str  # "agent" | "customer"
+    writing_until: float
+    seen_until: float
+
+    def writing(self, now: float) -> bool:
+        return self.writing_until > now
+
+    def active(self, now: float) -> bool:
+        return self.seen_until > now or self.writing(now)
+
+
+class MemoryPresence:
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._tickets: dict[int, dict[str, Presence]] = {}
+
+    def put(self, ticket_id: int, entry: Presence) -> None:
+        with self._lock:
+            self._tickets.setdefault(ticket_id, {})[entry.key] = entry
+
+    def get(self, ticket_id: int, key: str) -> Presence | None:
+        with self._lock:
+            return self._tickets.get(ticket_id, {}).get(key)
+
+    def remove(self, ticket_id: int, key: str) -> None:
+        with self._lock:
+            entries = self._tickets.get(ticket_id)
+            if entries is not None:
+                entries.pop(key, None)
+                if not entries:
+                    del self._tickets[ticket_id]
+
+    def all(self, ticket_id: int) -> list[Presence]:
+        now = time.time()
+        with self._lock:
+            entries = self._tickets.get(ticket_id, {})
+            for key in [k for k, e in entries.items() if not e.active(now)]:
+                del entries[key]
+            return list(entries.values())
+
+
+class RedisPresence:
+    def __init__(self, url: str) -> None:
+        import redis
+
+        self._redis = redis.Redis.from_url(url, socket_timeout=2)
+
+    @staticmethod
+    def _key(ticket_id: int) -> str:
+        return f"support_portal:presence:{ticket_id}"
+
+    def put(self, ticket_id: int, entry: Presence) -> None:
+        pipe = self._redis.pipeline()
+        pipe.hset(self._key(ticket_id), entry.key, json.dumps(asdict(entry)))
+        pipe.expire(self._key(ticket_id), int(VIEW_TTL * 2))
+        pipe.execute()
+
+    def get(self, ticket_id: int, key: str) -> Presence | None:
+        raw = self._redis.hget(self._key(ticket_id), key)
+        return Presence(**json.loads(raw)) if raw else None
+
+    def remove(self, ticket_id: int, key: str) -> None:
+        self._redis.hdel(self._key(ticket_id), key)
+
+    def all(self, ticket_id: int) -> list[Presence]:
+        now = time.time()
+        entries = [Presence(**json.loads(v)) for v in self._redis.hvals(self._key(ticket_id))]
+        stale = [e.key for e in entries if not e.active(now)]
+        if stale:
+            self._redis.hdel(self._key(ticket_id), *stale)
+        return [e for e in entries if e.active(now)]
+
+
+_store: MemoryPresence | RedisPresence | None = None
+
+
+def store() -> MemoryPresence | RedisPresence:
+    global _store
+    if _store is None:
+        from support_portal.settings import get_settings
+
+        url = get_settings().redis_url
+        _store = RedisPresence(url) if url else MemoryPresence()
+    return _store
+
+
+def seen(ticket_id: int, *, key: str, name: str, kind: str) -> None:
+    """The page is open (refresh at least every VIEW_TTL seconds)."""
+    current = store().get(ticket_id, key)
+    writing_until = current.writing_until if current else 0.0
+    store().put(
+        ticket_id,
+        Presence(
+            key=key,
+            name=name,
+            kind=kind,
+            writing_until=writing_until,
+            seen_until=time.time() + VIEW_TTL,
+        ),
+    )
+
+
+def writing(ticket_id: int, *, key: str, name: str, kind: str) -> bool:
+    """A keystroke in the composer. True when this starts a writing spell (worth announcing)."""
+    now = time.time()
+    current = store().get(ticket_id, key)
+    was_writing = current is not None and current.writing(now)
+    store().put(
+        ticket_id,
+        Presence(
+            key=key, name=name, kind=kind, writing_until=now + TYPING_TTL, seen_until=now + VIEW_TTL
+        ),
+    )
+    return not was_writing
+
+
+def stopped_writing(ticket_id: int, *, key: str) -> None:
+    current = store().get(ticket_id, key)
+    if current is not None:
+        store().put(
+            ticket_id,
+            Presence(
+                key=current.key,
+                name=current.name,
+                kind=current.kind,
+                writing_until=0.0,
+                seen_until=current.seen_until,
+            ),
+        )
+
+
+def left(ticket_id: int, *, key: str) -> None:
+    store().remove(ticket_id, key)
+
+
+def others(ticket_id: int, *, key: str) -> list[Presence]:
+    return [e for e in store().all(ticket_id) if e.key != key]
+
+
+def support_writing(ticket_id: int) -> float:
+    """Seconds until the latest agent typing spell ends (0 when no agent is writing)."""
+    now = time.time()
+    until = max((e.writing_until for e in store().all(ticket_id) if e.kind == "agent"), default=0.0)
+    return max(0.0, until - now)

@@ -1,0 +1,74 @@
+"""The alembic chain builds the same schema as the models, on SQLite and on PostgreSQL."""
+
+from __future__ import annotations
+
+import pytest
+import sqlalchemy as sa
+from alembic import command
+from alembic.autogenerate import compare_metadata
+from alembic.config import Config
+from alembic.migration import MigrationContext
+from sqlmodel import SQLModel
+
+import support_portal.models  # noqa: F401
+from support_portal.cli import migrate
+from tests.backends import Postgres
+
+pytestmark = pytest.mark.integration
+
+
+def _config(url: str) -> Config:
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    config = Config(str(root / "alembic.ini"))
+    config.set_main_option("script_location", str(root / "alembic"))
+    config.attributes["db_url"] = url
+    config.attributes["configure_logger"] = False
+    return config
+
+
+def _assert_matches_models(url: str) -> None:
+    engine = sa.create_engine(url)
+    with engine.connect() as conn:
+        diff = compare_metadata(MigrationContext.configure(conn), SQLModel.metadata)
+    engine.dispose()
+    assert diff == [], f"models and migrations differ: {diff}"
+
+
+def _round_trip(url: str) -> None:
+    config = _config(url)
+    command.upgrade(config, "head")
+    _assert_matches_models(url)
+    command.downgrade(config, "base")
+    engine = sa.create_engine(url)
+    tables = set(sa.inspect(engine).get_table_names()) - {"alembic_version"}
+    engine.dispose()
+    assert tables == set()
+    command.upgrade(config, "head")
+
+
+def test_migrations_build_the_model_schema_on_sqlite(tmp_path):
+    _round_trip(f"sqlite:///{tmp_path / 'migrations.db'}")
+
+
+def test_migrations_build_the_model_schema_on_postgresql():
+    server = Postgres().start()
+    try:
+        _round_trip(server.url())
+    finally:
+        server.stop()
+
+
+def test_the_cli_migrates_an_empty_database(tmp_path, monkeypatch):
+    from support_portal.settings import get_settings
+
+    monkeypatch.setenv("DB_URL", f"sqlite:///{tmp_path / 'cli.db'}")
+    get_settings.cache_clear()
+    try:
+        assert migrate() == 0
+        engine = sa.create_engine(f"sqlite:///{tmp_path / 'cli.db'}")
+        assert "tickets" in sa.inspect(engine).get_table_names()
+        engine.dispose()
+    finally:
+        get_settings.cache_clear()
