@@ -120,7 +120,7 @@ def code_step() -> rx.Component:
             ),
             direction="column",
             align="start",
-            gap="2",
+            spacing="2",
             width="100%",
         ),
         spacing="4",

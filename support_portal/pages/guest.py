@@ -66,7 +66,7 @@ def _account_nudge() -> rx.Component:
                     T("Create account"), on_click=rx.redirect(routes.REGISTER), id="nudge-register"
                 ),
                 rx.button(T("Log in"), variant="soft", on_click=rx.redirect(routes.LOGIN)),
-                gap="2",
+                spacing="2",
                 wrap="wrap",
             ),
             spacing="2",

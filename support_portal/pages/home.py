@@ -41,7 +41,7 @@ def home_page() -> rx.Component:
                     variant="soft",
                     on_click=rx.redirect(routes.MY_TICKETS),
                 ),
-                gap="3",
+                spacing="3",
                 wrap="wrap",
             ),
             rx.text(
