@@ -187,7 +187,12 @@ class SessionState(rx.State):
         await call(auth.revoke_session, session_token=token)
         self.viewer_kind = self.viewer_name = self.viewer_email = self.viewer_role = ""
         self.unread_count = 0
-        return go(routes.AUTH_LOGOUT)
+        # Drop the tab's Reflex token too: the next person in this tab starts from a new,
+        # empty state tree, not the one holding this session's tickets and notes (A5).
+        return rx.call_script(
+            "window.sessionStorage.removeItem('token');"
+            f"window.location.assign({json.dumps(routes.AUTH_LOGOUT)})"
+        )
 
     @rx.event
     async def set_language(self, locale: str):

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import queue
+import re
 import uuid
 
 import httpx
@@ -194,3 +195,29 @@ def test_extra_author_and_internal_fields_in_a_reply_are_ignored(page, app, new_
             ]
     finally:
         engine.dispose()
+
+
+def test_after_an_agent_logs_out_the_next_person_in_that_tab_gets_no_agent_data(
+    page, app, new_context
+):
+    customer = new_context().new_page()
+    log_in(customer, create_user(app, name="Nina Next"))
+    number = submit_ticket(customer, subject="Shared computer", category="Other", description="x")
+    frames: list[str] = []
+    page.on("websocket", lambda ws: ws.on("framereceived", lambda p: frames.append(str(p))))
+
+    log_in(page, create_user(app, name="Otis Outgoing", role=Role.agent), expect_path=r"/admin/?$")
+    page.goto(f"/admin/tickets/{number}")
+    ready(page)
+    page.locator("#internal-toggle").click()
+    page.get_by_label("Reply", exact=True).fill("Note 5KQ9 for the team only")
+    page.get_by_role("button", name="Add internal note", exact=True).click()
+    expect(page.locator(".internal-note")).to_have_count(1)
+
+    page.locator("#account-menu").click()
+    page.locator("#logout").click()
+    page.wait_for_url(re.compile(r"/login"))
+    after_logout = len(frames)
+    log_in(page, create_user(app, name="Nina Next Door"))  # the next person, same tab
+    assert len(frames) > after_logout
+    assert not [frame for frame in frames[after_logout:] if "5KQ9" in frame]
