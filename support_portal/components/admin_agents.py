@@ -94,7 +94,7 @@ def add_agent_form() -> rx.Component:
         rx.form(
             rx.vstack(
                 rx.heading(T("Add an agent"), size="4", as_="h2"),
-                rx.flex(
+                rx.grid(
                     field(
                         T("Name"),
                         rx.input(name="name", required=True, max_length=120, id="agent-name"),
@@ -111,8 +111,8 @@ def add_agent_form() -> rx.Component:
                         ),
                         error=errors.get("email", ""),
                     ),
+                    columns=rx.breakpoints(initial="1", sm="2"),
                     gap="3",
-                    direction=rx.breakpoints(initial="column", sm="row"),
                     width="100%",
                 ),
                 field(

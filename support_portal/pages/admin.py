@@ -16,7 +16,7 @@ from support_portal.states.admin import AdminQueueState
 from support_portal.states.admin_agents import AdminAgentsState
 from support_portal.states.admin_ticket import AdminTicketState
 
-WIDE = "80rem"
+WIDE = "72rem"  # as wide as the header
 
 
 @rx.page(route=routes.ADMIN, title="Queue · Support", on_load=AdminQueueState.load)

@@ -82,9 +82,13 @@ class AdminQueueState(SessionState):
 
     def _apply(self, page: Page[TicketSummary], counts: dict[str, int]) -> None:
         now = utcnow()
-        self.rows = [queue_row(t, self.locale, self._tz(), now) for t in page.items]
+        rows = [queue_row(t, self.locale, self._tz(), now) for t in page.items]
+        # Assign only what changed, so a live refresh sends only that.
+        if rows != self.rows:
+            self.rows = rows
+        if counts != self.counts:
+            self.counts = counts
         self.next_cursor = page.next_cursor or ""
-        self.counts = counts
         self.error = ""
 
     async def _fetch(self, viewer: Viewer | None = None) -> bool:

@@ -111,15 +111,23 @@ class AdminTicketState(ConversationState):
         assignee_id = await call(agent.ticket_assignee, viewer=viewer, number=number)
         everyone = await call(agent.list_agents, viewer=viewer, include_inactive=True)
         now = utcnow()
-        self.customer_name = info.name
-        self.customer_email = info.email
-        self.customer_has_account = info.has_account
-        self.customer_verified = info.email_verified
-        self.other_tickets = [other_ticket(t, self.locale, now) for t in info.other_tickets]
-        self.events = [history_view(e, self.locale, self._tz(), now) for e in entries]
-        self.agents = [agent_view(a) for a in everyone if a.is_active or a.id == assignee_id]
-        self.assignee = str(assignee_id) if assignee_id is not None else UNASSIGNED
-        self.my_id = str(viewer.user_id or "")
+        self._put(
+            customer_name=info.name,
+            customer_email=info.email,
+            customer_has_account=info.has_account,
+            customer_verified=info.email_verified,
+            other_tickets=[other_ticket(t, self.locale, now) for t in info.other_tickets],
+            events=[history_view(e, self.locale, self._tz(), now) for e in entries],
+            agents=[agent_view(a) for a in everyone if a.is_active or a.id == assignee_id],
+            assignee=str(assignee_id) if assignee_id is not None else UNASSIGNED,
+            my_id=str(viewer.user_id or ""),
+        )
+
+    def _put(self, **values) -> None:
+        """Assign only what changed: a live refresh then sends only what changed."""
+        for name, value in values.items():
+            if getattr(self, name) != value:
+                setattr(self, name, value)
 
     # --- what the page shows ----------------------------------------------------------------
 
@@ -169,7 +177,10 @@ class AdminTicketState(ConversationState):
                         if viewer is None:
                             raise NotAuthenticated()
                         await self._load_panels(viewer, self.ticket_number)
+                        last_seen = self._last_id
                         await self._catch_up(viewer)
+                        if self._last_id != last_seen:
+                            self.notice = ""  # "Reply sent" is old news once more arrived
                     except (PermissionDenied, NotAuthenticated):
                         self._forget()
                         self.forbidden = True
