@@ -112,7 +112,7 @@ def add_agent_form() -> rx.Component:
                         error=errors.get("email", ""),
                     ),
                     columns=rx.breakpoints(initial="1", sm="2"),
-                    gap="3",
+                    spacing="3",
                     width="100%",
                 ),
                 field(

@@ -111,7 +111,7 @@ def toolbar() -> rx.Component:
         search,
         sort,
         rx.cond(S.loading, rx.spinner(size="2", aria_label=T("Loading…"))),
-        gap="3",
+        spacing="3",
         align="center",
         wrap="wrap",
         width="100%",

@@ -34,7 +34,7 @@ def _other_ticket(t: OtherTicketView) -> rx.Component:
         status_badge(t.status, agent=True),
         justify="between",
         align="center",
-        gap="2",
+        spacing="2",
         width="100%",
         class_name="other-ticket",
     )
@@ -58,7 +58,7 @@ def customer_panel() -> rx.Component:
                 ),
                 rx.badge(T("Email not verified"), color_scheme="amber"),
             ),
-            gap="2",
+            spacing="2",
             wrap="wrap",
         ),
         rx.separator(size="4"),
@@ -124,7 +124,7 @@ def related_panel() -> rx.Component:
                 rx.flex(
                     rx.text(T("Follow-ups:"), size="2"),
                     rx.foreach(S.follow_up_numbers, lambda n: rx.text(_ticket_link(n), size="2")),
-                    gap="2",
+                    spacing="2",
                     wrap="wrap",
                 ),
             ),

@@ -203,3 +203,48 @@ def test_admins_add_and_deactivate_agents_and_plain_agents_may_not(page, app, ne
     plain.wait_for_url(re.compile(r"/login"))
     neil.get_by_role("button", name="Reactivate Neil New").click()
     expect(neil).to_contain_text("Active")
+
+
+def test_an_agent_assigns_closes_and_reopens_and_sees_the_follow_up(page, app, new_context):
+    customer = new_context().new_page()
+    log_in(customer, create_user(app, name="Fay Follow"))
+    number = submit_ticket(customer, subject="Card blocked", category="Account", description="x")
+    create_user(app, name="Bea Backup", role=Role.agent)
+
+    log_in(page, create_user(app, name="Sam Shift", role=Role.agent), expect_path=r"/admin/?$")
+    goto(page, f"/admin/tickets/{number}")
+    history = page.locator("#history-panel .history-entry")
+    page.locator("#assignee-select").click()
+    page.get_by_role("option", name="Bea Backup").click()
+    expect(history.filter(has_text="Assigned to Bea Backup")).to_have_count(1)
+    expect(page.locator("#assignee-select")).to_have_text("Bea Backup")
+    page.get_by_role("button", name="Assign to me").click()
+    expect(page.locator("#assignee-select")).to_have_text("Sam Shift")
+    expect(page.get_by_role("button", name="Assign to me")).to_have_count(0)
+
+    # Closing asks first; then only Reopen is offered.
+    page.get_by_role("button", name="Close", exact=True).click()
+    page.get_by_role("button", name="Close ticket").click()
+    expect(page.locator("#ticket-status")).to_have_text("Closed")
+    expect(page.locator("#status-actions").get_by_role("button")).to_have_text(["Reopen"])
+
+    # The customer can only follow up; the agent sees both tickets linked.
+    expect(customer.locator("#closed-notice")).to_be_visible()
+    customer.locator("#create-follow-up").click()
+    customer.wait_for_url(re.compile(r"/tickets/new\?follow_up="))
+    ready(customer)
+    customer.locator("#main").get_by_label("Subject").fill("Card still blocked")
+    customer.get_by_label("Description").fill("Same problem again")
+    customer.locator("#main").get_by_role("button", name="Submit ticket").click()
+    customer.wait_for_url(re.compile(r"/tickets/\d+/?$"))
+    follow_up = int(re.search(r"/tickets/(\d+)", customer.url).group(1))  # type: ignore[union-attr]
+
+    goto(page, f"/admin/tickets/{follow_up}")
+    related = page.locator("#related-panel")
+    expect(related).to_contain_text(f"Follow-up to #{number}")
+    related.get_by_role("link", name=f"#{number}").click()
+    page.wait_for_url(re.compile(rf"/admin/tickets/{number}/?$"))
+    expect(page.locator("#related-panel")).to_contain_text(f"#{follow_up}")
+    page.get_by_role("button", name="Reopen").click()
+    expect(page.locator("#ticket-status")).to_have_text("Open")
+    expect(page.locator("#action-notice")).to_have_text("The ticket is open again.")
