@@ -159,7 +159,7 @@ def composer(
         rx.text_area(
             name="body",
             id="reply-body",
-            placeholder=placeholder or T("Write your reply…"),
+            placeholder=T("Write your reply…") if placeholder is None else placeholder,
             aria_label=T("Reply"),
             rows="4",
             resize="vertical",
@@ -185,7 +185,7 @@ def composer(
             rx.spacer(),
             rx.button(
                 rx.icon("send", size=16),
-                submit_label or T("Send"),
+                T("Send") if submit_label is None else submit_label,
                 type="submit",
                 loading=state.sending,
                 size="3",

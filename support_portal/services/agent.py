@@ -390,6 +390,12 @@ def assign(
     events.ticket_changed(db, ticket, kind="assigned")
 
 
+def ticket_assignee(db: Session, *, viewer: Viewer | None, number: int | str) -> int | None:
+    """The id of the agent the ticket is assigned to (None: unassigned)."""
+    _viewer, ticket = _ticket(db, viewer, number, "ticket_assignee")
+    return ticket.assignee_id
+
+
 def auto_close(db: Session, *, now: datetime | None = None, days: int | None = None) -> list[int]:
     """Close tickets resolved more than AUTO_CLOSE_DAYS ago. Returns their numbers."""
     from support_portal.settings import get_settings

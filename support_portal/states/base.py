@@ -191,7 +191,13 @@ class SessionState(rx.State):
         self.viewer_kind = self.viewer_name = self.viewer_email = self.viewer_role = ""
         self.unread_count = 0
         # Guests have no login to return to: they go back to the start page.
-        return go(f"{routes.AUTH_LOGOUT}?next={routes.HOME}" if was_guest else routes.AUTH_LOGOUT)
+        target = f"{routes.AUTH_LOGOUT}?next={routes.HOME}" if was_guest else routes.AUTH_LOGOUT
+        # Drop the tab's Reflex token too: the next person in this tab starts from a new,
+        # empty state tree, not the one holding this session's tickets and notes (A5).
+        return rx.call_script(
+            "window.sessionStorage.removeItem('token');"
+            f"window.location.assign({json.dumps(target)})"
+        )
 
     @rx.event
     async def set_language(self, locale: str):

@@ -285,6 +285,13 @@ def test_tickets_are_assigned_and_unassigned(db, alice, agent):
     assert queue_numbers(db, agent, view="unassigned") == [number]
 
 
+def test_the_ticket_view_reads_who_the_ticket_is_assigned_to(db, alice, agent):
+    number = open_ticket(db, alice)
+    assert agent_service.ticket_assignee(db, viewer=agent, number=number) is None
+    agent_service.assign(db, viewer=agent, number=number, assignee_id=agent.user_id)
+    assert agent_service.ticket_assignee(db, viewer=agent, number=number) == agent.user_id
+
+
 def test_tickets_can_be_assigned_only_to_active_agents(db, alice, agent):
     number = open_ticket(db, alice)
     with pytest.raises(InvalidInput):
@@ -364,6 +371,7 @@ AGENT_CALLS = {
     ),
     "close": lambda db, v, n: agent_service.change_status(db, viewer=v, number=n, action="close"),
     "assign": lambda db, v, n: agent_service.assign(db, viewer=v, number=n, assignee_id=1),
+    "ticket_assignee": lambda db, v, n: agent_service.ticket_assignee(db, viewer=v, number=n),
     "history": lambda db, v, n: agent_service.history(db, viewer=v, number=n),
     "customer_info": lambda db, v, n: agent_service.customer_info(db, viewer=v, number=n),
     "list_agents": lambda db, v, n: agent_service.list_agents(db, viewer=v),

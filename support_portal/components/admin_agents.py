@@ -1,0 +1,184 @@
+"""Agent management: the list of agents and the form that adds one."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from support_portal.components.i18n import T
+from support_portal.components.ui import card, error_callout, field, info_callout
+from support_portal.services.security import MIN_PASSWORD_LENGTH
+from support_portal.states.admin_agents import FORM_ID, AdminAgentsState
+from support_portal.states.admin_views import AgentView
+
+S = AdminAgentsState
+
+
+def _toggle(a: AgentView) -> rx.Component:
+    return rx.cond(
+        a.id == S.my_id,
+        rx.text(T("You"), size="2", color_scheme="gray"),
+        rx.cond(
+            a.is_active,
+            rx.button(
+                T("Deactivate"),
+                variant="soft",
+                color_scheme="red",
+                size="1",
+                on_click=S.set_active(a.id, False),
+                loading=S.busy_id == a.id,
+                disabled=S.busy_id != 0,
+                aria_label=T("Deactivate {name}", name=a.name),
+            ),
+            rx.button(
+                T("Reactivate"),
+                variant="soft",
+                size="1",
+                on_click=S.set_active(a.id, True),
+                loading=S.busy_id == a.id,
+                disabled=S.busy_id != 0,
+                aria_label=T("Reactivate {name}", name=a.name),
+            ),
+        ),
+    )
+
+
+def agent_row(a: AgentView) -> rx.Component:
+    return rx.table.row(
+        rx.table.row_header_cell(rx.text(a.name, weight="medium")),
+        rx.table.cell(rx.text(a.email, overflow_wrap="anywhere")),
+        rx.table.cell(
+            rx.cond(
+                a.is_admin,
+                rx.badge(T("Administrator"), color_scheme="purple"),
+                rx.badge(T("Agent"), color_scheme="blue"),
+            )
+        ),
+        rx.table.cell(
+            rx.cond(
+                a.is_active,
+                rx.badge(T("Active"), color_scheme="green"),
+                rx.badge(T("Deactivated"), color_scheme="gray"),
+            )
+        ),
+        rx.table.cell(_toggle(a)),
+        class_name="agent-row",
+        vertical_align="middle",
+    )
+
+
+def agents_table() -> rx.Component:
+    return rx.box(
+        rx.table.root(
+            rx.table.header(
+                rx.table.row(
+                    rx.table.column_header_cell(T("Name")),
+                    rx.table.column_header_cell(T("Email")),
+                    rx.table.column_header_cell(T("Role")),
+                    rx.table.column_header_cell(T("Status")),
+                    rx.table.column_header_cell(rx.el.span(T("Actions"), class_name="rt-sr-only")),
+                )
+            ),
+            rx.table.body(rx.foreach(S.agents, agent_row)),
+            variant="surface",
+            width="100%",
+            id="agents-table",
+        ),
+        overflow_x="auto",
+        width="100%",
+    )
+
+
+def add_agent_form() -> rx.Component:
+    errors = S.field_errors
+    return card(
+        rx.form(
+            rx.vstack(
+                rx.heading(T("Add an agent"), size="4", as_="h2"),
+                rx.grid(
+                    field(
+                        T("Name"),
+                        rx.input(name="name", required=True, max_length=120, id="agent-name"),
+                        error=errors.get("name", ""),
+                    ),
+                    field(
+                        T("Email"),
+                        rx.input(
+                            name="email",
+                            type="email",
+                            required=True,
+                            auto_complete="off",
+                            id="agent-email",
+                        ),
+                        error=errors.get("email", ""),
+                    ),
+                    columns=rx.breakpoints(initial="1", sm="2"),
+                    spacing="3",
+                    width="100%",
+                ),
+                field(
+                    T("Password"),
+                    rx.input(
+                        name="password",
+                        type="password",
+                        required=True,
+                        auto_complete="new-password",
+                        min_length=MIN_PASSWORD_LENGTH,
+                        id="agent-password",
+                    ),
+                    error=errors.get("password", ""),
+                    hint=T(
+                        "At least {min} characters. Give it to the agent in person.",
+                        min=MIN_PASSWORD_LENGTH,
+                    ),
+                ),
+                rx.el.label(
+                    rx.hstack(
+                        rx.checkbox(name="admin", id="agent-admin"),
+                        rx.text(T("Administrator (can manage agents)"), size="2"),
+                        align="center",
+                        spacing="2",
+                    ),
+                    cursor="pointer",
+                ),
+                rx.button(
+                    rx.icon("user-plus", size=16),
+                    T("Add agent"),
+                    type="submit",
+                    loading=S.submitting,
+                    id="add-agent",
+                ),
+                spacing="3",
+                width="100%",
+            ),
+            on_submit=S.add_agent,
+            reset_on_submit=False,
+            id=FORM_ID,
+        ),
+    )
+
+
+def agents() -> rx.Component:
+    return rx.cond(
+        S.admin_only,
+        info_callout(
+            T("Only administrators can manage agents."), icon="shield-alert", id="admin-only"
+        ),
+        rx.vstack(
+            rx.heading(T("Agents"), size="7", as_="h1"),
+            rx.text(
+                T("Agents answer tickets; administrators can also add and deactivate agents."),
+                color_scheme="gray",
+            ),
+            error_callout(S.error, id="agents-error"),
+            rx.cond(
+                S.notice != "",
+                rx.callout(
+                    S.notice, icon="check", color_scheme="green", role="status", id="agents-notice"
+                ),
+            ),
+            agents_table(),
+            add_agent_form(),
+            spacing="4",
+            width="100%",
+        ),
+    )

@@ -1,0 +1,54 @@
+"""Pieces every dashboard page shares: the dashboard navigation and the refusal page."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from support_portal import routes
+from support_portal.components.i18n import T
+from support_portal.states.base import SessionState
+
+
+def _nav_link(label: rx.Var, href: str, icon: str, *, current: bool) -> rx.Component:
+    return rx.link(
+        rx.hstack(rx.icon(icon, size=16), label, align="center", spacing="1"),
+        href=href,
+        weight="bold" if current else "regular",
+        underline="always" if current else "hover",
+        aria_current="page" if current else "false",
+        size="2",
+    )
+
+
+def admin_nav(current: str) -> rx.Component:
+    """Queue | Agents (administrators only)."""
+    return rx.el.nav(
+        rx.hstack(
+            _nav_link(T("Queue"), routes.ADMIN, "inbox", current=current == "queue"),
+            rx.cond(
+                SessionState.is_admin,
+                _nav_link(T("Agents"), routes.ADMIN_AGENTS, "users", current=current == "agents"),
+            ),
+            spacing="5",
+            align="center",
+        ),
+        aria_label=T("Agent dashboard"),
+        id="admin-nav",
+        margin_bottom="1rem",
+    )
+
+
+def refused() -> rx.Component:
+    """What customers and guests see on a dashboard page: the ordinary not-found page."""
+    return rx.vstack(
+        rx.heading(T("Page not found"), size="7", as_="h1"),
+        rx.text(T("The page you are looking for does not exist.")),
+        rx.link(T("Go to the start page"), href=routes.HOME),
+        spacing="3",
+        padding_y="3rem",
+        id="not-found",
+    )
+
+
+def page_ready(loaded: rx.Var) -> rx.Component:
+    return rx.cond(loaded, rx.box(id="page-ready", display="none"))

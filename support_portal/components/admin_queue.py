@@ -1,0 +1,196 @@
+"""The agent queue: view tabs with counts, search and sort, empty states and paging."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from support_portal.components.admin_queue_rows import queue_cards, queue_table
+from support_portal.components.i18n import T
+from support_portal.components.ui import empty_state, error_callout
+from support_portal.states.admin import AdminQueueState
+
+S = AdminQueueState
+
+VIEW_LABELS = [
+    ("unassigned", "Unassigned"),
+    ("mine", "Mine"),
+    ("open", "Open"),
+    ("awaiting", "Awaiting customer"),
+    ("resolved", "Resolved"),
+    ("closed", "Closed"),
+    ("all", "All"),
+]
+
+
+def view_tabs() -> rx.Component:
+    tabs = rx.tabs.root(
+        rx.tabs.list(
+            *[
+                rx.tabs.trigger(
+                    rx.hstack(
+                        T(label),
+                        rx.badge(S.counts[value], variant="soft", radius="full", size="1"),
+                        spacing="2",
+                        align="center",
+                    ),
+                    value=value,
+                    id=f"view-{value}",
+                )
+                for value, label in VIEW_LABELS
+            ],
+            overflow_x="auto",
+        ),
+        value=S.view,
+        on_change=S.set_view,
+        display=["none", "none", "block"],
+    )
+    phone = rx.box(
+        rx.select.root(
+            rx.select.trigger(aria_label=T("View"), width="100%", id="view-select"),
+            rx.select.content(
+                *[
+                    rx.select.item(
+                        T("{label} ({count})", label=T(label), count=S.counts[value]),
+                        value=value,
+                    )
+                    for value, label in VIEW_LABELS
+                ]
+            ),
+            value=S.view,
+            on_change=S.set_view,
+        ),
+        display=["block", "block", "none"],
+        width="100%",
+    )
+    return rx.fragment(tabs, phone)
+
+
+def toolbar() -> rx.Component:
+    search = rx.form(
+        rx.hstack(
+            rx.input(
+                rx.input.slot(rx.icon("search", size=16)),
+                name="q",
+                type="search",
+                placeholder=T("Number, subject, customer email or name"),
+                aria_label=T("Search tickets"),
+                default_value=S.search,
+                id="queue-search",
+                width="100%",
+                max_length=100,
+            ),
+            rx.button(T("Search"), type="submit", variant="soft", id="queue-search-button"),
+            rx.cond(
+                S.search != "",
+                rx.button(T("Clear"), type="button", variant="ghost", on_click=S.clear_search),
+            ),
+            width="100%",
+            align="center",
+        ),
+        on_submit=S.run_search,
+        reset_on_submit=False,
+        flex_grow="1",
+        min_width="16rem",
+        role="search",
+    )
+    sort = rx.hstack(
+        rx.el.label(rx.text(T("Sort by"), size="2", color_scheme="gray"), html_for="queue-sort"),
+        rx.select.root(
+            rx.select.trigger(id="queue-sort", aria_label=T("Sort by")),
+            rx.select.content(
+                rx.select.item(T("Last activity"), value="activity"),
+                rx.select.item(T("Waiting time"), value="waiting"),
+            ),
+            value=S.sort,
+            on_change=S.set_sort,
+        ),
+        align="center",
+        spacing="2",
+    )
+    return rx.flex(
+        search,
+        sort,
+        rx.cond(S.loading, rx.spinner(size="2", aria_label=T("Loading…"))),
+        spacing="3",
+        align="center",
+        wrap="wrap",
+        width="100%",
+        margin_y="1rem",
+    )
+
+
+def _empty_view() -> rx.Component:
+    return rx.match(
+        S.view,
+        ("unassigned", empty_state("circle-check", T("Every ticket has an agent."))),
+        ("mine", empty_state("inbox", T("No active tickets are assigned to you."))),
+        ("open", empty_state("inbox", T("No open tickets."))),
+        ("awaiting", empty_state("hourglass", T("No tickets are waiting for a customer."))),
+        ("resolved", empty_state("circle-check", T("No resolved tickets."))),
+        ("closed", empty_state("archive", T("No closed tickets."))),
+        empty_state("inbox", T("No tickets yet.")),
+    )
+
+
+def _empty_search() -> rx.Component:
+    return empty_state(
+        "search-x",
+        T("No tickets in this view match “{search}”.", search=S.search),
+        T("Try the ticket number, the customer's email, or another view."),
+        rx.hstack(
+            rx.cond(
+                S.view != "all",
+                rx.button(T("Search all tickets"), on_click=S.search_everywhere, id="search-all"),
+            ),
+            rx.button(T("Clear search"), variant="soft", on_click=S.clear_search),
+            spacing="2",
+        ),
+    )
+
+
+def pager() -> rx.Component:
+    return rx.hstack(
+        rx.button(
+            rx.icon("chevron-left", size=16),
+            T("Previous"),
+            variant="soft",
+            on_click=S.previous_page,
+            disabled=(S.previous.length() == 0) | S.loading,
+            id="queue-previous",
+        ),
+        rx.button(
+            T("Next"),
+            rx.icon("chevron-right", size=16),
+            variant="soft",
+            on_click=S.next_page,
+            disabled=(S.next_cursor == "") | S.loading,
+            id="queue-next",
+        ),
+        justify="center",
+        width="100%",
+        margin_top="1rem",
+    )
+
+
+def queue() -> rx.Component:
+    results = rx.cond(
+        S.rows.length() > 0,
+        rx.box(
+            queue_table(),
+            queue_cards(),
+            pager(),
+            opacity=rx.cond(S.loading, "0.6", "1"),
+            aria_busy=rx.cond(S.loading, "true", "false"),
+            width="100%",
+        ),
+        rx.cond(S.search != "", _empty_search(), _empty_view()),
+    )
+    return rx.vstack(
+        rx.heading(T("Tickets"), size="7", as_="h1"),
+        view_tabs(),
+        toolbar(),
+        error_callout(S.error, id="queue-error"),
+        results,
+        spacing="2",
+        width="100%",
+    )

@@ -1,0 +1,165 @@
+"""Queue rows: a table on wide screens, cards on phones."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from support_portal.components.i18n import T
+from support_portal.components.ui import status_badge
+from support_portal.states.admin import AdminQueueState
+from support_portal.states.admin_views import QueueRow
+
+S = AdminQueueState
+
+
+def _href(row: QueueRow) -> rx.Var:
+    return "/admin/tickets/" + row.number.to_string()
+
+
+def _customer(row: QueueRow) -> rx.Component:
+    return rx.vstack(
+        rx.hstack(
+            rx.text(row.customer_name, size="2", weight="medium"),
+            rx.cond(
+                row.is_guest,
+                rx.badge(T("guest"), color_scheme="gray", size="1", class_name="guest-badge"),
+            ),
+            spacing="2",
+            align="center",
+        ),
+        rx.text(row.customer_email, size="1", color_scheme="gray", overflow_wrap="anywhere"),
+        spacing="0",
+        align="start",
+    )
+
+
+def _assignee(row: QueueRow) -> rx.Component:
+    return rx.cond(
+        row.assignee_name != "",
+        rx.text(row.assignee_name, size="2"),
+        rx.text(T("Unassigned"), size="2", color_scheme="gray"),
+    )
+
+
+def _waiting(row: QueueRow) -> rx.Component:
+    return rx.cond(
+        row.waiting != "",
+        rx.tooltip(
+            rx.text(
+                row.waiting,
+                size="2",
+                color_scheme=rx.cond(row.waiting_long, "red", "gray"),
+                weight=rx.cond(row.waiting_long, "bold", "regular"),
+                class_name="waiting",
+            ),
+            content=T("Waiting since {when}", when=row.waiting_title),
+        ),
+        rx.text("—", size="2", color_scheme="gray", aria_label=T("Nobody is waiting")),
+    )
+
+
+def _activity(row: QueueRow) -> rx.Component:
+    return rx.tooltip(
+        rx.text(row.last_activity, size="2", color_scheme="gray"),
+        content=row.last_activity_title,
+    )
+
+
+def table_row(row: QueueRow) -> rx.Component:
+    return rx.table.row(
+        rx.table.cell(rx.link("#", row.number, href=_href(row), class_name="ticket-number")),
+        rx.table.row_header_cell(
+            rx.link(row.subject, href=_href(row), weight="medium", class_name="ticket-subject"),
+            max_width="22rem",
+            overflow_wrap="anywhere",
+        ),
+        rx.table.cell(_customer(row)),
+        rx.table.cell(status_badge(row.status, agent=True)),
+        rx.table.cell(_assignee(row)),
+        rx.table.cell(_activity(row)),
+        rx.table.cell(_waiting(row)),
+        class_name="queue-row",
+        data_number=row.number,
+        vertical_align="middle",
+    )
+
+
+def queue_table() -> rx.Component:
+    return rx.table.root(
+        rx.table.header(
+            rx.table.row(
+                rx.table.column_header_cell(T("Ticket")),
+                rx.table.column_header_cell(T("Subject")),
+                rx.table.column_header_cell(T("Customer")),
+                rx.table.column_header_cell(T("Status")),
+                rx.table.column_header_cell(T("Assignee")),
+                rx.table.column_header_cell(T("Last activity")),
+                rx.table.column_header_cell(T("Waiting")),
+            )
+        ),
+        rx.table.body(rx.foreach(S.rows, table_row)),
+        variant="surface",
+        width="100%",
+        id="queue-table",
+        display=["none", "none", "table"],
+    )
+
+
+def queue_card(row: QueueRow) -> rx.Component:
+    return rx.link(
+        rx.card(
+            rx.vstack(
+                rx.flex(
+                    rx.text("#", row.number, size="2", color_scheme="gray"),
+                    status_badge(row.status, agent=True),
+                    justify="between",
+                    width="100%",
+                ),
+                rx.text(row.subject, weight="bold", overflow_wrap="anywhere"),
+                _customer(row),
+                rx.flex(
+                    _assignee(row),
+                    rx.cond(
+                        row.waiting != "",
+                        rx.hstack(
+                            rx.icon("hourglass", size=14, color="var(--gray-9)"),
+                            _waiting(row),
+                            spacing="1",
+                            align="center",
+                            aria_label=T("Waiting"),
+                        ),
+                    ),
+                    rx.hstack(
+                        rx.icon("activity", size=14, color="var(--gray-9)"),
+                        _activity(row),
+                        spacing="1",
+                        align="center",
+                        aria_label=T("Last activity"),
+                    ),
+                    column_gap="1rem",
+                    row_gap="0.25rem",
+                    wrap="wrap",
+                    align="center",
+                ),
+                spacing="2",
+                width="100%",
+            ),
+            class_name="queue-card",
+            width="100%",
+        ),
+        href=_href(row),
+        underline="none",
+        color="inherit",
+        data_number=row.number,
+        width="100%",
+    )
+
+
+def queue_cards() -> rx.Component:
+    return rx.vstack(
+        rx.foreach(S.rows, queue_card),
+        spacing="2",
+        width="100%",
+        display=["flex", "flex", "none"],
+        id="queue-cards",
+    )

@@ -1,0 +1,234 @@
+"""An agent's ticket view: conversation with internal notes, composer and status actions."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from support_portal import routes
+from support_portal.components.admin_ticket_panels import side_panels
+from support_portal.components.conversation import composer, conversation
+from support_portal.components.i18n import T
+from support_portal.components.ui import category_label, error_callout, status_badge
+from support_portal.states.admin_ticket import AdminTicketState
+
+S = AdminTicketState
+SUBMIT_REPLY = "document.getElementById('reply-form')?.requestSubmit()"
+
+
+def header() -> rx.Component:
+    return rx.vstack(
+        rx.link(
+            rx.hstack(rx.icon("arrow-left", size=14), T("Queue"), align="center"),
+            href=routes.ADMIN,
+            size="2",
+        ),
+        rx.flex(
+            rx.heading(S.subject, size="6", as_="h1", id="ticket-subject"),
+            rx.box(status_badge(S.status, agent=True), id="ticket-status"),
+            align="center",
+            spacing="3",
+            wrap="wrap",
+        ),
+        rx.text(
+            T("Ticket {number}", number=S.ticket_number),
+            " · ",
+            category_label(S.category),
+            " · ",
+            T("Created {when}", when=S.created),
+            size="2",
+            color_scheme="gray",
+            id="ticket-number",
+        ),
+        spacing="2",
+        width="100%",
+    )
+
+
+def _close_button() -> rx.Component:
+    """Closing makes the ticket read-only for the customer: ask first."""
+    return rx.alert_dialog.root(
+        rx.alert_dialog.trigger(
+            rx.button(
+                rx.icon("lock", size=16),
+                T("Close"),
+                variant="soft",
+                color_scheme="gray",
+                loading=S.busy == "close",
+                disabled=S.busy != "",
+                id="action-close",
+            )
+        ),
+        rx.alert_dialog.content(
+            rx.alert_dialog.title(T("Close this ticket?")),
+            rx.alert_dialog.description(
+                T(
+                    "The customer can no longer reply here; they can create a follow-up. "
+                    "You can reopen it later."
+                )
+            ),
+            rx.flex(
+                rx.alert_dialog.cancel(rx.button(T("Cancel"), variant="soft", color_scheme="gray")),
+                rx.alert_dialog.action(
+                    rx.button(
+                        T("Close ticket"),
+                        on_click=S.change_status("close"),
+                        id="confirm-close",
+                    )
+                ),
+                spacing="3",
+                justify="end",
+                margin_top="1rem",
+            ),
+        ),
+    )
+
+
+def actions() -> rx.Component:
+    return rx.flex(
+        rx.cond(
+            S.allowed.contains("resolve"),
+            rx.button(
+                rx.icon("circle-check", size=16),
+                T("Resolve"),
+                color_scheme="green",
+                on_click=S.change_status("resolve"),
+                loading=S.busy == "resolve",
+                disabled=S.busy != "",
+                id="action-resolve",
+            ),
+        ),
+        rx.cond(S.allowed.contains("close"), _close_button()),
+        rx.cond(
+            S.allowed.contains("reopen"),
+            rx.button(
+                rx.icon("rotate-ccw", size=16),
+                T("Reopen"),
+                variant="soft",
+                on_click=S.change_status("reopen"),
+                loading=S.busy == "reopen",
+                disabled=S.busy != "",
+                id="action-reopen",
+            ),
+        ),
+        spacing="2",
+        wrap="wrap",
+        align="center",
+        id="status-actions",
+    )
+
+
+def feedback() -> rx.Component:
+    return rx.fragment(
+        error_callout(S.action_error, id="action-error"),
+        rx.cond(
+            S.notice != "",
+            rx.callout(
+                S.notice, icon="check", color_scheme="green", role="status", id="action-notice"
+            ),
+        ),
+    )
+
+
+def _internal_switch() -> rx.Component:
+    return rx.el.label(
+        rx.hstack(
+            rx.switch(
+                checked=S.internal_mode,
+                on_change=S.set_internal_mode,
+                color_scheme="amber",
+                id="internal-toggle",
+            ),
+            rx.text(T("Internal note"), size="2", weight="medium"),
+            rx.cond(
+                S.internal_mode,
+                rx.text(T("Only agents see it"), size="1", color_scheme="amber"),
+            ),
+            align="center",
+            spacing="2",
+        ),
+        cursor="pointer",
+    )
+
+
+def reply_box() -> rx.Component:
+    request_info = rx.cond(
+        S.internal_mode,
+        rx.fragment(),
+        rx.button(
+            rx.icon("message-circle-question", size=16),
+            T("Send and request more information"),
+            type="button",
+            variant="soft",
+            color_scheme="amber",
+            size="3",
+            disabled=S.sending | S.is_closed,
+            on_click=[S.arm_request_info, rx.call_script(SUBMIT_REPLY)],
+            id="send-request-info",
+        ),
+    )
+    return rx.card(
+        rx.vstack(
+            rx.flex(
+                rx.heading(
+                    rx.cond(S.internal_mode, T("Note for the team"), T("Reply to the customer")),
+                    size="3",
+                    as_="h2",
+                ),
+                rx.spacer(),
+                _internal_switch(),
+                align="center",
+                spacing="3",
+                wrap="wrap",
+                width="100%",
+            ),
+            rx.cond(
+                S.is_closed & ~S.internal_mode,
+                rx.callout(
+                    T(
+                        "This ticket is closed: reopen it to reply to the customer. "
+                        "Internal notes are still possible."
+                    ),
+                    icon="lock",
+                    color_scheme="gray",
+                    size="1",
+                ),
+            ),
+            composer(
+                S,
+                extra_controls=request_info,
+                submit_label=rx.cond(S.internal_mode, T("Add internal note"), T("Send")),
+                placeholder=rx.cond(
+                    S.internal_mode,
+                    T("Write a note for the team (the customer never sees it)…"),
+                    T("Write your reply to the customer…"),
+                ),
+            ),
+            spacing="3",
+            width="100%",
+        ),
+        width="100%",
+        background=rx.cond(S.internal_mode, "var(--amber-2)", "var(--color-panel-solid)"),
+        border=rx.cond(S.internal_mode, "1px dashed var(--amber-8)", "none"),
+        id="reply-box",
+    )
+
+
+def ticket_view() -> rx.Component:
+    main = rx.vstack(
+        header(),
+        actions(),
+        feedback(),
+        conversation(S, agent_view=True),
+        reply_box(),
+        spacing="4",
+        width="100%",
+        min_width="0",
+    )
+    return rx.grid(
+        main,
+        side_panels(),
+        columns=rx.breakpoints(initial="1", md="minmax(0, 1fr) 20rem"),
+        spacing="5",
+        width="100%",
+        align_items="start",
+    )

@@ -1,0 +1,170 @@
+"""The side panels of an agent's ticket view: customer, assignee, related tickets, history."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from support_portal.components.i18n import T
+from support_portal.components.ui import card, status_badge
+from support_portal.states.admin_ticket import UNASSIGNED, AdminTicketState
+from support_portal.states.admin_views import AgentView, HistoryView, OtherTicketView
+
+S = AdminTicketState
+
+
+def _ticket_link(number: rx.Var) -> rx.Component:
+    return rx.link("#", number, href="/admin/tickets/" + number.to_string())
+
+
+def _panel(title: rx.Var, *children: rx.Component, **props) -> rx.Component:
+    return card(
+        rx.vstack(rx.heading(title, size="3", as_="h2"), *children, spacing="2", width="100%"),
+        **props,
+    )
+
+
+def _other_ticket(t: OtherTicketView) -> rx.Component:
+    return rx.flex(
+        rx.vstack(
+            rx.link(t.subject, href="/admin/tickets/" + t.number.to_string(), size="2"),
+            rx.text("#", t.number, " · ", t.last_activity, size="1", color_scheme="gray"),
+            spacing="0",
+            min_width="0",
+        ),
+        status_badge(t.status, agent=True),
+        justify="between",
+        align="center",
+        spacing="2",
+        width="100%",
+        class_name="other-ticket",
+    )
+
+
+def customer_panel() -> rx.Component:
+    return _panel(
+        T("Customer"),
+        rx.text(S.customer_name, weight="bold", id="customer-name"),
+        rx.text(S.customer_email, size="2", overflow_wrap="anywhere", id="customer-email"),
+        rx.flex(
+            rx.cond(
+                S.customer_has_account,
+                rx.badge(T("Account"), color_scheme="blue"),
+                rx.badge(T("Guest"), color_scheme="gray", class_name="guest-badge"),
+            ),
+            rx.cond(
+                S.customer_verified,
+                rx.badge(
+                    rx.icon("badge-check", size=12), T("Email verified"), color_scheme="green"
+                ),
+                rx.badge(T("Email not verified"), color_scheme="amber"),
+            ),
+            spacing="2",
+            wrap="wrap",
+        ),
+        rx.separator(size="4"),
+        rx.text(T("Other tickets"), size="2", weight="medium"),
+        rx.cond(
+            S.other_tickets.length() > 0,
+            rx.vstack(rx.foreach(S.other_tickets, _other_ticket), spacing="2", width="100%"),
+            rx.text(T("No other tickets."), size="2", color_scheme="gray"),
+        ),
+        id="customer-panel",
+    )
+
+
+def _agent_option(a: AgentView) -> rx.Component:
+    return rx.select.item(
+        rx.cond(a.is_active, a.name, T("{name} (deactivated)", name=a.name)),
+        value=a.id.to_string(),
+        disabled=~a.is_active,
+    )
+
+
+def assignment_panel() -> rx.Component:
+    return _panel(
+        T("Assignee"),
+        rx.select.root(
+            rx.select.trigger(width="100%", aria_label=T("Assignee"), id="assignee-select"),
+            rx.select.content(
+                rx.select.item(T("Unassigned"), value=UNASSIGNED),
+                rx.foreach(S.agents, _agent_option),
+            ),
+            value=S.assignee,
+            on_change=S.assign_to,
+            disabled=S.busy != "",
+        ),
+        rx.cond(
+            ~S.assigned_to_me,
+            rx.button(
+                rx.icon("user-check", size=16),
+                T("Assign to me"),
+                variant="soft",
+                width="100%",
+                on_click=S.assign_to_me,
+                loading=S.busy == "assign",
+                disabled=S.busy != "",
+                id="assign-to-me",
+            ),
+        ),
+        id="assignment-panel",
+    )
+
+
+def related_panel() -> rx.Component:
+    return rx.cond(
+        (S.follow_up_of_number > 0) | (S.follow_up_numbers.length() > 0),
+        _panel(
+            T("Related tickets"),
+            rx.cond(
+                S.follow_up_of_number > 0,
+                rx.text(T("Follow-up to"), " ", _ticket_link(S.follow_up_of_number), size="2"),
+            ),
+            rx.cond(
+                S.follow_up_numbers.length() > 0,
+                rx.flex(
+                    rx.text(T("Follow-ups:"), size="2"),
+                    rx.foreach(S.follow_up_numbers, lambda n: rx.text(_ticket_link(n), size="2")),
+                    spacing="2",
+                    wrap="wrap",
+                ),
+            ),
+            id="related-panel",
+        ),
+    )
+
+
+def _history_item(h: HistoryView) -> rx.Component:
+    return rx.vstack(
+        rx.text(h.text, size="2"),
+        rx.text(
+            h.actor,
+            " · ",
+            rx.tooltip(rx.text(h.time, as_="span"), content=h.time_title),
+            size="1",
+            color_scheme="gray",
+        ),
+        spacing="0",
+        class_name="history-entry",
+    )
+
+
+def history_panel() -> rx.Component:
+    return _panel(
+        T("History"),
+        rx.vstack(rx.foreach(S.events, _history_item), spacing="3", width="100%"),
+        id="history-panel",
+    )
+
+
+def side_panels() -> rx.Component:
+    return rx.el.aside(
+        rx.vstack(
+            customer_panel(),
+            assignment_panel(),
+            related_panel(),
+            history_panel(),
+            spacing="3",
+            width="100%",
+        ),
+        width="100%",
+    )

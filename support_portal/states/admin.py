@@ -1,0 +1,217 @@
+"""The agent queue (/admin): views with counts, search, sort, keyset pages, live refresh.
+
+Every handler re-reads the server-side session and calls services that re-check the role
+(`access.require_agent`, which audits refusals: A2). A customer or guest who reaches these
+handlers, by page load or by calling one by name, gets `forbidden` and no agent data.
+"""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from support_portal import routes
+from support_portal.live.hub import AGENTS_TOPIC, hub
+from support_portal.models import utcnow
+from support_portal.services import agent
+from support_portal.services.dto import Page, TicketSummary, Viewer
+from support_portal.services.errors import (
+    DomainError,
+    InvalidInput,
+    NotAuthenticated,
+    PermissionDenied,
+)
+from support_portal.states.admin_views import QueueRow, queue_row
+from support_portal.states.base import SessionState, call
+
+LIVE_SAFETY_NET = 15.0
+SORTS = ("activity", "waiting")
+EMPTY_COUNTS = dict.fromkeys(agent.VIEWS, 0)
+
+
+class AdminQueueState(SessionState):
+    view: str = "unassigned"
+    search: str = ""
+    sort: str = "activity"
+    rows: list[QueueRow] = []
+    counts: dict[str, int] = EMPTY_COUNTS
+    cursor: str = ""
+    next_cursor: str = ""
+    previous: list[str] = []
+    loaded: bool = False
+    loading: bool = False
+    forbidden: bool = False
+    error: str = ""
+    _generation: int = 0
+
+    @rx.event
+    async def load(self):
+        viewer = await self._refresh_session()
+        if viewer is None:
+            yield self._login_redirect()
+            return
+        self.loaded = False
+        requested = self.router.url.query_parameters.get("view", "")
+        if requested in agent.VIEWS and requested != self.view:
+            self.view = requested
+            self._first_page()
+        await self._fetch(viewer)
+        self.loaded = True
+        self._generation += 1
+        if not self.forbidden:
+            yield AdminQueueState.watch
+
+    def _first_page(self) -> None:
+        self.cursor = ""
+        self.previous = []
+
+    def _forget(self) -> None:
+        """Drop every agent-only value from this tab's state."""
+        self.rows = []
+        self.counts = EMPTY_COUNTS
+        self.cursor = self.next_cursor = ""
+        self.previous = []
+
+    async def _query(
+        self, viewer: Viewer, view: str, search: str, sort: str, cursor: str
+    ) -> tuple[Page[TicketSummary], dict[str, int]]:
+        page = await call(
+            agent.queue, viewer=viewer, view=view, search=search, sort=sort, cursor=cursor or None
+        )
+        counts = await call(agent.view_counts, viewer=viewer)
+        return page, counts
+
+    def _apply(self, page: Page[TicketSummary], counts: dict[str, int]) -> None:
+        now = utcnow()
+        rows = [queue_row(t, self.locale, self._tz(), now) for t in page.items]
+        # Assign only what changed, so a live refresh sends only that.
+        if rows != self.rows:
+            self.rows = rows
+        if counts != self.counts:
+            self.counts = counts
+        self.next_cursor = page.next_cursor or ""
+        self.error = ""
+
+    async def _fetch(self, viewer: Viewer | None = None) -> bool:
+        """Load the current page; False when the viewer may not see the queue."""
+        viewer = viewer or await self._viewer()
+        if viewer is None:
+            self._forget()
+            self.forbidden = True
+            return False
+        try:
+            page, counts = await self._query(viewer, self.view, self.search, self.sort, self.cursor)
+        except (PermissionDenied, NotAuthenticated):
+            self._forget()
+            self.forbidden = True
+            return False
+        except InvalidInput as exc:  # e.g. a page link that is no longer valid
+            self._first_page()
+            self.error = self._error_text(exc)
+            return True
+        except DomainError as exc:
+            self.error = self._error_text(exc)
+            return True
+        self.forbidden = False
+        self._apply(page, counts)
+        return True
+
+    async def _refetch(self):
+        self.loading = True
+        yield
+        await self._fetch()
+        self.loading = False
+
+    @rx.event
+    async def set_view(self, view: str):
+        if view not in agent.VIEWS:
+            return
+        self.view = view
+        self._first_page()
+        async for update in self._refetch():
+            yield update
+
+    @rx.event
+    async def set_sort(self, sort: str):
+        if sort not in SORTS:
+            return
+        self.sort = sort
+        self._first_page()
+        async for update in self._refetch():
+            yield update
+
+    @rx.event
+    async def run_search(self, form: dict):
+        self.search = " ".join(str(form.get("q", "")).split())[:100]
+        self._first_page()
+        async for update in self._refetch():
+            yield update
+
+    @rx.event
+    async def clear_search(self):
+        self.search = ""
+        self._first_page()
+        yield rx.set_value("queue-search", "")
+        async for update in self._refetch():
+            yield update
+
+    @rx.event
+    async def search_everywhere(self):
+        """From an empty search result: the same search over all tickets."""
+        self.view = "all"
+        self._first_page()
+        async for update in self._refetch():
+            yield update
+
+    @rx.event
+    async def next_page(self):
+        if not self.next_cursor:
+            return
+        self.previous = [*self.previous, self.cursor]
+        self.cursor = self.next_cursor
+        async for update in self._refetch():
+            yield update
+
+    @rx.event
+    async def previous_page(self):
+        if not self.previous:
+            return
+        self.cursor = self.previous[-1]
+        self.previous = self.previous[:-1]
+        async for update in self._refetch():
+            yield update
+
+    def _still_here(self, generation: int) -> bool:
+        path = self.router.url.path.rstrip("/")  # the production build serves "/admin/"
+        return self._generation == generation and path == routes.ADMIN
+
+    @rx.event(background=True)
+    async def watch(self):
+        """Refetch the page shown when any ticket changes; ends when the page is left."""
+        async with self:
+            generation = self._generation
+        with hub.subscribe(AGENTS_TOPIC) as sub:
+            while True:
+                await sub.wait(LIVE_SAFETY_NET)  # events, or the safety net ("5 min ago")
+                async with self:
+                    if not self._still_here(generation):
+                        return
+                    viewer = await self._viewer()
+                    query = (self.view, self.search, self.sort, self.cursor)
+                if viewer is None:
+                    async with self:
+                        self._forget()
+                    return
+                try:  # the queries run outside the state lock
+                    page, counts = await self._query(viewer, *query)
+                except (PermissionDenied, NotAuthenticated):
+                    async with self:
+                        self._forget()
+                        self.forbidden = True
+                    return
+                except DomainError:
+                    continue
+                async with self:
+                    if not self._still_here(generation):
+                        return
+                    if query == (self.view, self.search, self.sort, self.cursor):
+                        self._apply(page, counts)

@@ -1,0 +1,307 @@
+"""An agent's view of one ticket (/admin/tickets/[number]).
+
+Internal notes and everything else agent-only load into this state only, and only after a
+service has re-checked that the viewer is an agent (A2, A5). Whether a message is an internal
+note or asks for more information comes from server-side state set by the agent's controls,
+never from the submitted form (A3).
+"""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from support_portal.i18n import _
+from support_portal.live.hub import hub, ticket_topic
+from support_portal.models import utcnow
+from support_portal.services import agent, workflow
+from support_portal.services.dto import MessagePublic, Viewer
+from support_portal.services.errors import (
+    DomainError,
+    NotAuthenticated,
+    NotFound,
+    PermissionDenied,
+)
+from support_portal.states.admin_views import (
+    AgentView,
+    HistoryView,
+    OtherTicketView,
+    agent_view,
+    history_view,
+    other_ticket,
+)
+from support_portal.states.base import call
+from support_portal.states.conversation import SAFETY_NET_SECONDS, ConversationState
+
+UNASSIGNED = "none"
+STATUS_ACTIONS = (workflow.Action.resolve, workflow.Action.close, workflow.Action.reopen)
+ADMIN_TICKET_PREFIX = "/admin/tickets/"
+STATUS_NOTICES = {
+    "resolve": _("The ticket is resolved."),
+    "close": _("The ticket is closed."),
+    "reopen": _("The ticket is open again."),
+}
+
+
+class AdminTicketState(ConversationState):
+    forbidden: bool = False
+    internal_mode: bool = False
+    customer_name: str = ""
+    customer_email: str = ""
+    customer_has_account: bool = False
+    customer_verified: bool = False
+    other_tickets: list[OtherTicketView] = []
+    events: list[HistoryView] = []
+    agents: list[AgentView] = []
+    assignee: str = UNASSIGNED  # the assign select's value: an agent id or "none"
+    my_id: str = ""
+    busy: str = ""  # the action running now: "resolve", "assign", ...
+    action_error: str = ""
+    notice: str = ""
+    _request_info_armed: bool = False
+    _send_internal: bool = False
+    _send_request_info: bool = False
+
+    # --- loading ----------------------------------------------------------------------------
+
+    @rx.event
+    async def load(self):
+        viewer = await self._refresh_session()
+        if viewer is None:
+            yield self._login_redirect()
+            return
+        number = str(self.number)  # type: ignore[attr-defined]  # the route segment
+        self.forbidden = False
+        self.internal_mode = False
+        self._request_info_armed = False
+        self.busy = self.action_error = self.notice = ""
+        try:  # the agent services first: they refuse (and log) anyone else (A2)
+            await self._load_panels(viewer, number)
+        except (PermissionDenied, NotAuthenticated):
+            self._forget()
+            self.forbidden = True
+            self.loaded = True
+            return
+        except NotFound:
+            self._forget()
+            self.not_found = True
+            self.loaded = True
+            return
+        if await self._open(viewer, number):
+            yield AdminTicketState.watch
+
+    def _forget(self) -> None:
+        """Drop every agent-only value from this tab's state (A5)."""
+        self._reset()
+        self.ticket_number = 0
+        self.subject = self.status = self.category = self.created = self.requester_name = ""
+        self.follow_up_of_number = 0
+        self.follow_up_numbers = []
+        self.customer_name = self.customer_email = ""
+        self.customer_has_account = self.customer_verified = False
+        self.other_tickets = []
+        self.events = []
+        self.agents = []
+        self.assignee = UNASSIGNED
+        self.internal_mode = False
+
+    async def _load_panels(self, viewer: Viewer, number: int | str) -> None:
+        """The customer, history and assignment panels. Raises for non-agents."""
+        info = await call(agent.customer_info, viewer=viewer, number=number)
+        entries = await call(agent.history, viewer=viewer, number=number)
+        assignee_id = await call(agent.ticket_assignee, viewer=viewer, number=number)
+        everyone = await call(agent.list_agents, viewer=viewer, include_inactive=True)
+        now = utcnow()
+        self._put(
+            customer_name=info.name,
+            customer_email=info.email,
+            customer_has_account=info.has_account,
+            customer_verified=info.email_verified,
+            other_tickets=[other_ticket(t, self.locale, now) for t in info.other_tickets],
+            events=[history_view(e, self.locale, self._tz(), now) for e in entries],
+            agents=[agent_view(a) for a in everyone if a.is_active or a.id == assignee_id],
+            assignee=str(assignee_id) if assignee_id is not None else UNASSIGNED,
+            my_id=str(viewer.user_id or ""),
+        )
+
+    def _put(self, **values) -> None:
+        """Assign only what changed: a live refresh then sends only what changed."""
+        for name, value in values.items():
+            if getattr(self, name) != value:
+                setattr(self, name, value)
+
+    # --- what the page shows ----------------------------------------------------------------
+
+    @rx.var
+    def allowed(self) -> list[str]:
+        """Resolve / Close / Reopen, as the workflow allows them for the current status."""
+        if not self.status:
+            return []
+        possible = workflow.allowed_actions(self.status)
+        return [str(a) for a in STATUS_ACTIONS if a in possible]
+
+    @rx.var
+    def is_closed(self) -> bool:
+        return self.status == "closed"
+
+    @rx.var
+    def assigned_to_me(self) -> bool:
+        return self.assignee != UNASSIGNED and self.assignee == self.my_id
+
+    # --- live updates -----------------------------------------------------------------------
+    #
+    # Reflex runs an inherited event handler on the instance of the state that declares it
+    # (ConversationState), where `self._post` and the other hooks are the customer's. So the
+    # handlers whose hooks differ for agents are declared again here.
+
+    @rx.event(background=True)
+    async def watch(self):
+        """Like ConversationState.watch; every wake-up re-checks that the viewer is an agent,
+        and a tab that left the dashboard keeps no agent data (A5)."""
+        async with self:
+            generation = self._generation
+            ticket_id = self._ticket_id
+        if not ticket_id:
+            return
+        with hub.subscribe(ticket_topic(ticket_id)) as sub:
+            while True:
+                await sub.wait(SAFETY_NET_SECONDS)
+                async with self:
+                    if not self._still_here(generation):
+                        if generation == self._generation and not self.router.url.path.startswith(
+                            ADMIN_TICKET_PREFIX
+                        ):
+                            self._forget()
+                        return
+                    viewer = await self._viewer()
+                    try:
+                        if viewer is None:
+                            raise NotAuthenticated()
+                        await self._load_panels(viewer, self.ticket_number)
+                        last_seen = self._last_id
+                        await self._catch_up(viewer)
+                        if self._last_id != last_seen:
+                            self.notice = ""  # "Reply sent" is old news once more arrived
+                    except (PermissionDenied, NotAuthenticated):
+                        self._forget()
+                        self.forbidden = True
+                        return
+                    except NotFound:
+                        self._forget()
+                        self.not_found = True
+                        return
+                    await self._after_live_update(viewer)
+
+    @rx.event
+    async def send_with_files(self, files: list[rx.UploadFile]):
+        async for update in ConversationState.send_with_files.fn(self, files):
+            yield update
+
+    # --- composing --------------------------------------------------------------------------
+
+    @rx.event
+    async def set_internal_mode(self, on: bool):
+        viewer = await self._viewer()
+        if viewer is None or not viewer.is_agent:
+            return
+        self.internal_mode = on is True
+
+    @rx.event
+    async def arm_request_info(self):
+        """The next submit asks the customer for more information (set by its own button)."""
+        viewer = await self._viewer()
+        if viewer is None or not viewer.is_agent:
+            return
+        self._request_info_armed = True
+
+    @rx.event
+    def prepare(self, form: dict):
+        """First step of Send. The kind of message is fixed here from server-side state (A3)."""
+        self._send_internal = self.internal_mode
+        self._send_request_info = self._request_info_armed and not self.internal_mode
+        self._request_info_armed = False
+        self._pending = {k: str(v) for k, v in form.items() if isinstance(v, str | int | bool)}
+        self.upload_progress = 0
+        self.notice = ""
+
+    def _post(self, db, viewer: Viewer, form: dict, stored) -> MessagePublic:
+        # Only the text and the idempotency key come from the form; any other key
+        # (author_id, is_internal, internal, ...) is ignored (A3).
+        return agent.agent_reply(
+            db,
+            viewer=viewer,
+            number=self.ticket_number,
+            body=str(form.get("body", "")),
+            internal=self._send_internal,
+            request_info=self._send_request_info,
+            files=stored,
+            idempotency_key=str(form.get("key", "")) or None,
+        )
+
+    async def _after_send(self, viewer: Viewer):
+        if self._send_internal:
+            self.notice = self._t("Internal note added. The customer does not see it.")
+        elif self._send_request_info:
+            self.notice = self._t("Reply sent. The ticket now waits for the customer.")
+        else:
+            self.notice = self._t("Reply sent.")
+        self._send_internal = self._send_request_info = False
+        await self._refresh(viewer)
+        return
+        yield
+
+    async def _refresh(self, viewer: Viewer) -> None:
+        from support_portal.services import tickets
+
+        detail = await call(tickets.detail, viewer=viewer, number=self.ticket_number)
+        self._apply_detail(detail)
+        await self._load_panels(viewer, self.ticket_number)
+
+    # --- actions ----------------------------------------------------------------------------
+
+    async def _act(self, name: str, fn, **kwargs):
+        """Run one agent action with loading feedback; refusals end in `forbidden`."""
+        if self.busy:
+            return
+        viewer = await self._viewer()
+        if viewer is None:
+            yield self._login_redirect()
+            return
+        self.busy = name
+        self.action_error = self.notice = ""
+        yield
+        try:
+            await call(fn, viewer=viewer, number=self.ticket_number, **kwargs)
+            await self._refresh(viewer)
+        except (PermissionDenied, NotAuthenticated):
+            self._forget()
+            self.forbidden = True
+        except DomainError as exc:
+            self.action_error = self._error_text(exc)
+        self.busy = ""
+
+    @rx.event
+    async def change_status(self, action: str):
+        if action not in {str(a) for a in STATUS_ACTIONS}:
+            return
+        async for update in self._act(action, agent.change_status, action=action):
+            yield update
+        if not self.action_error and not self.forbidden:
+            self.notice = self._t(STATUS_NOTICES[action])
+
+    @rx.event
+    async def assign_to(self, value: str):
+        value = str(value)
+        if value != UNASSIGNED and not value.isdigit():
+            return
+        assignee_id = None if value == UNASSIGNED else int(value)
+        async for update in self._act("assign", agent.assign, assignee_id=assignee_id):
+            yield update
+
+    @rx.event
+    async def assign_to_me(self):
+        viewer = await self._viewer()
+        if viewer is None:
+            yield self._login_redirect()
+            return
+        async for update in self._act("assign", agent.assign, assignee_id=viewer.user_id):
+            yield update

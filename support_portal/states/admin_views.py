@@ -1,0 +1,141 @@
+"""View models for the agent dashboard: preformatted, and only ever loaded into agent states."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from babel.dates import format_timedelta
+
+from support_portal import i18n
+from support_portal.services.agent import AgentPublic, HistoryEntry
+from support_portal.services.dto import TicketSummary
+from support_portal.services.workflow import AGENT_LABELS
+
+LONG_WAIT = timedelta(hours=24)
+
+
+@dataclass
+class QueueRow:
+    number: int
+    subject: str
+    status: str
+    customer_name: str
+    customer_email: str
+    is_guest: bool
+    assignee_name: str
+    last_activity: str
+    last_activity_title: str
+    waiting: str  # "3 hours"; empty when nobody waits
+    waiting_title: str
+    waiting_long: bool
+
+
+@dataclass
+class HistoryView:
+    text: str
+    actor: str
+    time: str
+    time_title: str
+
+
+@dataclass
+class OtherTicketView:
+    number: int
+    subject: str
+    status: str
+    last_activity: str
+
+
+@dataclass
+class AgentView:
+    id: int
+    name: str
+    email: str
+    is_admin: bool
+    is_active: bool
+
+
+def duration(locale: str, since: datetime, now: datetime) -> str:
+    """'3 hours', '2 days': how long something has lasted, without 'ago'."""
+    seconds = max((now - since).total_seconds(), 0)
+    if seconds < 60:
+        return i18n.gettext(locale, "less than a minute")
+    return format_timedelta(timedelta(seconds=seconds), threshold=1.0, locale=locale)
+
+
+def queue_row(t: TicketSummary, locale: str, tz: str | None, now: datetime) -> QueueRow:
+    waiting_since = t.waiting_since
+    return QueueRow(
+        number=t.number,
+        subject=t.subject,
+        status=t.status,
+        customer_name=t.requester_name,
+        customer_email=t.requester_email,
+        is_guest=t.is_guest,
+        assignee_name=t.assignee_name or "",
+        last_activity=i18n.format_relative(locale, t.last_activity_at, now),
+        last_activity_title=i18n.format_when(locale, t.last_activity_at, tz),
+        waiting=duration(locale, waiting_since, now) if waiting_since else "",
+        waiting_title=i18n.format_when(locale, waiting_since, tz) if waiting_since else "",
+        waiting_long=bool(waiting_since and now - waiting_since >= LONG_WAIT),
+    )
+
+
+def other_ticket(t: TicketSummary, locale: str, now: datetime) -> OtherTicketView:
+    return OtherTicketView(
+        number=t.number,
+        subject=t.subject,
+        status=t.status,
+        last_activity=i18n.format_relative(locale, t.last_activity_at, now),
+    )
+
+
+def history_view(entry: HistoryEntry, locale: str, tz: str | None, now: datetime) -> HistoryView:
+    return HistoryView(
+        text=history_text(entry, locale),
+        actor=_actor(entry.actor_name, locale),
+        time=i18n.format_relative(locale, entry.created_at, now),
+        time_title=i18n.format_when(locale, entry.created_at, tz),
+    )
+
+
+def _actor(name: str, locale: str) -> str:
+    # The service names automatic changes "System" and unnamed customers "Customer".
+    return i18n.gettext(locale, name) if name in ("System", "Customer") else name
+
+
+def _status(value: object, locale: str) -> str:
+    label = next((v for k, v in AGENT_LABELS.items() if str(k) == str(value)), str(value))
+    return i18n.gettext(locale, label)
+
+
+def history_text(entry: HistoryEntry, locale: str) -> str:
+    detail = entry.detail
+    t = i18n.gettext
+    match entry.action:
+        case "ticket.created":
+            if detail.get("follow_up_of"):
+                return t(locale, "Created as a follow-up")
+            return t(locale, "Created the ticket")
+        case "ticket.status":
+            return t(
+                locale,
+                "Changed the status from {old} to {new}",
+                old=_status(detail.get("from"), locale),
+                new=_status(detail.get("to"), locale),
+            )
+        case "ticket.assigned":
+            name = detail.get("assignee_name") or ""
+            if detail.get("assignee_id") is None:
+                return t(locale, "Removed the assignment")
+            if detail.get("auto"):
+                return t(locale, "Assigned to {name} by replying", name=name)
+            return t(locale, "Assigned to {name}", name=name)
+    return entry.action
+
+
+def agent_view(a: AgentPublic) -> AgentView:
+    return AgentView(
+        id=a.id, name=a.name, email=a.email, is_admin=a.role == "admin", is_active=a.is_active
+    )
