@@ -150,6 +150,54 @@ def _internal_switch() -> rx.Component:
     )
 
 
+def _collaborator(c) -> rx.Component:
+    return rx.match(
+        c.activity,
+        (
+            "reply",
+            rx.callout(
+                T(
+                    "{name} is writing a reply to this customer. Check before you "
+                    "send, to avoid answering twice.",
+                    name=c.name,
+                ),
+                icon="triangle-alert",
+                color_scheme="orange",
+                size="1",
+                class_name="collaborator writing",
+            ),
+        ),
+        (
+            "note",
+            rx.text(
+                T("{name} is writing an internal note.", name=c.name),
+                size="1",
+                color_scheme="gray",
+                class_name="collaborator",
+            ),
+        ),
+        rx.text(
+            T("{name} is viewing this ticket.", name=c.name),
+            size="1",
+            color_scheme="gray",
+            class_name="collaborator",
+        ),
+    )
+
+
+def collaborators() -> rx.Component:
+    """Other agents on this ticket, live: a collision warning before sending."""
+    return rx.cond(
+        S.collaborators.length() > 0,
+        rx.vstack(
+            rx.foreach(S.collaborators, _collaborator),
+            spacing="1",
+            width="100%",
+            id="collaborators",
+        ),
+    )
+
+
 def reply_box() -> rx.Component:
     request_info = rx.cond(
         S.internal_mode,
@@ -193,8 +241,10 @@ def reply_box() -> rx.Component:
                     size="1",
                 ),
             ),
+            collaborators(),
             composer(
                 S,
+                on_typing=S.typing,
                 extra_controls=request_info,
                 submit_label=rx.cond(S.internal_mode, T("Add internal note"), T("Send")),
                 placeholder=rx.cond(

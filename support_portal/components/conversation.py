@@ -148,6 +148,7 @@ def composer(
     extra_controls: rx.Component | None = None,
     submit_label: rx.Var | str | None = None,
     placeholder: rx.Var | str | None = None,
+    on_typing: rx.EventHandler | None = None,
 ) -> rx.Component:
     """The reply box at the bottom: text, attachments, Send.
 
@@ -165,6 +166,8 @@ def composer(
             resize="vertical",
             width="100%",
             max_length=20000,
+            # Uncontrolled: live updates never touch what the user is typing.
+            **({"on_change": on_typing.throttle(2000)} if on_typing is not None else {}),
         ),
         rx.el.input(type="hidden", name="key", value=state.draft_key),
         selected_files(),

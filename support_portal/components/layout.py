@@ -22,7 +22,7 @@ def language_switcher() -> rx.Component:
     )
 
 
-def bell() -> rx.Component:
+def bell(suffix: str = "") -> rx.Component:
     return rx.link(
         rx.box(
             rx.icon("bell", size=20),
@@ -37,7 +37,7 @@ def bell() -> rx.Component:
                     position="absolute",
                     top="-8px",
                     right="-10px",
-                    id="bell-count",
+                    id="bell-count" + suffix,
                 ),
             ),
             position="relative",
@@ -46,7 +46,7 @@ def bell() -> rx.Component:
         href=routes.NOTIFICATIONS,
         aria_label=T("Notifications"),
         color="inherit",
-        id="bell",
+        id="bell" + suffix,
     )
 
 
@@ -182,7 +182,7 @@ def header() -> rx.Component:
                 display=["none", "none", "block"],
             ),
             rx.hstack(
-                rx.cond(SessionState.is_logged_in, bell()),
+                rx.cond(SessionState.is_logged_in, bell("-mobile")),
                 mobile_menu(),
                 display=["flex", "flex", "none"],
                 spacing="4",

@@ -11,9 +11,10 @@ from __future__ import annotations
 import reflex as rx
 
 from support_portal.i18n import _
+from support_portal.live import presence
 from support_portal.live.hub import hub, ticket_topic
 from support_portal.models import utcnow
-from support_portal.services import agent, workflow
+from support_portal.services import agent, live_view, workflow
 from support_portal.services.dto import MessagePublic, Viewer
 from support_portal.services.errors import (
     DomainError,
@@ -21,8 +22,10 @@ from support_portal.services.errors import (
     NotFound,
     PermissionDenied,
 )
+from support_portal.services.events import presence_changed
 from support_portal.states.admin_views import (
     AgentView,
+    CollaboratorView,
     HistoryView,
     OtherTicketView,
     agent_view,
@@ -55,6 +58,7 @@ class AdminTicketState(ConversationState):
     assignee: str = UNASSIGNED  # the assign select's value: an agent id or "none"
     my_id: str = ""
     busy: str = ""  # the action running now: "resolve", "assign", ...
+    collaborators: list[CollaboratorView] = []
     action_error: str = ""
     notice: str = ""
     _request_info_armed: bool = False
@@ -103,6 +107,7 @@ class AdminTicketState(ConversationState):
         self.agents = []
         self.assignee = UNASSIGNED
         self.internal_mode = False
+        self.collaborators = []
 
     async def _load_panels(self, viewer: Viewer, number: int | str) -> None:
         """The customer, history and assignment panels. Raises for non-agents."""
@@ -155,41 +160,109 @@ class AdminTicketState(ConversationState):
 
     @rx.event(background=True)
     async def watch(self):
-        """Like ConversationState.watch; every wake-up re-checks that the viewer is an agent,
-        and a tab that left the dashboard keeps no agent data (A5)."""
+        """Like ConversationState.watch, plus the agent panels and presence.
+
+        Every wake-up by an event re-checks that the viewer is an agent; a quiet timeout runs
+        only the cheap fingerprint query and refreshes this agent's presence. A tab that left
+        the dashboard keeps no agent data (A5).
+        """
         async with self:
             generation = self._generation
             ticket_id = self._ticket_id
-        if not ticket_id:
+            viewer = await self._viewer()
+        if not ticket_id or viewer is None:
             return
-        with hub.subscribe(ticket_topic(ticket_id)) as sub:
-            while True:
-                await sub.wait(SAFETY_NET_SECONDS)
-                async with self:
-                    if not self._still_here(generation):
-                        if generation == self._generation and not self.router.url.path.startswith(
-                            ADMIN_TICKET_PREFIX
-                        ):
+        me = self._presence_key(viewer)
+        presence.seen(ticket_id, key=me, name=viewer.name, kind="agent")
+        presence_changed(ticket_id)
+        known = await call(live_view.fingerprint, ticket_id=ticket_id)
+        timeout = SAFETY_NET_SECONDS
+        try:
+            with hub.subscribe(ticket_topic(ticket_id)) as sub:
+                while True:
+                    events = await sub.wait(timeout)
+                    presence.seen(ticket_id, key=me, name=viewer.name, kind="agent")
+                    only_presence = bool(events) and all(e.kind == "presence" for e in events)
+                    if not events:
+                        current = await call(live_view.fingerprint, ticket_id=ticket_id)
+                        if current == known and timeout >= SAFETY_NET_SECONDS:
+                            continue
+                        known = current
+                    async with self:
+                        if not self._still_here(generation):
+                            if generation == self._generation and not (
+                                self.router.url.path.startswith(ADMIN_TICKET_PREFIX)
+                            ):
+                                self._forget()
+                            return
+                        try:
+                            if not only_presence:
+                                current_viewer = await self._viewer()
+                                if current_viewer is None:
+                                    raise NotAuthenticated()
+                                await self._load_panels(current_viewer, self.ticket_number)
+                                last_seen = self._last_id
+                                if not await self._catch_up():
+                                    raise NotAuthenticated()
+                                if self._last_id != last_seen:
+                                    self.notice = ""  # "Reply sent" is old news now
+                            elif await self._viewer() is None:
+                                raise NotAuthenticated()
+                        except (PermissionDenied, NotAuthenticated):
                             self._forget()
-                        return
-                    viewer = await self._viewer()
-                    try:
-                        if viewer is None:
-                            raise NotAuthenticated()
-                        await self._load_panels(viewer, self.ticket_number)
-                        last_seen = self._last_id
-                        await self._catch_up(viewer)
-                        if self._last_id != last_seen:
-                            self.notice = ""  # "Reply sent" is old news once more arrived
-                    except (PermissionDenied, NotAuthenticated):
-                        self._forget()
-                        self.forbidden = True
-                        return
-                    except NotFound:
-                        self._forget()
-                        self.not_found = True
-                        return
-                    await self._after_live_update(viewer)
+                            self.forbidden = True
+                            return
+                        except NotFound:
+                            self._forget()
+                            self.not_found = True
+                            return
+                        changes_in = self._update_presence()
+                    timeout = (
+                        min(SAFETY_NET_SECONDS, changes_in + 0.2)
+                        if changes_in
+                        else SAFETY_NET_SECONDS
+                    )
+        finally:
+            presence.left(ticket_id, key=me)
+            presence_changed(ticket_id)
+
+    def _update_presence(self) -> float:
+        """Who else is here (viewing or writing); seconds until a typing spell may end."""
+        import time
+
+        now = time.time()
+        mine = f"agent:{self.my_id}" if self.my_id else ""
+        others = [e for e in presence.store().all(self._ticket_id) if e.key != mine]
+        colleagues = []
+        for entry in others:
+            if entry.kind not in ("agent", "agent_note"):
+                continue
+            writing = entry.writing(now)
+            colleagues.append(
+                CollaboratorView(
+                    name=entry.name,
+                    activity=("note" if entry.kind == "agent_note" else "reply")
+                    if writing
+                    else "viewing",
+                )
+            )
+        self._put(collaborators=colleagues)
+        pending = [e.writing_until - now for e in others if e.writing(now)]
+        return max(0.0, min(pending)) if pending else 0.0
+
+    @rx.event
+    async def typing(self, _value: str = ""):
+        """A (throttled) keystroke in the composer: tell the customer and colleagues."""
+        viewer = await self._viewer()
+        if viewer is None or not viewer.is_agent or not self._ticket_id:
+            return
+        kind = "agent_note" if self.internal_mode else "agent"
+        key = self._presence_key(viewer)
+        if kind == "agent_note":
+            presence.stopped_writing(self._ticket_id, key=key)
+        started = presence.writing(self._ticket_id, key=key, name=viewer.name, kind=kind)
+        if started:
+            presence_changed(self._ticket_id)
 
     @rx.event
     async def send_with_files(self, files: list[rx.UploadFile]):

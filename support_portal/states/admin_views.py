@@ -139,3 +139,11 @@ def agent_view(a: AgentPublic) -> AgentView:
     return AgentView(
         id=a.id, name=a.name, email=a.email, is_admin=a.role == "admin", is_active=a.is_active
     )
+
+
+@dataclass
+class CollaboratorView:
+    """Another agent on the same ticket: "viewing", or writing a "reply" or a "note"."""
+
+    name: str
+    activity: str

@@ -10,20 +10,20 @@ from urllib.parse import quote
 import reflex as rx
 
 from support_portal import routes
-from support_portal.live.hub import guest_topic, hub, user_topic
+from support_portal.live.hub import guest_topic, user_topic
 from support_portal.models import utcnow
 from support_portal.services import attachments, guest, tickets
 from support_portal.services.dto import Viewer
 from support_portal.services.errors import DomainError, InvalidInput
 from support_portal.settings import get_settings
-from support_portal.states.base import SessionState, call
+from support_portal.states.base import call
 from support_portal.states.live import LivePageState
 from support_portal.states.views import TicketRow, ticket_row
 
 LIVE_SAFETY_NET = 15.0
 
 
-class MyTicketsState(SessionState):
+class MyTicketsState(LivePageState):
     tab: str = "open"
     search: str = ""
     rows: list[TicketRow] = []
@@ -33,7 +33,6 @@ class MyTicketsState(SessionState):
     previous: list[str] = []
     loaded: bool = False
     error: str = ""
-    _generation: int = 0
 
     @rx.event
     async def load(self):
@@ -47,8 +46,8 @@ class MyTicketsState(SessionState):
         self.cursor = ""
         self.previous = []
         await self._fetch(viewer)
-        self._generation += 1
-        yield MyTicketsState.watch
+        self._begin_live()
+        yield MyTicketsState.live_loop
 
     async def _fetch(self, viewer: Viewer | None = None) -> None:
         viewer = viewer or await self._viewer()
@@ -110,33 +109,22 @@ class MyTicketsState(SessionState):
         await self._fetch()
 
     @rx.event(background=True)
-    async def watch(self):
+    async def live_loop(self):
         """Refresh the list when one of the viewer's tickets changes (ends with the page)."""
-        async with self:
-            generation = self._generation
-            viewer = await self._viewer()
+        await self._run_live()
+
+    def _live_topics(self, viewer: Viewer | None) -> list[str]:
         if viewer is None:
-            return
-        topic = user_topic(viewer.user_id) if viewer.user_id else guest_topic(viewer.email)
-        with hub.subscribe(topic) as sub:
-            while True:
-                events = await sub.wait(LIVE_SAFETY_NET)
-                async with self:
-                    if self._generation != generation or self.router.url.path != routes.MY_TICKETS:
-                        return
-                    viewer = await self._viewer()
-                    if viewer is None:
-                        return
-                    # New events, or the safety net: refresh (also keeps "2 minutes ago" fresh).
-                    del events
-                    await self._fetch(viewer)
-                    self.unread_count = await _unread(viewer)
+            return []
+        return [user_topic(viewer.user_id) if viewer.user_id else guest_topic(viewer.email)]
 
+    def _live_interval(self) -> float:
+        return LIVE_SAFETY_NET
 
-async def _unread(viewer: Viewer) -> int:
-    from support_portal.services import notifications
-
-    return await call(notifications.unread_count, viewer=viewer)
+    async def _on_live(self, viewer: Viewer | None, events: list) -> None:
+        # New events, or the safety net: refresh (also keeps "2 minutes ago" fresh).
+        await self._fetch(viewer)
+        await self._refresh_bell(viewer)
 
 
 class NewTicketState(LivePageState):
