@@ -55,5 +55,9 @@ async def auto_close_loop() -> None:
 
 
 def register(app) -> None:
+    from support_portal.live.redis_bridge import bridge
+
+    # First, so live events cross workers before anything else publishes (REDIS_URL only).
+    app.register_lifespan_task(bridge)
     app.register_lifespan_task(mail_services)
     app.register_lifespan_task(auto_close_loop)

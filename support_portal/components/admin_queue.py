@@ -7,18 +7,19 @@ import reflex as rx
 from support_portal.components.admin_queue_rows import queue_cards, queue_table
 from support_portal.components.i18n import T
 from support_portal.components.ui import empty_state, error_callout
+from support_portal.i18n import _
 from support_portal.states.admin import AdminQueueState
 
 S = AdminQueueState
 
 VIEW_LABELS = [
-    ("unassigned", "Unassigned"),
-    ("mine", "Mine"),
-    ("open", "Open"),
-    ("awaiting", "Awaiting customer"),
-    ("resolved", "Resolved"),
-    ("closed", "Closed"),
-    ("all", "All"),
+    ("unassigned", _("Unassigned")),
+    ("mine", _("Mine")),
+    ("open", _("Open")),
+    ("awaiting", _("Awaiting customer")),
+    ("resolved", _("Resolved")),
+    ("closed", _("Closed")),
+    ("all", _("All")),
 ]
 
 

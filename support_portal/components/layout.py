@@ -205,10 +205,10 @@ def header() -> rx.Component:
     )
 
 
-_DETECT_TIMEZONE = (
+_BROWSER_PREFS = (
     "(() => { const tz = Intl.DateTimeFormat().resolvedOptions().timeZone || '';"
     " document.cookie = 'sp_tz=' + encodeURIComponent(tz) + '; path=/; max-age=31536000;"
-    " samesite=lax'; return tz; })()"
+    " samesite=lax'; return {tz: tz, languages: Array.from(navigator.languages || [])}; })()"
 )
 
 
@@ -227,13 +227,16 @@ def page(*children: rx.Component, width: str = "48rem") -> rx.Component:
         ),
         min_height="100vh",
         background="var(--gray-2)",
-        on_mount=rx.call_script(_DETECT_TIMEZONE, callback=SessionState.set_timezone),
+        on_mount=rx.call_script(_BROWSER_PREFS, callback=SessionState.set_browser_prefs),
     )
 
 
 def loading(label: rx.Var | str | None = None) -> rx.Component:
     return rx.center(
-        rx.hstack(rx.spinner(size="3"), rx.text(label or T("Loading…"), color_scheme="gray")),
+        rx.hstack(
+            rx.spinner(size="3"),
+            rx.text(T("Loading…") if label is None else label, color_scheme="gray"),
+        ),
         padding="3rem",
         aria_busy="true",
     )

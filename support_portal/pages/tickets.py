@@ -16,6 +16,7 @@ from support_portal.components.ui import (
     info_callout,
     status_badge,
 )
+from support_portal.i18n import _
 from support_portal.services.attachments import ACCEPT
 from support_portal.settings import get_settings
 from support_portal.states.ticket import TicketState
@@ -23,11 +24,11 @@ from support_portal.states.tickets import MyTicketsState, NewTicketState
 from support_portal.states.views import TicketRow
 
 CATEGORIES = [
-    ("account", "Account"),
-    ("deposits_withdrawals", "Deposits and withdrawals"),
-    ("trading", "Trading"),
-    ("security", "Security"),
-    ("other", "Other"),
+    ("account", _("Account")),
+    ("deposits_withdrawals", _("Deposits and withdrawals")),
+    ("trading", _("Trading")),
+    ("security", _("Security")),
+    ("other", _("Other")),
 ]
 
 

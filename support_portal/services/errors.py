@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from support_portal.i18n import _
+
 
 class DomainError(Exception):
-    message = "Something went wrong. Please try again."
+    message = _("Something went wrong. Please try again.")
 
     def __init__(self, message: str | None = None, **params: object) -> None:
         self.message = message or self.message
@@ -15,19 +17,19 @@ class DomainError(Exception):
 class NotFound(DomainError):
     """Missing and forbidden look the same to the caller (A1)."""
 
-    message = "We could not find that ticket."
+    message = _("We could not find that ticket.")
 
 
 class PermissionDenied(DomainError):
-    message = "You are not allowed to do that."
+    message = _("You are not allowed to do that.")
 
 
 class NotAuthenticated(DomainError):
-    message = "Please log in to continue."
+    message = _("Please log in to continue.")
 
 
 class InvalidInput(DomainError):
-    message = "Please check the highlighted fields."
+    message = _("Please check the highlighted fields.")
 
     def __init__(self, message: str | None = None, *, field: str | None = None, **params: object):
         super().__init__(message, **params)
@@ -35,15 +37,15 @@ class InvalidInput(DomainError):
 
 
 class InvalidCredentials(DomainError):
-    message = "Email or password is incorrect."
+    message = _("Email or password is incorrect.")
 
 
 class EmailTaken(DomainError):
-    message = "An account with this email already exists. Log in instead."
+    message = _("An account with this email already exists. Log in instead.")
 
 
 class RateLimited(DomainError):
-    message = "Too many attempts. Please wait {wait} and try again."
+    message = _("Too many attempts. Please wait {wait} and try again.")
 
     def __init__(self, message: str | None = None, *, retry_after: int, **params: object):
         super().__init__(message, **params)
@@ -51,8 +53,8 @@ class RateLimited(DomainError):
 
 
 class InvalidTransition(DomainError):
-    message = "This action is not possible while the ticket is {status}."
+    message = _("This action is not possible while the ticket is {status}.")
 
 
 class TicketClosed(DomainError):
-    message = "This ticket is closed. Create a follow-up instead."
+    message = _("This ticket is closed. Create a follow-up instead.")

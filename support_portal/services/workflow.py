@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+from support_portal.i18n import _
 from support_portal.models import TicketStatus
 from support_portal.services.errors import InvalidTransition
 
@@ -49,17 +50,17 @@ TRANSITIONS: dict[tuple[TicketStatus, Action], TicketStatus] = {
 }
 
 CUSTOMER_LABELS = {
-    S.open: "Open",
-    S.awaiting_customer: "Awaiting your reply",
-    S.resolved: "Resolved",
-    S.closed: "Closed",
+    S.open: _("Open"),
+    S.awaiting_customer: _("Awaiting your reply"),
+    S.resolved: _("Resolved"),
+    S.closed: _("Closed"),
 }
 
 AGENT_LABELS = {
-    S.open: "Open",
-    S.awaiting_customer: "Awaiting customer",
-    S.resolved: "Resolved",
-    S.closed: "Closed",
+    S.open: _("Open"),
+    S.awaiting_customer: _("Awaiting customer"),
+    S.resolved: _("Resolved"),
+    S.closed: _("Closed"),
 }
 
 

@@ -100,6 +100,9 @@ def history_view(entry: HistoryEntry, locale: str, tz: str | None, now: datetime
     )
 
 
+ACTOR_NAMES = (i18n._("System"), i18n._("Customer"))
+
+
 def _actor(name: str, locale: str) -> str:
     # The service names automatic changes "System" and unnamed customers "Customer".
     return i18n.gettext(locale, name) if name in ("System", "Customer") else name

@@ -65,6 +65,8 @@ class SessionState(rx.State):
     unread_count: int = 0
     session_checked: bool = False
     timezone: str = ""
+    _user_locale: str = ""
+    _browser_languages: str = ""
 
     @rx.var
     def is_logged_in(self) -> bool:
@@ -119,11 +121,14 @@ class SessionState(rx.State):
         return viewer
 
     def _apply_locale(self, preferred: str | None) -> None:
+        """The user's setting, else the switcher's cookie, else the browser's languages."""
         settings = get_settings()
+        self._user_locale = preferred or ""
+        browser = self._browser_languages or self.router.headers.accept_language
         chosen = (
             preferred
             or self._cookie("sp_locale")
-            or i18n.negotiate(self.router.headers.accept_language, settings.default_locale)
+            or i18n.negotiate(browser, settings.default_locale)
         )
         chosen = i18n.normalize_locale(chosen, settings.default_locale)
         if chosen != self.locale or (chosen != "en" and not self.tr):
@@ -177,10 +182,24 @@ class SessionState(rx.State):
         await self._refresh_session()
 
     @rx.event
-    def set_timezone(self, tz: str):
-        """The browser's IANA time zone, used to show times (display only)."""
+    def set_browser_prefs(self, prefs: dict):
+        """The browser's time zone and languages (navigator.languages), for display only.
+
+        Some clients send a different Accept-Language on the websocket than on pages, so the
+        languages the page itself reports win over the handshake's header.
+        """
+        if not isinstance(prefs, dict):
+            return
+        tz = prefs.get("tz")
         if isinstance(tz, str) and 0 < len(tz) <= 64 and i18n.zone(tz).key == tz:
             self.timezone = tz
+        languages = prefs.get("languages")
+        if isinstance(languages, list):
+            cleaned = [str(x)[:16] for x in languages[:10] if isinstance(x, str)]
+            weighted = ",".join(f"{lang};q={1 - i / 20:.2f}" for i, lang in enumerate(cleaned))
+            if weighted != self._browser_languages:
+                self._browser_languages = weighted
+                self._apply_locale(self._user_locale or None)
 
     @rx.event
     async def logout(self):

@@ -60,7 +60,7 @@ class RawClient:
         """Wait until the events sent so far are processed: events of one tab run in order,
         so the answer to a harmless marker event comes after theirs."""
         marker = "Pacific/Chatham"
-        self.emit(handler(SessionState, "set_timezone"), {"tz": marker}, path)
+        self.emit(handler(SessionState, "set_browser_prefs"), {"prefs": {"tz": marker}}, path)
         while True:
             update = self.updates.get(timeout=RESPONSE_TIMEOUT)
             if marker in json.dumps(update):

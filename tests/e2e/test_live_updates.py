@@ -17,6 +17,9 @@ from tests.e2e.test_guest_journey import (
     submit_as_guest,
 )
 
+# Shorter than the pages' 10 s safety-net check: these must come from the live push.
+LIVE = 5_000
+
 
 def open_as_agent(page: Page, app, number: int, name: str = "Live Agent") -> None:
     log_in(page, create_user(app, name=name, role=Role.agent), expect_path=r"/admin/?$")
@@ -39,16 +42,16 @@ def test_replies_and_status_reach_the_other_side_live_and_no_one_else(page, app,
 
     # The agent types: the customer sees that support is writing, then it goes away.
     page.get_by_label("Reply", exact=True).press_sequentially("Hel", delay=30)
-    expect(customer.locator("#support-writing")).to_be_visible()
+    expect(customer.locator("#support-writing")).to_be_visible(timeout=LIVE)
     page.get_by_label("Reply", exact=True).fill("")
 
     # The agent asks for information: the message and the status arrive without a reload.
     page.get_by_label("Reply", exact=True).fill("Which order id was it?")
     page.get_by_role("button", name="Send and request more information").click()
     expect(customer.locator(".message-body")).to_have_text(
-        ["Is anyone there?", "Which order id was it?"]
+        ["Is anyone there?", "Which order id was it?"], timeout=LIVE
     )
-    expect(customer.locator(".status-badge")).to_have_text("Awaiting your reply")
+    expect(customer.locator(".status-badge")).to_have_text("Awaiting your reply", timeout=LIVE)
     expect(customer.locator("#support-writing")).to_have_count(0, timeout=15_000)
 
     # What the customer was typing survives live updates; their reply reaches the agent.
@@ -58,13 +61,14 @@ def test_replies_and_status_reach_the_other_side_live_and_no_one_else(page, app,
     expect(customer.get_by_label("Reply")).to_have_value("Order 4711")
     customer.get_by_role("button", name="Send").click()
     expect(page.locator(".message-body")).to_have_text(
-        ["Is anyone there?", "Which order id was it?", "Thanks, checking.", "Order 4711"]
+        ["Is anyone there?", "Which order id was it?", "Thanks, checking.", "Order 4711"],
+        timeout=LIVE,
     )
     expect(page.locator(".status-badge").first).to_have_text("Open")
 
     # Resolving shows on the customer's page and in their list.
     page.get_by_role("button", name="Resolve").click()
-    expect(customer.locator(".status-badge")).to_have_text("Resolved")
+    expect(customer.locator(".status-badge")).to_have_text("Resolved", timeout=LIVE)
 
     # A4: the other customer's browser never received any of it.
     goto(bystander, "/tickets")
@@ -84,7 +88,7 @@ def test_my_tickets_and_the_bell_update_live(page, app, new_context):
 
     open_as_agent(page, app, number, name="Bell Agent")
     compose(page, "Here is the answer.", "Send")
-    expect(customer.locator("#bell-count")).to_have_text("1")
+    expect(customer.locator("#bell-count")).to_have_text("1", timeout=LIVE)
     expect(row.locator(".unread")).to_have_count(1)
     page.get_by_role("button", name="Resolve").click()
     expect(customer.locator(".ticket-row").filter(has_text="Bell ticket")).to_have_count(0)
@@ -103,7 +107,9 @@ def test_two_agents_see_each_other_on_a_ticket(page, app, new_context):
     open_as_agent(other, app, number, name="Agent Two")
     expect(page.locator("#collaborators")).to_contain_text("Agent Two is viewing this ticket.")
     other.get_by_label("Reply", exact=True).press_sequentially("I'll take", delay=30)
-    expect(page.locator(".collaborator.writing")).to_contain_text("Agent Two is writing a reply")
+    expect(page.locator(".collaborator.writing")).to_contain_text(
+        "Agent Two is writing a reply", timeout=LIVE
+    )
     other.close()
     expect(page.locator("#collaborators")).to_have_count(0, timeout=15_000)
 
@@ -122,8 +128,10 @@ def test_a_verified_guest_page_is_live_too(page, app, new_context):
     agent = new_context().new_page()
     open_as_agent(agent, app, number, name="Guest Agent")
     compose(agent, "News for you.", "Send")
-    expect(page.locator(".message-body")).to_have_text(["Waiting for news", "News for you."])
+    expect(page.locator(".message-body")).to_have_text(
+        ["Waiting for news", "News for you."], timeout=LIVE
+    )
     reply(page, "Great, thanks")
     expect(agent.locator(".message-body")).to_have_text(
-        ["Waiting for news", "News for you.", "Great, thanks"]
+        ["Waiting for news", "News for you.", "Great, thanks"], timeout=LIVE
     )

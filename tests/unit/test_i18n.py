@@ -1,0 +1,166 @@
+"""Every visible string is in the catalogs, translated to Czech with its placeholders intact."""
+
+from __future__ import annotations
+
+import ast
+import re
+from pathlib import Path
+
+import pytest
+from babel.messages.pofile import read_po
+
+from support_portal import i18n
+from support_portal.i18n.extract import extract
+
+PACKAGE = Path(i18n.__file__).resolve().parents[1]
+PLACEHOLDER = re.compile(r"\{(\w+)\}")
+
+
+def catalog(locale: str):
+    path = i18n.LOCALES_DIR / locale / "LC_MESSAGES" / "messages.po"
+    with path.open("rb") as fh:
+        return read_po(fh, locale=locale)
+
+
+def key(message_id) -> str | tuple[str, ...]:
+    return tuple(message_id) if isinstance(message_id, list | tuple) else message_id
+
+
+@pytest.fixture(scope="module")
+def extracted() -> set:
+    return {key(m.id) for m in extract() if m.id}
+
+
+@pytest.mark.parametrize("locale", i18n.SUPPORTED)
+def test_the_catalogs_hold_exactly_the_strings_in_the_code(extracted, locale):
+    in_catalog = {key(m.id) for m in catalog(locale) if m.id}
+    missing = sorted(map(str, extracted - in_catalog))
+    stale = sorted(map(str, in_catalog - extracted))
+    assert not missing, f"run `make i18n` and translate: {missing[:20]}"
+    assert not stale, f"run `make i18n` to drop strings no longer used: {stale[:20]}"
+
+
+def test_every_string_has_a_czech_translation_with_the_same_placeholders():
+    problems = []
+    for message in catalog("cs"):
+        if not message.id:
+            continue
+        if message.fuzzy:
+            problems.append(f"fuzzy: {message.id!r}")
+        if isinstance(message.id, list | tuple):
+            forms = list(message.string)
+            if len(forms) != 3 or not all(forms):
+                problems.append(f"Czech needs 3 plural forms: {message.id!r}")
+            expected = set(PLACEHOLDER.findall(message.id[1]))
+            for form in forms:
+                if set(PLACEHOLDER.findall(form)) != expected:
+                    problems.append(f"placeholders differ: {message.id!r} -> {form!r}")
+        else:
+            if not message.string:
+                problems.append(f"untranslated: {message.id!r}")
+            elif set(PLACEHOLDER.findall(message.string)) != set(PLACEHOLDER.findall(message.id)):
+                problems.append(f"placeholders differ: {message.id!r} -> {message.string!r}")
+    assert not problems, "\n".join(problems)
+
+
+# Calls whose text is not a literal must take it from a table marked with _() (checked below).
+ALLOWED_DYNAMIC = {
+    ("components/admin_queue.py", "label"),
+    ("pages/tickets.py", "label"),
+    ("mail/render.py", "s"),
+    ("states/base.py", "message"),
+    ("states/base.py", "exc.message"),
+    ("states/guest.py", "exc.message"),
+    ("states/admin_ticket.py", "STATUS_NOTICES[action]"),
+    ("states/admin_views.py", "label"),
+    ("states/admin_views.py", "name"),
+    ("i18n/__init__.py", "plural"),
+}
+TRANSLATING = {"T": 0, "_t": 0, "_": 0, "gettext": 1, "ngettext": 1}
+
+
+def test_translated_calls_use_literal_strings_or_marked_tables():
+    found = set()
+    for path in PACKAGE.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if not isinstance(node, ast.Call):
+                continue
+            func = node.func
+            name = func.id if isinstance(func, ast.Name) else getattr(func, "attr", None)
+            index = TRANSLATING.get(name or "")
+            if index is None or len(node.args) <= index:
+                continue
+            arg = node.args[index]
+            if isinstance(arg, ast.Constant) and isinstance(arg.value, str):
+                continue
+            found.add((str(path.relative_to(PACKAGE)), ast.unparse(arg)))
+    assert found <= ALLOWED_DYNAMIC, f"unmarked dynamic strings: {sorted(found - ALLOWED_DYNAMIC)}"
+
+
+def test_the_tables_behind_dynamic_strings_are_in_the_catalog():
+    from support_portal.components.admin_queue import VIEW_LABELS
+    from support_portal.mail.render import ACTIONS, HEADLINES
+    from support_portal.pages.tickets import CATEGORIES
+    from support_portal.services import errors
+    from support_portal.services.guest import CodeRejected, InvalidLink
+    from support_portal.services.workflow import AGENT_LABELS, CUSTOMER_LABELS
+    from support_portal.states.admin_ticket import STATUS_NOTICES
+    from support_portal.states.admin_views import ACTOR_NAMES
+
+    texts = [label for _, label in CATEGORIES + VIEW_LABELS]
+    texts += list(AGENT_LABELS.values()) + list(CUSTOMER_LABELS.values())
+    texts += list(STATUS_NOTICES.values()) + list(CodeRejected.MESSAGES.values())
+    texts += list(HEADLINES.values()) + list(ACTIONS.values()) + list(ACTOR_NAMES)
+    texts += [InvalidLink.message] + [
+        cls.message
+        for cls in vars(errors).values()
+        if isinstance(cls, type) and issubclass(cls, errors.DomainError)
+    ]
+    czech = {m.id: m.string for m in catalog("cs") if m.id}
+    assert [t for t in texts if not czech.get(t)] == []
+
+
+def test_czech_has_three_plural_forms():
+    assert i18n.ngettext("cs", "{n} minute", "{n} minutes", 1) == "1 minutu"
+    assert i18n.ngettext("cs", "{n} minute", "{n} minutes", 3) == "3 minuty"
+    assert i18n.ngettext("cs", "{n} minute", "{n} minutes", 5) == "5 minut"
+    assert i18n.ngettext("en", "{n} minute", "{n} minutes", 1) == "1 minute"
+
+
+def test_locale_comes_from_the_browser_header_else_the_default():
+    assert i18n.negotiate("cs-CZ,cs;q=0.9,en;q=0.8") == "cs"
+    assert i18n.negotiate("de-DE,de;q=0.9") == "en"
+    assert i18n.negotiate("de,en;q=0.5,cs;q=0.7") == "cs"
+    assert i18n.negotiate(None, default="cs") == "cs"
+
+
+def test_dates_and_relative_times_follow_the_locale_and_time_zone():
+    from datetime import UTC, datetime, timedelta
+
+    moment = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
+    assert i18n.format_when("cs", moment, "Europe/Prague") == "25. 11. 2026 13:00:00"
+    assert i18n.format_when("en", moment, "America/New_York") == "Nov 25, 2026, 7:00:00\u202fAM"
+    assert i18n.format_relative("cs", moment - timedelta(minutes=2), moment) == "před 2 minutami"
+    assert i18n.format_relative("en", moment - timedelta(minutes=2), moment) == "2 minutes ago"
+
+
+def test_emails_are_rendered_in_the_recipients_language():
+    from support_portal.mail.render import ticket_email
+
+    czech = ticket_email(
+        "agent_replied",
+        locale="cs",
+        number=12345678,
+        name=None,
+        link="https://portal.test/tickets/12345678",
+    )
+    assert czech.subject == "Váš tiket podpory 12345678 byl aktualizován"
+    assert "Náš tým podpory odpověděl na váš tiket 12345678." in czech.text
+    english = ticket_email(
+        "agent_replied",
+        locale="en",
+        number=12345678,
+        name=None,
+        link="https://portal.test/tickets/12345678",
+    )
+    assert english.subject == "Your support ticket 12345678 has been updated"
