@@ -66,6 +66,7 @@ class Settings(BaseSettings):
     default_timezone: str = "UTC"
     allowed_origins: str = ""
     trusted_proxy_hops: int = 0
+    rate_limit_ip_factor: float = 1.0
 
     @model_validator(mode="after")
     def _secrets_are_set(self) -> Settings:

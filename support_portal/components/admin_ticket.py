@@ -6,13 +6,12 @@ import reflex as rx
 
 from support_portal import routes
 from support_portal.components.admin_ticket_panels import side_panels
-from support_portal.components.conversation import composer, conversation
+from support_portal.components.conversation import composer, conversation, send_event
 from support_portal.components.i18n import T
 from support_portal.components.ui import category_label, error_callout, status_badge
 from support_portal.states.admin_ticket import AdminTicketState
 
 S = AdminTicketState
-SUBMIT_REPLY = "document.getElementById('reply-form')?.requestSubmit()"
 
 
 def header() -> rx.Component:
@@ -210,7 +209,7 @@ def reply_box() -> rx.Component:
             color_scheme="amber",
             size="3",
             disabled=S.sending | S.is_closed,
-            on_click=[S.arm_request_info, rx.call_script(SUBMIT_REPLY)],
+            on_click=send_event(S.send_and_request_info, S),
             id="send-request-info",
         ),
     )

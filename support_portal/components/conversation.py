@@ -142,6 +142,22 @@ def upload_progress(progress: rx.Var, sending: rx.Var) -> rx.Component:
     )
 
 
+def form_values(form_id: str) -> rx.Var:
+    """The form's current fields, read in the browser when the event fires."""
+    return rx.Var(
+        _js_expr=f"Object.fromEntries(new FormData(document.getElementById({form_id!r})))",
+        _var_type=dict,
+    )
+
+
+def send_event(handler, state, form_id: str = "reply-form"):
+    """An upload handler bound to this form's files and values."""
+    return handler(
+        rx.upload_files(upload_id=UPLOAD_ID, on_upload_progress=state.on_progress),
+        form_values(form_id),
+    )
+
+
 def composer(
     state,
     *,
@@ -152,9 +168,9 @@ def composer(
 ) -> rx.Component:
     """The reply box at the bottom: text, attachments, Send.
 
-    Send is two events in order: `prepare` keeps the text and idempotency key, then the upload
-    handler receives the files (an empty list when none are attached). One form for both keeps
-    what the user typed when they attach files.
+    Send is one upload request carrying the files (none is fine) and the form's values, so the
+    text can never arrive apart from its files. The text area is uncontrolled: live updates
+    never touch what the user is typing.
     """
     form_body = rx.vstack(
         rx.text_area(
@@ -204,12 +220,7 @@ def composer(
     )
     return rx.form(
         form_body,
-        on_submit=[
-            state.prepare,
-            state.send_with_files(
-                rx.upload_files(upload_id=UPLOAD_ID, on_upload_progress=state.on_progress)
-            ),
-        ],
+        on_submit=send_event(state.send_with_files, state),
         reset_on_submit=False,
         width="100%",
         id="reply-form",

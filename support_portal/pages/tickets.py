@@ -5,7 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from support_portal import routes
-from support_portal.components.conversation import composer, conversation
+from support_portal.components.conversation import composer, conversation, form_values
 from support_portal.components.i18n import T
 from support_portal.components.layout import loading, page
 from support_portal.components.ui import (
@@ -358,15 +358,12 @@ def new_ticket_page() -> rx.Component:
             rx.card(
                 rx.form(
                     form_fields,
-                    on_submit=[
-                        s.prepare,
-                        s.submit_with_files(
-                            rx.upload_files(
-                                upload_id="ticket-files", on_upload_progress=s.on_progress
-                            )
-                        ),
-                    ],
+                    on_submit=s.submit_with_files(
+                        rx.upload_files(upload_id="ticket-files", on_upload_progress=s.on_progress),
+                        form_values("new-ticket-form"),
+                    ),
                     reset_on_submit=False,
+                    id="new-ticket-form",
                 ),
                 size="3",
             ),

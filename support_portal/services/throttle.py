@@ -8,12 +8,19 @@ from sqlmodel import Session, delete, func, select
 
 from support_portal.models import RateEvent, utcnow
 from support_portal.services.errors import RateLimited
+from support_portal.settings import get_settings
 
 
 def check(
     db: Session, *, scope: str, key: str, limit: int, window: timedelta, record: bool = True
 ) -> None:
-    """Raise RateLimited when `key` already had `limit` events within `window`."""
+    """Raise RateLimited when `key` already had `limit` events within `window`.
+
+    Per-address limits (scopes ending in "_ip") scale with RATE_LIMIT_IP_FACTOR, for sites
+    where many customers share one address (a company proxy) and for test suites.
+    """
+    if scope.endswith("_ip"):
+        limit = max(1, round(limit * get_settings().rate_limit_ip_factor))
     now = utcnow()
     since = now - window
     count, oldest = db.exec(

@@ -33,7 +33,12 @@ from support_portal.states.admin_views import (
     other_ticket,
 )
 from support_portal.states.base import call
-from support_portal.states.conversation import SAFETY_NET_SECONDS, ConversationState
+from support_portal.states.conversation import (
+    SAFETY_NET_SECONDS,
+    ConversationState,
+    clean_form,
+    read_uploads,
+)
 
 UNASSIGNED = "none"
 STATUS_ACTIONS = (workflow.Action.resolve, workflow.Action.close, workflow.Action.reopen)
@@ -61,7 +66,6 @@ class AdminTicketState(ConversationState):
     collaborators: list[CollaboratorView] = []
     action_error: str = ""
     notice: str = ""
-    _request_info_armed: bool = False
     _send_internal: bool = False
     _send_request_info: bool = False
 
@@ -76,7 +80,6 @@ class AdminTicketState(ConversationState):
         number = str(self.number)  # type: ignore[attr-defined]  # the route segment
         self.forbidden = False
         self.internal_mode = False
-        self._request_info_armed = False
         self.busy = self.action_error = self.notice = ""
         try:  # the agent services first: they refuse (and log) anyone else (A2)
             await self._load_panels(viewer, number)
@@ -265,8 +268,26 @@ class AdminTicketState(ConversationState):
             presence_changed(self._ticket_id)
 
     @rx.event
-    async def send_with_files(self, files: list[rx.UploadFile]):
-        async for update in ConversationState.send_with_files.fn(self, files):
+    async def send_with_files(self, files: list[rx.UploadFile], form: dict):
+        """Send (a reply, or a note in internal mode)."""
+        async for update in self._send_kind(files, form, request_info=False):
+            yield update
+
+    @rx.event
+    async def send_and_request_info(self, files: list[rx.UploadFile], form: dict):
+        """Send and request more information (never in internal mode)."""
+        async for update in self._send_kind(files, form, request_info=True):
+            yield update
+
+    async def _send_kind(self, files: list[rx.UploadFile], form: dict, *, request_info: bool):
+        # Whether this is an internal note comes from server-side state (A3); the text, the
+        # idempotency key and the files come in this one request, so nothing can race.
+        self._send_internal = self.internal_mode
+        self._send_request_info = request_info and not self.internal_mode
+        self.upload_progress = 0
+        self.notice = ""
+        incoming = await read_uploads(files)
+        async for update in self._send(clean_form(form), incoming):
             yield update
 
     # --- composing --------------------------------------------------------------------------
@@ -277,24 +298,6 @@ class AdminTicketState(ConversationState):
         if viewer is None or not viewer.is_agent:
             return
         self.internal_mode = on is True
-
-    @rx.event
-    async def arm_request_info(self):
-        """The next submit asks the customer for more information (set by its own button)."""
-        viewer = await self._viewer()
-        if viewer is None or not viewer.is_agent:
-            return
-        self._request_info_armed = True
-
-    @rx.event
-    def prepare(self, form: dict):
-        """First step of Send. The kind of message is fixed here from server-side state (A3)."""
-        self._send_internal = self.internal_mode
-        self._send_request_info = self._request_info_armed and not self.internal_mode
-        self._request_info_armed = False
-        self._pending = {k: str(v) for k, v in form.items() if isinstance(v, str | int | bool)}
-        self.upload_progress = 0
-        self.notice = ""
 
     def _post(self, db, viewer: Viewer, form: dict, stored) -> MessagePublic:
         # Only the text and the idempotency key come from the form; any other key

@@ -25,6 +25,24 @@ from support_portal.states.base import SessionState, call
 from support_portal.states.views import MessageView, message_view
 
 log = logging.getLogger(__name__)
+
+
+async def read_uploads(files: list[rx.UploadFile]) -> list[attachments.IncomingFile]:
+    """The uploaded files' bytes (one more than allowed, so "too many" gets its message)."""
+    incoming = []
+    for upload in files[: get_settings().max_attachments_per_message + 1]:
+        data = await upload.read()
+        incoming.append(attachments.IncomingFile(filename=upload.filename or "", data=data))
+    return incoming
+
+
+def clean_form(form: object) -> dict[str, str]:
+    """Form values as plain strings; anything else the client sends is dropped (A3)."""
+    if not isinstance(form, dict):
+        return {}
+    return {str(k)[:64]: str(v) for k, v in form.items() if isinstance(v, str | int | bool)}
+
+
 WINDOW = tickets.MESSAGE_WINDOW
 LIVE_FOLD = 50
 SAFETY_NET_SECONDS = 10.0
@@ -56,7 +74,6 @@ class ConversationState(SessionState):
     _first_id: int = 0
     _last_id: int = 0
     _generation: int = 0
-    _pending: dict[str, str] = {}
 
     # --- loading ----------------------------------------------------------------------------
 
@@ -289,19 +306,10 @@ class ConversationState(SessionState):
             self.upload_progress = round(float(progress["progress"]) * 100)
 
     @rx.event
-    def prepare(self, form: dict):
-        """First step of Send: keep the text and key until the upload (second step) arrives."""
-        self._pending = {k: str(v) for k, v in form.items() if isinstance(v, str | int | bool)}
-        self.upload_progress = 0
-
-    @rx.event
-    async def send_with_files(self, files: list[rx.UploadFile]):
-        form, self._pending = self._pending, {}
-        incoming = []
-        for upload in files[: get_settings().max_attachments_per_message + 1]:
-            data = await upload.read()
-            incoming.append(attachments.IncomingFile(filename=upload.filename or "", data=data))
-        async for event in self._send(form, incoming):
+    async def send_with_files(self, files: list[rx.UploadFile], form: dict):
+        """Send: the text and idempotency key arrive with the files in one request."""
+        incoming = await read_uploads(files)
+        async for event in self._send(clean_form(form), incoming):
             yield event
 
     async def _send(self, form: dict, files: list[attachments.IncomingFile]):

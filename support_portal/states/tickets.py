@@ -15,8 +15,8 @@ from support_portal.models import utcnow
 from support_portal.services import attachments, guest, tickets
 from support_portal.services.dto import Viewer
 from support_portal.services.errors import DomainError, InvalidInput
-from support_portal.settings import get_settings
 from support_portal.states.base import call
+from support_portal.states.conversation import clean_form, read_uploads
 from support_portal.states.live import LivePageState
 from support_portal.states.views import TicketRow, ticket_row
 
@@ -137,7 +137,6 @@ class NewTicketState(LivePageState):
     upload_progress: int = 0
     draft_key: str = ""
     follow_up_of: int = 0
-    _pending: dict[str, str] = {}
 
     @rx.event
     async def load(self):
@@ -178,18 +177,10 @@ class NewTicketState(LivePageState):
             self.upload_progress = round(float(progress["progress"]) * 100)
 
     @rx.event
-    def prepare(self, form: dict):
-        """First half of a submit with files: keep the form until the upload arrives."""
-        self._pending = {k: str(v) for k, v in form.items() if isinstance(v, str | int)}
-
-    @rx.event
-    async def submit_with_files(self, files: list[rx.UploadFile]):
-        form, self._pending = self._pending, {}
-        incoming = []
-        for upload in files[: get_settings().max_attachments_per_message + 1]:
-            data = await upload.read()
-            incoming.append(attachments.IncomingFile(filename=upload.filename or "", data=data))
-        async for event in self._create(form, incoming):
+    async def submit_with_files(self, files: list[rx.UploadFile], form: dict):
+        """Submit: the form's values arrive with the files in one request."""
+        incoming = await read_uploads(files)
+        async for event in self._create(clean_form(form), incoming):
             yield event
 
     async def _create(self, form: dict, files: list[attachments.IncomingFile]):

@@ -106,6 +106,9 @@ def app(
         "SMTP_SECURITY": "none",
         "MAIL_FROM": "Support <no-reply@portal.test>",
         "MAIL_RETRY_BASE_SECONDS": "0.5",
+        # Every browser in the suite comes from 127.0.0.1: per-address caps would add up
+        # across tests (unit tests check the caps themselves).
+        "RATE_LIMIT_IP_FACTOR": "50",
         "REFLEX_USE_NPM": "1",
         **{k: v for k, v in app_backend.items() if k != "DB_URL"},
         "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}",

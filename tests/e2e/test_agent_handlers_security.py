@@ -66,12 +66,13 @@ class RawClient:
             if marker in json.dumps(update):
                 return
 
-    def upload(self, name: str, files: list[tuple[str, bytes]]) -> str:
-        """What the browser's upload step does: POST /_upload naming the handler."""
+    def upload(self, name: str, files: list[tuple[str, bytes]], **args: object) -> str:
+        """What the browser's Send does: POST /_upload naming the handler, with its args."""
         response = httpx.post(
             f"{self.url}/_upload",
             headers={"Reflex-Client-Token": self.token, "Reflex-Event-Handler": name},
             files=[("files", (filename, data, "text/plain")) for filename, data in files],
+            data={"__reflex_event_args": json.dumps(args)} if args else None,
             timeout=RESPONSE_TIMEOUT,
         )
         response.raise_for_status()
@@ -101,13 +102,12 @@ def test_a_customer_calling_agent_handlers_by_name_is_refused_and_logged(page, a
         client.emit(handler(state, "assign_to_me"), {}, path)
         client.emit(handler(state, "assign_to"), {"value": "1"}, path)
         client.emit(handler(state, "set_internal_mode"), {"on": True}, path)
-        client.emit(
-            handler(state, "prepare"),
-            {"form": {"body": "Mallory's internal note", "key": "k-mallory"}},
-            path,
-        )
         client.settle(path)
-        answer = client.upload(handler(state, "send_with_files"), [("note.txt", b"a note")])
+        answer = client.upload(
+            handler(state, "send_with_files"),
+            [("note.txt", b"a note")],
+            form={"body": "Mallory's internal note", "key": "k-mallory"},
+        )
         assert "You are not allowed to do that." in answer
     finally:
         client.close()

@@ -60,7 +60,11 @@ def test_a_czech_customer_registers_submits_and_gets_the_reply_in_czech(
     engine.dispose()
 
     open_as_agent(page, app, number, name="Czech Agent")
-    compose(page, "Prosím pošlete snímek obrazovky.", "Send and request more information")
+    try:
+        compose(page, "Prosím pošlete snímek obrazovky.", "Send and request more information")
+    except AssertionError:
+        page.screenshot(path="/tmp/pw/czech-agent.png", full_page=True)
+        raise
     expect(customer.locator(".status-badge")).to_have_text("Čeká na vaši odpověď")
     [mail] = app.smtp.wait_for(email, subject_contains="aktualizován")
     assert str(mail["Subject"]) == f"Váš tiket podpory {number} byl aktualizován"
