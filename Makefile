@@ -11,7 +11,7 @@ export PORT
 export REFLEX_USE_NPM := 1
 export PATH := $(BIN):$(PATH)
 
-.PHONY: run test install migrate demo chromium lint format i18n clean-web services-up
+.PHONY: run test test-deps install migrate demo lint format i18n clean-web
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -32,17 +32,26 @@ demo: migrate
 run: demo
 	$(BIN)/reflex run --env prod --single-port --frontend-port $(PORT)
 
-chromium:
-	@if [ ! -x /usr/bin/chromium ]; then \
-		echo "Installing Chromium for the browser tests (apt-get)"; \
-		if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq chromium; \
-		else sudo apt-get update -qq && sudo apt-get install -y -qq chromium; fi; \
+APT_GET = $(if $(filter 0,$(shell id -u)),apt-get,sudo apt-get)
+
+# What the tests need from Debian: Chromium for the browser tests, Redis for the scale-out
+# run. PostgreSQL 15's server binaries (initdb, pg_ctl) are expected on the machine.
+test-deps:
+	@missing=""; \
+	[ -x /usr/bin/chromium ] || missing="$$missing chromium"; \
+	command -v redis-server >/dev/null || missing="$$missing redis-server"; \
+	if [ -n "$$missing" ]; then \
+		echo "Installing$$missing (apt-get)"; \
+		$(APT_GET) update -qq && $(APT_GET) install -y -qq $$missing; \
 	fi
 
-test: install chromium
+# The whole suite on SQLite with the in-process hub, then the integration and browser suites
+# again on PostgreSQL and Redis with two workers (SP_TEST_BACKEND=postgres).
+test: install test-deps
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/python -m pytest -q -p no:cacheprovider
+	SP_TEST_BACKEND=postgres $(BIN)/python -m pytest -q -p no:cacheprovider tests/integration tests/e2e
 
 lint: install
 	$(BIN)/ruff check .
