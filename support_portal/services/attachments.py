@@ -9,6 +9,8 @@ from __future__ import annotations
 import hashlib
 import secrets
 import unicodedata
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -152,6 +154,17 @@ def store(files: list[IncomingFile]) -> list[StoredFile]:
         discard(stored)
         raise
     return stored
+
+
+@contextmanager
+def kept_with(files: list[IncomingFile]) -> Iterator[list[StoredFile]]:
+    """Store the files for a transaction; delete them again if that transaction fails (R1)."""
+    stored = store(files) if files else []
+    try:
+        yield stored
+    except BaseException:
+        discard(stored)
+        raise
 
 
 def discard(stored: list[StoredFile]) -> None:

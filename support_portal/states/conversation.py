@@ -354,13 +354,8 @@ class ConversationState(SessionState):
     ) -> MessagePublic:
         from support_portal.db import session_scope
 
-        stored = attachments.store(files) if files else []
-        try:
-            with session_scope() as db:
-                return self._post(db, viewer, form, stored)
-        except BaseException:
-            attachments.discard(stored)
-            raise
+        with attachments.kept_with(files) as stored, session_scope() as db:
+            return self._post(db, viewer, form, stored)
 
     def _post(self, db, viewer: Viewer, form: dict, stored) -> MessagePublic:
         return tickets.add_customer_reply(

@@ -216,34 +216,29 @@ class NewTicketState(LivePageState):
     ) -> int:
         from support_portal.db import session_scope
 
-        stored = attachments.store(files) if files else []
-        try:
-            with session_scope() as db:
-                guest_name = guest_email = None
-                if viewer is None or viewer.is_guest:
-                    from support_portal.services.auth import normalize_email
+        with attachments.kept_with(files) as stored, session_scope() as db:
+            guest_name = guest_email = None
+            if viewer is None or viewer.is_guest:
+                from support_portal.services.auth import normalize_email
 
-                    guest_name = str(form.get("name", ""))
-                    guest_email = viewer.email if viewer else str(form.get("email", ""))
-                    guest_email = normalize_email(guest_email)
-                    guest.check_submission_caps(db, email=guest_email, ip=self._client_ip())
-                result = tickets.create_ticket(
-                    db,
-                    viewer=viewer,
-                    subject=str(form.get("subject", "")),
-                    category=str(form.get("category", self.category)),
-                    description=str(form.get("description", "")),
-                    files=stored,
-                    idempotency_key=str(form.get("key", "")) or None,
-                    guest_name=guest_name,
-                    guest_email=guest_email,
-                    locale=self.locale,
-                    follow_up_of=self.follow_up_of or None,
-                )
-                return result.number
-        except BaseException:
-            attachments.discard(stored)
-            raise
+                guest_name = str(form.get("name", ""))
+                guest_email = viewer.email if viewer else str(form.get("email", ""))
+                guest_email = normalize_email(guest_email)
+                guest.check_submission_caps(db, email=guest_email, ip=self._client_ip())
+            result = tickets.create_ticket(
+                db,
+                viewer=viewer,
+                subject=str(form.get("subject", "")),
+                category=str(form.get("category", self.category)),
+                description=str(form.get("description", "")),
+                files=stored,
+                idempotency_key=str(form.get("key", "")) or None,
+                guest_name=guest_name,
+                guest_email=guest_email,
+                locale=self.locale,
+                follow_up_of=self.follow_up_of or None,
+            )
+            return result.number
 
 
 def login_then(path: str) -> str:

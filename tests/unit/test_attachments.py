@@ -193,3 +193,24 @@ def test_discarding_stored_files_removes_them(uploads):
 def test_a_storage_name_that_is_not_plain_hex_never_becomes_a_path(uploads, storage_name):
     with pytest.raises(InvalidInput):
         attachments.path_for(storage_name)
+
+
+def test_files_kept_for_a_transaction_are_deleted_when_it_fails():
+    from support_portal.services.attachments import IncomingFile, kept_with, path_for
+
+    with (
+        pytest.raises(RuntimeError),
+        kept_with([IncomingFile(filename="a.txt", data=b"hello")]) as stored,
+    ):
+        path = path_for(stored[0].storage_name)
+        assert path.read_bytes() == b"hello"
+        raise RuntimeError("the database said no")
+    assert not path.exists()
+
+
+def test_files_kept_for_a_transaction_stay_when_it_succeeds():
+    from support_portal.services.attachments import IncomingFile, kept_with, path_for
+
+    with kept_with([IncomingFile(filename="a.txt", data=b"hello")]) as stored:
+        pass
+    assert path_for(stored[0].storage_name).read_bytes() == b"hello"
