@@ -3,6 +3,8 @@
 import reflex as rx
 
 from support_portal import lifespan
+from support_portal.components.i18n import page_title
+from support_portal.i18n import _
 from support_portal.pages import (  # noqa: F401  (importing registers each @rx.page)
     admin,
     auth,
@@ -24,5 +26,5 @@ app = rx.App(
         lambda inner: origin_guard(inner, lambda: get_settings().origins),
     ],
 )
-app.add_page(home.not_found_page, route="404", title="Not found · Support")
+app.add_page(home.not_found_page, route="404", title=page_title(_("Not found")))
 lifespan.register(app)

@@ -34,6 +34,11 @@ def T(message: str, **params: Any) -> Var:
     return Var(_js_expr=expr, _var_type=str, _var_data=VarData.merge(*var_data))
 
 
+def page_title(name: str) -> Var:
+    """ "My tickets · Support", translated in the browser like any other text."""
+    return T("{page} · {site}", page=T(name), site=T("Support"))
+
+
 @cache
 def ui_catalog(locale: str) -> dict[str, str]:
     """Every translated singular entry of a locale (empty for English)."""

@@ -9,9 +9,10 @@ from support_portal.components.admin_agents import agents
 from support_portal.components.admin_common import admin_nav, page_ready, refused
 from support_portal.components.admin_queue import queue
 from support_portal.components.admin_ticket import ticket_view
-from support_portal.components.i18n import T
+from support_portal.components.i18n import T, page_title
 from support_portal.components.layout import loading, page
 from support_portal.components.ui import empty_state
+from support_portal.i18n import _
 from support_portal.states.admin import AdminQueueState
 from support_portal.states.admin_agents import AdminAgentsState
 from support_portal.states.admin_ticket import AdminTicketState
@@ -19,7 +20,7 @@ from support_portal.states.admin_ticket import AdminTicketState
 WIDE = "72rem"  # as wide as the header
 
 
-@rx.page(route=routes.ADMIN, title="Queue · Support", on_load=AdminQueueState.load)
+@rx.page(route=routes.ADMIN, title=page_title(_("Queue")), on_load=AdminQueueState.load)
 def queue_page() -> rx.Component:
     s = AdminQueueState
     return page(
@@ -33,7 +34,7 @@ def queue_page() -> rx.Component:
     )
 
 
-@rx.page(route=routes.ADMIN_TICKET, title="Ticket · Support", on_load=AdminTicketState.load)
+@rx.page(route=routes.ADMIN_TICKET, title=page_title(_("Ticket")), on_load=AdminTicketState.load)
 def admin_ticket_page() -> rx.Component:
     s = AdminTicketState
     return page(
@@ -60,7 +61,7 @@ def admin_ticket_page() -> rx.Component:
     )
 
 
-@rx.page(route=routes.ADMIN_AGENTS, title="Agents · Support", on_load=AdminAgentsState.load)
+@rx.page(route=routes.ADMIN_AGENTS, title=page_title(_("Agents")), on_load=AdminAgentsState.load)
 def agents_page() -> rx.Component:
     s = AdminAgentsState
     return page(

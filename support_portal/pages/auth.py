@@ -5,9 +5,10 @@ from __future__ import annotations
 import reflex as rx
 
 from support_portal import routes
-from support_portal.components.i18n import T
+from support_portal.components.i18n import T, page_title
 from support_portal.components.layout import page
 from support_portal.components.ui import error_callout, field, info_callout
+from support_portal.i18n import _
 from support_portal.states.auth import LoginState, RegisterState, VerifyEmailState
 
 
@@ -15,7 +16,7 @@ def _auth_card(*children: rx.Component) -> rx.Component:
     return page(rx.card(rx.vstack(*children, spacing="4", width="100%"), size="3"), width="28rem")
 
 
-@rx.page(route=routes.LOGIN, title="Log in · Support", on_load=LoginState.load)
+@rx.page(route=routes.LOGIN, title=page_title(_("Log in")), on_load=LoginState.load)
 def login_page() -> rx.Component:
     return _auth_card(
         rx.heading(T("Log in"), size="6", as_="h1"),
@@ -73,7 +74,7 @@ def login_page() -> rx.Component:
     )
 
 
-@rx.page(route=routes.REGISTER, title="Create account · Support", on_load=RegisterState.load)
+@rx.page(route=routes.REGISTER, title=page_title(_("Create account")), on_load=RegisterState.load)
 def register_page() -> rx.Component:
     errors = RegisterState.field_errors
     return _auth_card(
@@ -142,7 +143,9 @@ def register_page() -> rx.Component:
 
 
 @rx.page(
-    route=routes.VERIFY_EMAIL, title="Verify your email · Support", on_load=VerifyEmailState.load
+    route=routes.VERIFY_EMAIL,
+    title=page_title(_("Verify your email")),
+    on_load=VerifyEmailState.load,
 )
 def verify_email_page() -> rx.Component:
     s = VerifyEmailState

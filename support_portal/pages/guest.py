@@ -6,9 +6,10 @@ import reflex as rx
 
 from support_portal import routes
 from support_portal.components.guest import code_step, lost_link_form, send_step
-from support_portal.components.i18n import T
+from support_portal.components.i18n import T, page_title
 from support_portal.components.layout import loading, page
 from support_portal.components.ui import empty_state, info_callout
+from support_portal.i18n import _
 from support_portal.states.guest import GuestLinkState, LostLinkState, SubmittedState
 
 
@@ -77,7 +78,9 @@ def _account_nudge() -> rx.Component:
 
 
 @rx.page(
-    route=routes.TICKET_SUBMITTED, title="Ticket submitted · Support", on_load=SubmittedState.load
+    route=routes.TICKET_SUBMITTED,
+    title=page_title(_("Ticket submitted")),
+    on_load=SubmittedState.load,
 )
 def submitted_page() -> rx.Component:
     s = SubmittedState
@@ -152,7 +155,7 @@ def _invalid_link() -> rx.Component:
 
 
 @rx.page(
-    route=routes.GUEST_LINK, title="Your support ticket · Support", on_load=GuestLinkState.load
+    route=routes.GUEST_LINK, title=page_title(_("Your support ticket")), on_load=GuestLinkState.load
 )
 def guest_link_page() -> rx.Component:
     s = GuestLinkState
@@ -181,7 +184,7 @@ def guest_link_page() -> rx.Component:
 
 @rx.page(
     route=routes.GUEST_LINK_LOST,
-    title="Find your ticket link · Support",
+    title=page_title(_("Find your ticket link")),
     on_load=LostLinkState.load,
 )
 def lost_link_page() -> rx.Component:

@@ -20,7 +20,7 @@ class HomeState(SessionState):
             return rx.redirect(routes.MY_TICKETS)
 
 
-@rx.page(route=routes.HOME, title="Support", on_load=HomeState.load)
+@rx.page(route=routes.HOME, title=T("Support"), on_load=HomeState.load)
 def home_page() -> rx.Component:
     return page(
         rx.vstack(

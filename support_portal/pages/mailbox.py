@@ -5,9 +5,10 @@ from __future__ import annotations
 import reflex as rx
 
 from support_portal import routes
-from support_portal.components.i18n import T
+from support_portal.components.i18n import T, page_title
 from support_portal.components.layout import loading, page
 from support_portal.components.ui import empty_state, error_callout
+from support_portal.i18n import _
 from support_portal.states.mailbox import MailboxState
 from support_portal.states.notice_views import MailRow, TextPiece
 
@@ -238,7 +239,7 @@ def _catcher_on() -> rx.Component:
     )
 
 
-@rx.page(route=routes.DEV_MAILBOX, title="Mailbox · Support", on_load=MailboxState.load)
+@rx.page(route=routes.DEV_MAILBOX, title=page_title(_("Mailbox")), on_load=MailboxState.load)
 def mailbox_page() -> rx.Component:
     s = MailboxState
     return page(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from support_portal import routes
-from support_portal.components.i18n import T
+from support_portal.components.i18n import T, page_title
 from support_portal.components.layout import loading, page
 from support_portal.components.notices import (
     email_switch_hint,
@@ -15,6 +15,7 @@ from support_portal.components.notices import (
     sr_only,
 )
 from support_portal.components.ui import empty_state, error_callout, info_callout
+from support_portal.i18n import _
 from support_portal.states.notice_views import NotificationView, PreferenceView
 from support_portal.states.notifications import NotificationSettingsState, NotificationsState
 
@@ -81,7 +82,9 @@ def notification_row(item: NotificationView) -> rx.Component:
 
 
 @rx.page(
-    route=routes.NOTIFICATIONS, title="Notifications · Support", on_load=NotificationsState.load
+    route=routes.NOTIFICATIONS,
+    title=page_title(_("Notifications")),
+    on_load=NotificationsState.load,
 )
 def notifications_page() -> rx.Component:
     s = NotificationsState
@@ -206,7 +209,7 @@ def preference_row(pref: PreferenceView) -> rx.Component:
 
 @rx.page(
     route=routes.NOTIFICATION_SETTINGS,
-    title="Notification settings · Support",
+    title=page_title(_("Notification settings")),
     on_load=NotificationSettingsState.load,
 )
 def notification_settings_page() -> rx.Component:

@@ -5,9 +5,10 @@ from __future__ import annotations
 import reflex as rx
 
 from support_portal import routes
-from support_portal.components.i18n import T
+from support_portal.components.i18n import T, page_title
 from support_portal.components.layout import loading, page
 from support_portal.components.ui import empty_state, error_callout, info_callout
+from support_portal.i18n import _
 from support_portal.states.notice_views import OutboxRowView
 from support_portal.states.outbox import OutboxAdminState
 
@@ -192,7 +193,9 @@ def _outbox_content() -> rx.Component:
     )
 
 
-@rx.page(route=routes.ADMIN_OUTBOX, title="Email outbox · Support", on_load=OutboxAdminState.load)
+@rx.page(
+    route=routes.ADMIN_OUTBOX, title=page_title(_("Email outbox")), on_load=OutboxAdminState.load
+)
 def outbox_page() -> rx.Component:
     s = OutboxAdminState
     return page(

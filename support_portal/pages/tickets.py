@@ -6,7 +6,7 @@ import reflex as rx
 
 from support_portal import routes
 from support_portal.components.conversation import composer, conversation, form_values
-from support_portal.components.i18n import T
+from support_portal.components.i18n import T, page_title
 from support_portal.components.layout import loading, page
 from support_portal.components.ui import (
     category_label,
@@ -85,7 +85,7 @@ def ticket_row(row: TicketRow) -> rx.Component:
     )
 
 
-@rx.page(route=routes.MY_TICKETS, title="My tickets · Support", on_load=MyTicketsState.load)
+@rx.page(route=routes.MY_TICKETS, title=page_title(_("My tickets")), on_load=MyTicketsState.load)
 def my_tickets_page() -> rx.Component:
     s = MyTicketsState
     return page(
@@ -248,7 +248,9 @@ def _guidance() -> rx.Component:
     )
 
 
-@rx.page(route=routes.NEW_TICKET, title="Submit a ticket · Support", on_load=NewTicketState.load)
+@rx.page(
+    route=routes.NEW_TICKET, title=page_title(_("Submit a ticket")), on_load=NewTicketState.load
+)
 def new_ticket_page() -> rx.Component:
     s = NewTicketState
     settings = get_settings()
@@ -441,7 +443,7 @@ def _closed_notice() -> rx.Component:
     )
 
 
-@rx.page(route=routes.TICKET, title="Ticket · Support", on_load=TicketState.load)
+@rx.page(route=routes.TICKET, title=page_title(_("Ticket")), on_load=TicketState.load)
 def ticket_page() -> rx.Component:
     s = TicketState
     return page(
