@@ -35,6 +35,7 @@ CHROMIUM_ARGS = [
     "--disable-quic",
 ]
 STARTUP_TIMEOUT = 300
+SECOND_HOST = "127.0.0.2"
 
 expect.set_options(timeout=15_000)
 
@@ -92,7 +93,7 @@ def app(
     port = int(os.environ.get("E2E_PORT", free_port()))
     smtp = SmtpServer().start()
     db_url = app_backend.get("DB_URL") or f"sqlite:///{data_dir / 'e2e.db'}"
-    url = f"http://localhost:{port}"
+    url = f"http://127.0.0.1:{port}"
     env = {
         **os.environ,
         "DB_URL": db_url,
@@ -109,6 +110,8 @@ def app(
         # Every browser in the suite comes from 127.0.0.1: per-address caps would add up
         # across tests (unit tests check the caps themselves).
         "RATE_LIMIT_IP_FACTOR": "50",
+        # A second instance of the app may serve the same build on 127.0.0.2 (same port).
+        "ALLOWED_ORIGINS": f"http://{SECOND_HOST}:{port}",
         "REFLEX_USE_NPM": "1",
         **{k: v for k, v in app_backend.items() if k != "DB_URL"},
         "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}",
@@ -134,6 +137,8 @@ def app(
                 "--single-port",
                 "--frontend-port",
                 str(port),
+                "--backend-host",
+                "127.0.0.1",
                 "--loglevel",
                 "info",
             ],
@@ -157,6 +162,57 @@ def app(
         smtp.stop()
         if os.environ.get("E2E_KEEP_DATA") != "1":
             shutil.rmtree(data_dir, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def second_instance(app: RunningApp, app_backend: dict[str, str]) -> Iterator[str]:
+    """Another app process on 127.0.0.2 (same port, same build) sharing PostgreSQL and Redis.
+
+    The frontend bakes only the port into its websocket address and takes the host from the
+    page, so a browser on http://127.0.0.2:PORT talks to this instance.
+    """
+    if "REDIS_URL" not in app_backend:
+        pytest.skip("two instances need PostgreSQL and Redis (SP_TEST_BACKEND=postgres)")
+    port = app.url.rsplit(":", 1)[1]
+    env = {
+        **app.env,
+        "WORKERS": "1",
+        "REFLEX_ENV_MODE": "prod",
+        "__REFLEX_SKIP_COMPILE": "1",
+        "__REFLEX_MOUNT_FRONTEND_COMPILED_APP": "1",
+    }
+    log_path = app.data_dir / "second.log"
+    with log_path.open("wb") as log:
+        proc = subprocess.Popen(
+            [
+                str(Path(sys.executable).parent / "granian"),
+                "--interface",
+                "asgi",
+                "--factory",
+                "--host",
+                SECOND_HOST,
+                "--port",
+                port,
+                "--workers",
+                "1",
+                "support_portal.support_portal:app",
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    url = f"http://{SECOND_HOST}:{port}"
+    try:
+        _wait_until_up(url, proc, log_path)
+        yield url
+    finally:
+        os.killpg(proc.pid, 15)
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, 9)
 
 
 @pytest.fixture(scope="session")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import statistics
 import time
 from datetime import timedelta
 
@@ -149,7 +148,8 @@ def test_unknown_email_and_wrong_password_take_similar_time(db, monkeypatch):
     for _ in range(10):  # interleaved, so a busy machine slows both paths alike
         known.append(timed("carol@example.com"))
         unknown.append(timed("nobody@example.com"))
-    assert abs(statistics.median(known) - statistics.median(unknown)) < 0.050
+    # The fastest run of each path is its intrinsic cost; medians swing with machine load.
+    assert abs(min(known) - min(unknown)) < 0.050
 
 
 # Password storage (P1)

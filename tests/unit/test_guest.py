@@ -405,6 +405,26 @@ def test_asking_for_lost_links_looks_the_same_for_known_and_unknown_emails(db, t
     ]
 
 
+def test_lost_link_requests_take_similar_time_for_known_and_unknown_emails(db, ticket, monkeypatch):
+    """G8: 100 runs each; the medians differ by less than 50 ms."""
+    import statistics
+    import time
+
+    monkeypatch.setattr(guest, "LOST_LINK_LIMIT", (10_000, guest.LOST_LINK_LIMIT[1]))
+
+    def timed(email: str) -> float:
+        start = time.perf_counter()
+        assert guest.request_links(db, email=email, ip=None) is None
+        return time.perf_counter() - start
+
+    known, unknown = [], []
+    for _ in range(100):
+        known.append(timed(GUS))
+        unknown.append(timed("nobody@example.net"))
+    db.rollback()
+    assert abs(statistics.median(known) - statistics.median(unknown)) < 0.050
+
+
 def test_lost_link_requests_are_capped_alike_for_known_and_unknown_emails(db, ticket):
     for email in (GUS, "nobody@example.net"):
         for _ in range(3):
