@@ -21,10 +21,13 @@ def _nav_link(label: rx.Var, href: str, icon: str, *, current: bool) -> rx.Compo
 
 
 def admin_nav(current: str) -> rx.Component:
-    """Queue | Agents (administrators only)."""
+    """Queue | Email outbox | Agents (administrators only)."""
     return rx.el.nav(
         rx.hstack(
             _nav_link(T("Queue"), routes.ADMIN, "inbox", current=current == "queue"),
+            _nav_link(
+                T("Email outbox"), routes.ADMIN_OUTBOX, "mail-warning", current=current == "outbox"
+            ),
             rx.cond(
                 SessionState.is_admin,
                 _nav_link(T("Agents"), routes.ADMIN_AGENTS, "users", current=current == "agents"),
