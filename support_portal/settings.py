@@ -32,7 +32,7 @@ class Settings(BaseSettings):
     db_url: str = "sqlite:///data/support_portal.db"
     redis_url: str | None = None
     secret_key: str | None = None
-    public_url: str = "http://localhost:3000"
+    public_url: str = ""  # default: http://localhost:$PORT
     port: int = 3000
     workers: int = 1
 
@@ -89,7 +89,7 @@ class Settings(BaseSettings):
                 "SMTP_HOST must be set when APP_ENV=prod: the built-in mail catcher is for "
                 "development only"
             )
-        self.public_url = self.public_url.rstrip("/")
+        self.public_url = (self.public_url or f"http://localhost:{self.port}").rstrip("/")
         return self
 
     @property

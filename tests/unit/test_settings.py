@@ -38,6 +38,12 @@ def test_the_mail_catcher_runs_only_in_development_without_smtp():
     assert not Settings(secret_key="x" * 40, smtp_host="mail.example.com").mail_catcher_enabled
 
 
+def test_public_url_defaults_to_the_local_port():
+    assert Settings(secret_key="x" * 40, port=3100, public_url="").public_url == (
+        "http://localhost:3100"
+    )
+
+
 def test_public_url_is_normalised_and_always_an_allowed_origin():
     settings = Settings(secret_key="x" * 40, public_url="https://help.example.com/")
     assert settings.public_url == "https://help.example.com"
