@@ -26,7 +26,13 @@ from support_portal.models import (
 from support_portal.services import access, attachments, audit, events, notifications, workflow
 from support_portal.services.dto import MessagePublic, Page, TicketSummary, Viewer
 from support_portal.services.errors import InvalidInput, NotFound
-from support_portal.services.pagination import after_cursor, encode_cursor, like_pattern
+from support_portal.services.pagination import (
+    after,
+    after_cursor,
+    before,
+    encode_cursor,
+    like_pattern,
+)
 from support_portal.services.tickets import (
     PAGE_SIZE,
     clean_body,
@@ -156,9 +162,7 @@ def _waiting_page(db: Session, query, cursor: str | None, limit: int):
     if segment == "w":
         waiting = query.where(Ticket.waiting_since.is_not(None))  # type: ignore[union-attr]
         if at is not None:
-            waiting = waiting.where(
-                or_(Ticket.waiting_since > at, and_(Ticket.waiting_since == at, Ticket.id > row_id))
-            )
+            waiting = waiting.where(after(Ticket.waiting_since, Ticket.id, at, row_id))  # type: ignore[arg-type]
         waiting = waiting.order_by(col(Ticket.waiting_since).asc(), col(Ticket.id).asc())
         rows = list(db.exec(waiting.limit(limit + 1)).all())
         if len(rows) > limit:
@@ -167,12 +171,7 @@ def _waiting_page(db: Session, query, cursor: str | None, limit: int):
         at = row_id = None
     rest = query.where(Ticket.waiting_since.is_(None))  # type: ignore[union-attr]
     if at is not None:
-        rest = rest.where(
-            or_(
-                Ticket.last_activity_at < at,
-                and_(Ticket.last_activity_at == at, Ticket.id < row_id),
-            )
-        )
+        rest = rest.where(before(Ticket.last_activity_at, Ticket.id, at, row_id))  # type: ignore[arg-type]
     rest = rest.order_by(col(Ticket.last_activity_at).desc(), col(Ticket.id).desc())
     room = limit - len(rows)
     more = list(db.exec(rest.limit(room + 1)).all())

@@ -183,6 +183,14 @@ def test_waiting_sort_puts_the_longest_waiting_first_then_the_rest_across_pages(
     assert walk(db, agent, view="all", sort="waiting", limit=limit) == waiting_board
 
 
+def test_waiting_pages_walk_every_ticket_once_with_identical_waiting_times(db, agent, alice):
+    created = {open_ticket(db, alice, f"T{n}") for n in range(9)}
+    db.exec(update(Ticket).values(waiting_since=utcnow() - timedelta(hours=1)))
+    seen = walk(db, agent, view="all", sort="waiting", limit=2)
+    assert len(seen) == len(set(seen)) == 9
+    assert set(seen) == created
+
+
 def test_waiting_sort_on_one_page(db, agent, waiting_board):
     assert queue_numbers(db, agent, view="all", sort="waiting", limit=50) == waiting_board
 
