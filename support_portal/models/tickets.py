@@ -9,6 +9,11 @@ from support_portal.models.base import enum_type, utcnow
 from support_portal.models.enums import AuthorKind, Category, TicketStatus
 
 
+def _where(condition: str) -> dict:
+    """A partial index, on both databases."""
+    return {"postgresql_where": text(condition), "sqlite_where": text(condition)}
+
+
 class Ticket(SQLModel, table=True):
     __tablename__ = "tickets"
     __table_args__ = (
@@ -20,13 +25,14 @@ class Ticket(SQLModel, table=True):
         Index("ix_tickets_assignee_list", "assignee_id", "is_active", "last_activity_at", "id"),
         Index("ix_tickets_active_list", "is_active", "last_activity_at", "id"),
         Index("ix_tickets_activity", "last_activity_at", "id"),  # the "all" view
-        # The "waiting" sort's first segment: only the tickets someone waits on, not the history.
+        # The "waiting" sort's first segment: only the tickets someone waits on, not the history;
+        # the unassigned queue (triage) has its own, as most waiting tickets are assigned.
+        Index("ix_tickets_waiting", "waiting_since", "id", **_where("waiting_since IS NOT NULL")),
         Index(
-            "ix_tickets_waiting",
+            "ix_tickets_unassigned_waiting",
             "waiting_since",
             "id",
-            postgresql_where=text("waiting_since IS NOT NULL"),
-            sqlite_where=text("waiting_since IS NOT NULL"),
+            **_where("waiting_since IS NOT NULL AND assignee_id IS NULL"),
         ),
     )
 
