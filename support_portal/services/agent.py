@@ -44,7 +44,7 @@ from support_portal.services.tickets import (
 )
 
 VIEWS = ("unassigned", "mine", "open", "awaiting", "resolved", "closed", "all")
-COUNT_CAP = 10_000  # view_counts: "10,000+" past this
+COUNT_CAP = 1_000  # view_counts: "1,000+" past this
 # Only open tickets wait: a customer's reply reopens the ticket, and asking for information,
 # resolving and closing clear waiting_since. In these views the waiting order is therefore the
 # activity order; reading it that way skips a search for waiting tickets that cannot be there.
@@ -221,9 +221,11 @@ def view_counts(db: Session, *, viewer: Viewer | None) -> dict[str, int]:
     """Tickets in each view, exact up to COUNT_CAP; COUNT_CAP + 1 means "more than COUNT_CAP".
 
     Each count stops after COUNT_CAP + 1 index entries, so its cost stays flat however long
-    the history grows: exact COUNTs of "closed" and "all" read the whole table (~0.5 s at a
-    million tickets), and past ten thousand the number tells an agent nothing more. One
-    statement, one round trip; the filters are the views' own, so the counts match them.
+    the history grows: exact COUNTs of "closed" and "all" read the whole table (0.3-0.5 s at
+    a million tickets), and past a thousand the number tells an agent nothing more. The seven
+    counts cost ~2.5 ms with this cap and 7-10 ms with a cap of 10,000 (docs/benchmarks.md),
+    more once frequently updated rows make index-only scans visit the table. One statement,
+    one round trip; the filters are the views' own, so the counts match them.
     """
     viewer = access.require_agent(db, viewer, action="queue")
     counts = []
