@@ -221,8 +221,8 @@ def view_counts(db: Session, *, viewer: Viewer | None) -> dict[str, int]:
     """Tickets in each view, exact up to COUNT_CAP; COUNT_CAP + 1 means "more than COUNT_CAP".
 
     Each count stops after COUNT_CAP + 1 index entries, so its cost stays flat however long
-    the history grows: exact COUNTs of "closed" and "all" read the whole table (0.3-0.5 s at
-    a million tickets), and past a thousand the number tells an agent nothing more. The seven
+    the history grows: exact COUNTs of "closed" and "all" read the whole table (0.15-0.5 s
+    at a million tickets), and past a thousand the number tells an agent nothing more. The seven
     counts cost ~2.5 ms with this cap and 7-10 ms with a cap of 10,000 (docs/benchmarks.md),
     more once frequently updated rows make index-only scans visit the table. One statement,
     one round trip; the filters are the views' own, so the counts match them.
