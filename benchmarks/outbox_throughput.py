@@ -18,6 +18,7 @@ import asyncio
 import cProfile
 import multiprocessing
 import pstats
+import shutil
 import statistics
 import sys
 import tempfile
@@ -157,7 +158,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", default=None, help="write the results as JSON")
     args = parser.parse_args(argv)
 
-    url = args.db_url or f"sqlite:///{Path(tempfile.mkdtemp(prefix='outbox-bench-')) / 'db'}"
+    scratch = None if args.db_url else Path(tempfile.mkdtemp(prefix="outbox-bench-"))
+    url = args.db_url or f"sqlite:///{scratch / 'db'}"
     migrate(url)
     engine = db_module.make_engine(url)
     db_module.set_engine(engine)
@@ -199,6 +201,8 @@ def main(argv: list[str] | None = None) -> int:
         server.terminate()
         server.join(10)
         engine.dispose()
+        if scratch is not None:
+            shutil.rmtree(scratch, ignore_errors=True)
     print(f"machine at start: {started}, at end: {machine()}")
     if args.out:
         dump(args.out, {"db": engine.dialect.name, "results": results,
