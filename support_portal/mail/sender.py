@@ -59,27 +59,24 @@ def claim_due(db: Session, *, worker: str, limit: int = BATCH) -> list[int]:
         and_(OutboxEmail.status == OutboxStatus.pending, OutboxEmail.next_attempt_at <= now),
         and_(OutboxEmail.status == OutboxStatus.sending, OutboxEmail.lease_until < now),
     )
-    query = select(OutboxEmail.id, OutboxEmail.status, OutboxEmail.lease_until).where(due)
+    query = select(OutboxEmail.id).where(due)
     query = query.order_by(col(OutboxEmail.next_attempt_at), col(OutboxEmail.id)).limit(limit)
     if db.get_bind().dialect.name == "postgresql":
         query = query.with_for_update(skip_locked=True)
-    claimed = []
-    for row_id, status, lease in db.exec(query).all():
-        # Compare-and-set: another sender that got here first changes status or lease.
-        result = db.exec(
+    ids = list(db.exec(query).all())
+    if not ids:
+        return []
+    # One compare-and-set for the batch: the UPDATE re-checks that each row is still due, so
+    # a row another sender claimed, sent or rescheduled since the SELECT is left alone.
+    taken = set(
+        db.exec(
             update(OutboxEmail)
-            .where(
-                OutboxEmail.id == row_id,
-                OutboxEmail.status == status,
-                (OutboxEmail.lease_until == lease)
-                if lease is not None
-                else OutboxEmail.lease_until.is_(None),
-            )  # type: ignore[union-attr]
+            .where(col(OutboxEmail.id).in_(ids), due)
             .values(status=OutboxStatus.sending, lease_until=now + LEASE, claimed_by=worker)
-        )
-        if result.rowcount == 1:
-            claimed.append(row_id)
-    return claimed
+            .returning(OutboxEmail.id)
+        ).scalars()
+    )
+    return [row_id for row_id in ids if row_id in taken]
 
 
 def render_row(db: Session, row: OutboxEmail) -> EmailMessage:
@@ -110,13 +107,19 @@ def render_row(db: Session, row: OutboxEmail) -> EmailMessage:
 
 
 def load_claimed(db: Session, ids: list[int]) -> list[Claimed]:
+    rows = db.exec(select(OutboxEmail).where(col(OutboxEmail.id).in_(ids))).all()
+    # One query for the batch's tickets; render_row's db.get then finds them in the session
+    # (whose identity map holds objects weakly: keep the list until the rows are rendered).
+    ticket_ids = {row.ticket_id for row in rows if row.ticket_id is not None}
+    tickets = db.exec(select(Ticket).where(col(Ticket.id).in_(ticket_ids))).all()
     out = []
-    for row in db.exec(select(OutboxEmail).where(col(OutboxEmail.id).in_(ids))).all():
+    for row in rows:
         try:
             out.append(Claimed(id=row.id, message=render_row(db, row)))  # type: ignore[arg-type]
         except Exception as exc:  # a row that cannot be rendered must not block the rest
             log.exception("cannot render outbox row %s", row.id)
             out.append(Claimed(id=row.id, message=None, error=f"render: {exc}"))  # type: ignore[arg-type]
+    del tickets
     return out
 
 
@@ -184,6 +187,7 @@ class OutboxSender:
         self.worker = worker or worker_name()
         self.batch = batch
         self.mailer = Mailer(self.settings)
+        self.batch = BATCH
 
     async def run_once(self) -> int:
         """Send every due row; returns how many were sent."""

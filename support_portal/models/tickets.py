@@ -2,11 +2,16 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Column, Index, Text, UniqueConstraint
+from sqlalchemy import Column, Index, Text, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 from support_portal.models.base import enum_type, utcnow
 from support_portal.models.enums import AuthorKind, Category, TicketStatus
+
+
+def _where(condition: str) -> dict:
+    """A partial index, on both databases."""
+    return {"postgresql_where": text(condition), "sqlite_where": text(condition)}
 
 
 class Ticket(SQLModel, table=True):
@@ -19,7 +24,16 @@ class Ticket(SQLModel, table=True):
         Index("ix_tickets_status_list", "status", "last_activity_at", "id"),
         Index("ix_tickets_assignee_list", "assignee_id", "is_active", "last_activity_at", "id"),
         Index("ix_tickets_active_list", "is_active", "last_activity_at", "id"),
-        Index("ix_tickets_waiting", "is_active", "waiting_since", "id"),
+        Index("ix_tickets_activity", "last_activity_at", "id"),  # the "all" view
+        # The "waiting" sort's first segment: only the tickets someone waits on, not the history;
+        # the unassigned queue (triage) has its own, as most waiting tickets are assigned.
+        Index("ix_tickets_waiting", "waiting_since", "id", **_where("waiting_since IS NOT NULL")),
+        Index(
+            "ix_tickets_unassigned_waiting",
+            "waiting_since",
+            "id",
+            **_where("waiting_since IS NOT NULL AND assignee_id IS NULL"),
+        ),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -34,7 +48,7 @@ class Ticket(SQLModel, table=True):
     guest_link_nonce: str | None = Field(default=None, max_length=64)
     locale: str | None = Field(default=None, max_length=16)
     assignee_id: int | None = Field(default=None, foreign_key="users.id")
-    follow_up_of_id: int | None = Field(default=None, foreign_key="tickets.id")
+    follow_up_of_id: int | None = Field(default=None, foreign_key="tickets.id", index=True)
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
     last_activity_at: datetime = Field(default_factory=utcnow)

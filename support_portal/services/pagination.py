@@ -5,7 +5,7 @@ from __future__ import annotations
 import base64
 from datetime import datetime
 
-from sqlalchemy import and_, or_
+from sqlalchemy import tuple_
 from sqlalchemy.sql.elements import ColumnElement
 
 from support_portal.services.errors import InvalidInput
@@ -30,7 +30,19 @@ def after_cursor(at_col, id_col, cursor: str | None) -> ColumnElement[bool] | No
     if not cursor:
         return None
     at, row_id = decode_cursor(cursor)
-    return or_(at_col < at, and_(at_col == at, id_col < row_id))
+    return before(at_col, id_col, at, row_id)
+
+
+def before(at_col, id_col, at: datetime, row_id: int) -> ColumnElement[bool]:
+    """(at_col, id_col) < (at, row_id), written as a row comparison: PostgreSQL and SQLite
+    then start the index scan at the cursor. The equivalent `a < x OR (a = x AND id < y)`
+    is only a filter, so a deep page read every row above it (as slow as OFFSET)."""
+    return tuple_(at_col, id_col) < tuple_(at, row_id)
+
+
+def after(at_col, id_col, at: datetime, row_id: int) -> ColumnElement[bool]:
+    """(at_col, id_col) > (at, row_id), for ascending keysets; see `before`."""
+    return tuple_(at_col, id_col) > tuple_(at, row_id)
 
 
 def like_pattern(text: str) -> str:

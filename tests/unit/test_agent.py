@@ -92,6 +92,13 @@ def test_view_counts_match_the_views(db, agent, board):
     }  # fmt: skip
 
 
+def test_view_counts_stop_at_the_cap_and_say_there_are_more(db, agent, board, monkeypatch):
+    monkeypatch.setattr(agent_service, "COUNT_CAP", 2)
+    counts = agent_service.view_counts(db, viewer=agent)
+    assert counts["all"] == counts["open"] == 3  # COUNT_CAP + 1: "more than 2"
+    assert (counts["mine"], counts["unassigned"]) == (2, 1)  # exact under the cap
+
+
 def test_an_unknown_view_is_refused(db, agent):
     with pytest.raises(InvalidInput):
         agent_service.queue(db, viewer=agent, view="everything")
@@ -181,6 +188,24 @@ def test_waiting_sort_puts_the_longest_waiting_first_then_the_rest_across_pages(
     db, agent, waiting_board, limit
 ):
     assert walk(db, agent, view="all", sort="waiting", limit=limit) == waiting_board
+
+
+def test_waiting_pages_walk_every_ticket_once_with_identical_waiting_times(db, agent, alice):
+    created = {open_ticket(db, alice, f"T{n}") for n in range(9)}
+    db.exec(update(Ticket).values(waiting_since=utcnow() - timedelta(hours=1)))
+    seen = walk(db, agent, view="all", sort="waiting", limit=2)
+    assert len(seen) == len(set(seen)) == 9
+    assert set(seen) == created
+
+
+@pytest.mark.parametrize("view", agent_service.NOBODY_WAITS)
+def test_where_nobody_waits_the_waiting_sort_is_the_activity_sort(db, agent, board, view):
+    by_waiting = walk(db, agent, view=view, sort="waiting", limit=1)
+    assert by_waiting == walk(db, agent, view=view, sort="activity", limit=1)
+    assert all(
+        ticket_row(db, number).waiting_since is None
+        for number in queue_numbers(db, agent, view=view)
+    )
 
 
 def test_waiting_sort_on_one_page(db, agent, waiting_board):

@@ -127,6 +127,19 @@ def test_the_raw_message_has_only_the_expected_headers():
     }  # fmt: skip
 
 
+@pytest.mark.parametrize("name", ["Alice", "Zoë Ångström", "Eve\r\nBcc: a@evil.test", None])
+def test_the_shared_header_cache_builds_the_same_bytes_as_the_default_policy(name, monkeypatch):
+    def raw() -> bytes:
+        message = email(name=name)
+        del message["Date"]
+        data = message.as_bytes()  # picks the random boundary
+        return data.replace(message.get_boundary().encode(), b"BOUNDARY")
+
+    twice_cached = [raw(), raw()]  # the second one is built from cached headers
+    monkeypatch.setattr(render, "POLICY", policy.default)
+    assert twice_cached == [raw(), raw()]
+
+
 def test_an_address_with_line_breaks_is_refused_rather_than_sent():
     with pytest.raises(ValueError):
         email(to_email="alice@example.com\r\nBcc: a@evil.test").as_bytes()

@@ -7,9 +7,11 @@ from email import policy
 from email.parser import BytesParser
 
 import pytest
-from sqlmodel import Session, select
+from sqlmodel import Session, SQLModel, select
 
+from support_portal import db as db_module
 from support_portal.mail import sender
+from support_portal.mail.smtp import TransientError
 from support_portal.models import OutboxEmail, OutboxStatus, Ticket, utcnow
 from support_portal.services import guest_links, outbox, tickets
 from support_portal.settings import get_settings
@@ -271,3 +273,70 @@ def test_a_row_that_cannot_be_rendered_is_reported_not_raised(db):
     [claimed] = sender.load_claimed(db, [row_id])
     assert claimed.message is None
     assert "ticket no longer exists" in claimed.error
+
+
+# The sending loop (its steps run in threads: a database file, not the shared memory one)
+
+
+class FakeMailer:
+    """Takes every message, or refuses them all with a 421 while `down`."""
+
+    def __init__(self) -> None:
+        self.sent: list[str] = []
+        self.down = False
+        self.connected = True
+
+    async def send(self, message) -> None:
+        if self.down:
+            self.connected = False
+            raise TransientError("421 try later")
+        self.sent.append(message["Message-ID"])
+
+    async def close(self) -> None:
+        pass
+
+
+@pytest.fixture
+def outbox_file(tmp_path):
+    engine = db_module.make_engine(f"sqlite:///{tmp_path / 'outbox.db'}")
+    SQLModel.metadata.create_all(engine)
+    db_module.set_engine(engine)
+    with Session(engine) as session:
+        rows = [
+            outbox.enqueue(session, to_email=f"c{n}@example.com", template="guest_links")
+            for n in range(7)
+        ]
+        session.commit()
+        headers = [r.message_id_header for r in rows]
+    yield engine, headers
+    db_module.set_engine(None)
+    engine.dispose()
+
+
+def loop_sender(settings) -> sender.OutboxSender:
+    loop = sender.OutboxSender(settings, worker="w1")
+    loop.mailer = FakeMailer()
+    loop.batch = 3
+    return loop
+
+
+async def test_the_loop_sends_every_due_row_once_in_order_across_batches(outbox_file, settings):
+    engine, headers = outbox_file
+    loop = loop_sender(settings)
+    assert await loop.run_once() == 7
+    assert loop.mailer.sent == headers
+    with Session(engine) as db:
+        assert {r.status for r in db.exec(select(OutboxEmail))} == {OutboxStatus.sent}
+    assert await loop.run_once() == 0
+
+
+async def test_when_the_server_is_down_the_loop_stops_and_the_rest_stays_due(outbox_file, settings):
+    engine, _ = outbox_file
+    loop = loop_sender(settings)
+    loop.mailer.down = True
+    assert await loop.run_once() == 0
+    with Session(engine) as db:
+        rows = db.exec(select(OutboxEmail).order_by(OutboxEmail.id)).all()
+    tried, rest = rows[:3], rows[3:]
+    assert all(r.attempts == 1 and r.next_attempt_at > utcnow() for r in tried)
+    assert all(r.attempts == 0 and r.status == OutboxStatus.pending for r in rest)

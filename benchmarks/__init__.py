@@ -1,0 +1,1 @@
+"""Benchmarks: never collected by pytest (they need a large database). See docs/benchmarks.md."""
