@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import reflex as rx
 
-from support_portal import routes
+from support_portal import i18n, routes
 from support_portal.live.hub import AGENTS_TOPIC, hub
 from support_portal.models import utcnow
 from support_portal.services import agent
@@ -25,7 +25,14 @@ from support_portal.states.base import SessionState, call
 
 LIVE_SAFETY_NET = 15.0
 SORTS = ("activity", "waiting")
-EMPTY_COUNTS = dict.fromkeys(agent.VIEWS, 0)
+EMPTY_COUNTS = dict.fromkeys(agent.VIEWS, "0")
+
+
+def count_label(locale: str, n: int) -> str:
+    """ "1,234", or "1,000+" past the cap the service counts to."""
+    if n > agent.COUNT_CAP:
+        return i18n.format_number(locale, agent.COUNT_CAP) + "+"
+    return i18n.format_number(locale, n)
 
 
 class AdminQueueState(SessionState):
@@ -33,7 +40,7 @@ class AdminQueueState(SessionState):
     search: str = ""
     sort: str = "activity"
     rows: list[QueueRow] = []
-    counts: dict[str, int] = EMPTY_COUNTS
+    counts: dict[str, str] = EMPTY_COUNTS
     cursor: str = ""
     next_cursor: str = ""
     previous: list[str] = []
@@ -86,8 +93,9 @@ class AdminQueueState(SessionState):
         # Assign only what changed, so a live refresh sends only that.
         if rows != self.rows:
             self.rows = rows
-        if counts != self.counts:
-            self.counts = counts
+        labels = {view: count_label(self.locale, n) for view, n in counts.items()}
+        if labels != self.counts:
+            self.counts = labels
         self.next_cursor = page.next_cursor or ""
         self.error = ""
 
