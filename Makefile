@@ -11,7 +11,7 @@ export PORT
 export REFLEX_USE_NPM := 1
 export PATH := $(BIN):$(PATH)
 
-.PHONY: run test test-deps install migrate demo lint format i18n clean-web
+.PHONY: run test test-deps install migrate demo lint format i18n clean-web bench bench-data bench-stop
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -63,6 +63,22 @@ format: install
 
 i18n: install
 	$(BIN)/python -m support_portal.i18n.extract
+
+# Benchmarks (never part of `make test`); results are written up in docs/benchmarks.md.
+BENCH_DIR ?= /tmp/sp-bench
+BENCH_URL = $$($(BIN)/python -m benchmarks.pgserver url $(BENCH_DIR))
+
+bench-data: install
+	$(BIN)/python -m benchmarks.pgserver start $(BENCH_DIR)
+	$(BIN)/python -m benchmarks.seed_large --db-url "$(BENCH_URL)" --reset
+
+bench: bench-data
+	$(BIN)/python -m benchmarks.queries --db-url "$(BENCH_URL)" --repeat 50
+	$(BIN)/python -m benchmarks.outbox_throughput --rounds 3
+	$(BIN)/python -m benchmarks.outbox_throughput --rounds 3 --db-url "$(BENCH_URL)"
+
+bench-stop:
+	$(BIN)/python -m benchmarks.pgserver stop $(BENCH_DIR)
 
 clean-web:
 	rm -rf .web .states
