@@ -187,7 +187,6 @@ class OutboxSender:
         self.worker = worker or worker_name()
         self.batch = batch
         self.mailer = Mailer(self.settings)
-        self.batch = BATCH
 
     async def run_once(self) -> int:
         """Send every due row; returns how many were sent."""
