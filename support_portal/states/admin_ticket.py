@@ -131,12 +131,6 @@ class AdminTicketState(ConversationState):
             my_id=str(viewer.user_id or ""),
         )
 
-    def _put(self, **values) -> None:
-        """Assign only what changed: a live refresh then sends only what changed."""
-        for name, value in values.items():
-            if getattr(self, name) != value:
-                setattr(self, name, value)
-
     # --- what the page shows ----------------------------------------------------------------
 
     @rx.var

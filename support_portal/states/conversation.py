@@ -114,15 +114,24 @@ class ConversationState(SessionState):
         return True
 
     def _apply_detail(self, detail: TicketDetail) -> None:
-        self.ticket_number = detail.number
-        self.subject = detail.subject
-        self.status = detail.status
-        self.category = detail.category
-        self.created = self._format_time(detail.created_at)
-        self.is_guest_ticket = detail.is_guest
-        self.requester_name = detail.requester_name
-        self.follow_up_of_number = detail.follow_up_of_number or 0
-        self.follow_up_numbers = detail.follow_up_numbers
+        self._put(
+            ticket_number=detail.number,
+            subject=detail.subject,
+            status=detail.status,
+            category=detail.category,
+            created=self._format_time(detail.created_at),
+            is_guest_ticket=detail.is_guest,
+            requester_name=detail.requester_name,
+            follow_up_of_number=detail.follow_up_of_number or 0,
+            follow_up_numbers=detail.follow_up_numbers,
+        )
+
+    def _put(self, **values) -> None:
+        """Assign only what changed: Reflex sends every assigned var (and recomputes the vars
+        that depend on it) in the next delta, even when the value is the same."""
+        for name, value in values.items():
+            if getattr(self, name) != value:
+                setattr(self, name, value)
 
     def _format_time(self, moment) -> str:
         from support_portal import i18n
@@ -185,7 +194,7 @@ class ConversationState(SessionState):
             return False
         self._apply_detail(update.detail)
         self._append(update.messages)
-        self.unread_count = update.unread_count
+        self._put(unread_count=update.unread_count)
         return True
 
     def _append(self, new: list[MessagePublic]) -> None:
@@ -236,7 +245,7 @@ class ConversationState(SessionState):
     def _update_presence(self) -> float:
         """Refresh what this page shows about others; returns seconds until it may change."""
         remaining = presence.support_writing(self._ticket_id)
-        self.support_writing = remaining > 0
+        self._put(support_writing=remaining > 0)
         return remaining
 
     @rx.event(background=True)
