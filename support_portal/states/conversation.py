@@ -261,20 +261,25 @@ class ConversationState(SessionState):
         async with self:
             generation = self._generation
             ticket_id = self._ticket_id
+            shown = (self._last_id, self.status)
         if not ticket_id:
             return
         poll = get_settings().live_poll_seconds  # > 0 only for the benchmark's baseline
         timeout = poll or SAFETY_NET_SECONDS
-        known = await call(live_view.fingerprint, ticket_id=ticket_id)
         with hub.subscribe(*([] if poll else [ticket_topic(ticket_id)])) as sub:
+            # Subscribed first: what committed after the page loaded but before this point
+            # published to nobody, so catch up at once when the ticket moved on since then.
+            known = await call(live_view.fingerprint, ticket_id=ticket_id)
+            behind = known is None or (known.last_message_id, known.status) != shown
             try:
                 while True:
-                    events = await sub.wait(timeout)
-                    if not events:
+                    events = [] if behind else await sub.wait(timeout)
+                    if not events and not behind:
                         current = await call(live_view.fingerprint, ticket_id=ticket_id)
                         if current == known and (poll or not self._presence_may_change(timeout)):
                             continue
                         known = current
+                    behind = False
                     async with self:
                         if not self._still_here(generation):
                             return
