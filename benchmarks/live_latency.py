@@ -981,10 +981,71 @@ def machine() -> dict:
     }
 
 
+def markdown(results: dict) -> str:
+    """The tables docs/benchmarks.md shows."""
+    lines = [
+        "| phase | N | p50 ms | p90 ms | p99 ms | max ms | delivered | server CPU idle / busy "
+        "| RSS per client | client loop lag p99 |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for name, phase in results["phases"].items():
+        for run in phase.get("runs", []):
+            if "error" in run:
+                lines.append(f"| {name} | {run['n']} | {run['error']} |||||||")
+                continue
+            lines.append(
+                f"| {name} | {run['n']} | {run['p50_ms']} | {run['p90_ms']} | {run['p99_ms']} "
+                f"| {run['max_ms']} | {run['expected'] - run['missing']}/{run['expected']} "
+                f"| {run['idle_cpu_pct']} % / {run['busy_cpu_pct']} % "
+                f"| {run['rss_per_client_kb']} KB | {run['client_loop_lag_p99_ms']} ms |"
+            )
+    fan = results["phases"].get("hub", {}).get("fanout")
+    if fan:
+        lines += [
+            "",
+            "| fan-out | viewers | all have it: p50 / max ms | per viewer p50 / p99 ms "
+            "| delivered |",
+            "|---|---:|---:|---:|---:|",
+            f"| one ticket | {fan['viewers']} "
+            f"| {fan['all_have_p50_ms']} / {fan['all_have_max_ms']} "
+            f"| {fan['p50_ms']} / {fan['p99_ms']} | {fan['expected'] - fan['missing']}"
+            f"/{fan['expected']} |",
+        ]
+    sizes = results["phases"].get("hub", {}).get("bytes")
+    if sizes:
+        lines += [
+            "",
+            "| messages on the ticket | bytes received for reply 1, 2, 3, 4, 5 after opening |",
+            "|---:|---|",
+        ]
+        for label in ("10", "500"):
+            row = ", ".join(str(r["bytes_all_frames"]) for r in sizes[label])
+            lines.append(f"| {label} | {row} |")
+    return "\n".join(lines)
+
+
+def git_head() -> str:
+    try:
+        return subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return "?"
+
+
 async def main_async(args) -> dict:
     names = state_names()
     workdir = Path(tempfile.mkdtemp(prefix="live-bench-"))
-    results: dict = {"machine": machine(), "settings": vars(args), "phases": {}}
+    results: dict = {
+        "machine": machine(),
+        "commit": git_head(),
+        "settings": {k: str(v) for k, v in vars(args).items()},
+        "phases": {},
+    }
     try:
         for phase in args.phases.split(","):
             print(f"== phase {phase} (load {loadavg()})", flush=True)
@@ -1022,7 +1083,7 @@ def main() -> int:
     results = asyncio.run(main_async(args))
     if args.json:
         args.json.write_text(json.dumps(results, indent=2, default=str))
-    print(json.dumps(results, indent=2, default=str)[:20000])
+    print(markdown(results))
     return 0
 
 
