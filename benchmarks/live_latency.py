@@ -792,6 +792,7 @@ async def measure_n(
             if s.token in tab.seen
         )[-5:]
         result["slowest"] = [[round(ms), round(at, 1)] for ms, at in slow]
+        result["writing_started"] = round(sent[0].scheduled, 3) if sent else None
         result["expected"], result["missing"] = expected, missing
         result["send_errors"] = sum(1 for s in sent if s.error)
         posts = [(s.posted - s.started) * 1000 for s in sent if s.posted]
