@@ -27,5 +27,14 @@ config = rx.Config(
     # The websocket handshake accepts only these origins (A7).
     cors_allowed_origins=settings.origins,
     redis_url=settings.redis_url,
+    # One worker without Redis keeps Reflex's state in memory. Reflex's default (a pickle per
+    # state on disk) lists and stats every pickle every 2 s: with 1000 open pages that took a
+    # third of the backend's CPU and set the live-update latency tail (docs/benchmarks.md).
+    # States then do not survive a restart: reconnecting pages load again, as a new tab does.
+    state_manager_mode=(
+        rx.constants.StateManagerMode.REDIS
+        if settings.redis_url
+        else rx.constants.StateManagerMode.MEMORY
+    ),
     trusted_proxy_hops=settings.trusted_proxy_hops,
 )

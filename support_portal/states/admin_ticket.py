@@ -131,12 +131,6 @@ class AdminTicketState(ConversationState):
             my_id=str(viewer.user_id or ""),
         )
 
-    def _put(self, **values) -> None:
-        """Assign only what changed: a live refresh then sends only what changed."""
-        for name, value in values.items():
-            if getattr(self, name) != value:
-                setattr(self, name, value)
-
     # --- what the page shows ----------------------------------------------------------------
 
     @rx.var
@@ -172,25 +166,29 @@ class AdminTicketState(ConversationState):
         async with self:
             generation = self._generation
             ticket_id = self._ticket_id
+            shown = (self._last_id, self.status)
             viewer = await self._viewer()
         if not ticket_id or viewer is None:
             return
         me = self._presence_key(viewer)
         presence.seen(ticket_id, key=me, name=viewer.name, kind="agent")
         presence_changed(ticket_id)
-        known = await call(live_view.fingerprint, ticket_id=ticket_id)
         timeout = SAFETY_NET_SECONDS
         try:
             with hub.subscribe(ticket_topic(ticket_id)) as sub:
+                # As for customers: catch up at once with what committed before subscribing.
+                known = await call(live_view.fingerprint, ticket_id=ticket_id)
+                behind = known is None or (known.last_message_id, known.status) != shown
                 while True:
-                    events = await sub.wait(timeout)
+                    events = [] if behind else await sub.wait(timeout)
                     presence.seen(ticket_id, key=me, name=viewer.name, kind="agent")
                     only_presence = bool(events) and all(e.kind == "presence" for e in events)
-                    if not events:
+                    if not events and not behind:
                         current = await call(live_view.fingerprint, ticket_id=ticket_id)
                         if current == known and timeout >= SAFETY_NET_SECONDS:
                             continue
                         known = current
+                    behind = False
                     async with self:
                         if not self._still_here(generation):
                             if generation == self._generation and not (

@@ -114,15 +114,24 @@ class ConversationState(SessionState):
         return True
 
     def _apply_detail(self, detail: TicketDetail) -> None:
-        self.ticket_number = detail.number
-        self.subject = detail.subject
-        self.status = detail.status
-        self.category = detail.category
-        self.created = self._format_time(detail.created_at)
-        self.is_guest_ticket = detail.is_guest
-        self.requester_name = detail.requester_name
-        self.follow_up_of_number = detail.follow_up_of_number or 0
-        self.follow_up_numbers = detail.follow_up_numbers
+        self._put(
+            ticket_number=detail.number,
+            subject=detail.subject,
+            status=detail.status,
+            category=detail.category,
+            created=self._format_time(detail.created_at),
+            is_guest_ticket=detail.is_guest,
+            requester_name=detail.requester_name,
+            follow_up_of_number=detail.follow_up_of_number or 0,
+            follow_up_numbers=detail.follow_up_numbers,
+        )
+
+    def _put(self, **values) -> None:
+        """Assign only what changed: Reflex sends every assigned var (and recomputes the vars
+        that depend on it) in the next delta, even when the value is the same."""
+        for name, value in values.items():
+            if getattr(self, name) != value:
+                setattr(self, name, value)
 
     def _format_time(self, moment) -> str:
         from support_portal import i18n
@@ -185,7 +194,7 @@ class ConversationState(SessionState):
             return False
         self._apply_detail(update.detail)
         self._append(update.messages)
-        self.unread_count = update.unread_count
+        self._put(unread_count=update.unread_count)
         return True
 
     def _append(self, new: list[MessagePublic]) -> None:
@@ -236,7 +245,7 @@ class ConversationState(SessionState):
     def _update_presence(self) -> float:
         """Refresh what this page shows about others; returns seconds until it may change."""
         remaining = presence.support_writing(self._ticket_id)
-        self.support_writing = remaining > 0
+        self._put(support_writing=remaining > 0)
         return remaining
 
     @rx.event(background=True)
@@ -252,20 +261,25 @@ class ConversationState(SessionState):
         async with self:
             generation = self._generation
             ticket_id = self._ticket_id
+            shown = (self._last_id, self.status)
         if not ticket_id:
             return
         poll = get_settings().live_poll_seconds  # > 0 only for the benchmark's baseline
         timeout = poll or SAFETY_NET_SECONDS
-        known = await call(live_view.fingerprint, ticket_id=ticket_id)
         with hub.subscribe(*([] if poll else [ticket_topic(ticket_id)])) as sub:
+            # Subscribed first: what committed after the page loaded but before this point
+            # published to nobody, so catch up at once when the ticket moved on since then.
+            known = await call(live_view.fingerprint, ticket_id=ticket_id)
+            behind = known is None or (known.last_message_id, known.status) != shown
             try:
                 while True:
-                    events = await sub.wait(timeout)
-                    if not events:
+                    events = [] if behind else await sub.wait(timeout)
+                    if not events and not behind:
                         current = await call(live_view.fingerprint, ticket_id=ticket_id)
                         if current == known and (poll or not self._presence_may_change(timeout)):
                             continue
                         known = current
+                    behind = False
                     async with self:
                         if not self._still_here(generation):
                             return
