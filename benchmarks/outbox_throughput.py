@@ -1,5 +1,6 @@
 """Outbox throughput to a local SMTP server: the real sender (one reused connection) against
-the same sender opening one connection per email, in the same run.
+the same sender opening one connection per email, and two senders sharing the outbox, in the
+same run.
 
     python -m benchmarks.outbox_throughput [--db-url URL] [--emails 2000] [--rounds 3]
 
@@ -116,37 +117,51 @@ def pending() -> int:
         )
 
 
-def one_round(settings, *, fresh: bool, emails: int, tickets: list[int], received, profile=None):
+VARIANTS = {
+    "reused": "reused connection (OutboxSender)",
+    "fresh": "one connection per email",
+    "two": "two senders, a reused connection each",
+}
+
+
+def one_round(settings, *, variant: str, emails: int, tickets: list[int], received, profile=None):
     clear_emails()
     queue_emails(emails, tickets)
-    sender = OutboxSender(settings, worker="bench")
-    if fresh:
-        sender.mailer = OneConnectionPerEmail(settings)
+    # "two" is what two app workers (or two `support-portal send-mail` processes) do: two
+    # senders claiming from the same outbox, here in one process and so sharing one GIL.
+    senders = [
+        OutboxSender(settings, worker=f"bench-{n}") for n in range(2 if variant == "two" else 1)
+    ]
+    if variant == "fresh":
+        senders[0].mailer = OneConnectionPerEmail(settings)
     before = received.value
     if profile is not None:
         profile.enable()
     start = time.perf_counter()
-    sent = asyncio.run(_send_all(sender))
+    sent_by_each = asyncio.run(_send_all(senders))
     elapsed = time.perf_counter() - start
+    sent = sum(sent_by_each)
     if profile is not None:
         profile.disable()
     assert sent == emails and pending() == 0, (sent, pending())
     delivered = received.value - before
     assert delivered == emails, f"the server got {delivered} of {emails}"
     return {
-        "variant": "one connection per email" if fresh else "reused connection (OutboxSender)",
+        "variant": VARIANTS[variant],
         "emails": emails,
         "seconds": round(elapsed, 3),
         "per_second": round(emails / elapsed, 1),
-        "connections": sender.mailer.connections_opened,
+        "connections": sum(sender.mailer.connections_opened for sender in senders),
+        "sent_by_each": sent_by_each,
     }
 
 
-async def _send_all(sender: OutboxSender) -> int:
+async def _send_all(senders: list[OutboxSender]) -> list[int]:
     try:
-        return await sender.run_once()
+        return list(await asyncio.gather(*(sender.run_once() for sender in senders)))
     finally:
-        await sender.mailer.close()
+        for sender in senders:
+            await sender.mailer.close()
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -181,9 +196,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{engine.dialect.name}: {args.emails} emails per round")
         print("| Round | Variant | Emails/s | Seconds | Connections |\n|---|---|---|---|---|")
         for n in range(args.rounds):
-            for fresh in (False, True):
-                result = one_round(settings, fresh=fresh, emails=args.emails, tickets=tickets,
-                                   received=received)  # fmt: skip
+            for variant in VARIANTS:
+                result = one_round(settings, variant=variant, emails=args.emails,
+                                   tickets=tickets, received=received)  # fmt: skip
                 results.append(result)
                 cells = (n + 1, result["variant"], f"{result['per_second']:.0f}",
                          f"{result['seconds']:.2f}", result["connections"])  # fmt: skip
@@ -193,7 +208,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"median, {label}: {statistics.median(rates):.0f} emails/s")
         if args.profile:
             profile = cProfile.Profile()
-            one_round(settings, fresh=False, emails=args.emails, tickets=tickets,
+            one_round(settings, variant="reused", emails=args.emails, tickets=tickets,
                       received=received, profile=profile)  # fmt: skip
             pstats.Stats(profile).sort_stats("cumulative").print_stats(25)
     finally:
