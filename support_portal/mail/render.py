@@ -100,11 +100,11 @@ def _hello(locale: str, name: str | None) -> str:
 def _compose(
     locale: str, *, name: str | None, lines: list[str], link: str | None, link_label: str | None
 ) -> tuple[str, str]:
-    t = lambda s, **p: gettext(locale, s, **p)  # noqa: E731
+    notice = gettext(locale, NOTICE)
     text_parts = [_hello(locale, name), "", *lines]
     if link:
         text_parts += ["", link]
-    text_parts += ["", "-- ", t(NOTICE)]
+    text_parts += ["", "-- ", notice]
     html_lines = "".join(f"<p>{html.escape(line)}</p>" for line in lines)
     button = ""
     if link:
@@ -119,7 +119,7 @@ def _compose(
         f'<!doctype html><html lang="{html.escape(locale)}"><body style="font-family:'
         f'system-ui,sans-serif;line-height:1.5;color:#111">'
         f"<p>{html.escape(_hello(locale, name))}</p>{html_lines}{button}"
-        f'<hr><p style="font-size:12px;color:#555">{html.escape(t(NOTICE))}</p></body></html>'
+        f'<hr><p style="font-size:12px;color:#555">{html.escape(notice)}</p></body></html>'
     )
     return "\n".join(text_parts) + "\n", body_html
 
@@ -127,41 +127,47 @@ def _compose(
 def ticket_email(
     template: str, *, locale: str, number: int, name: str | None, link: str
 ) -> Rendered:
-    t = lambda s, **p: gettext(locale, s, **p)  # noqa: E731
     subject = SUBJECT_RECEIVED if template == "ticket_received" else SUBJECT_UPDATED
-    lines = [t(HEADLINES[template], number=number), t(ACTIONS[template])]
+    lines = [
+        gettext(locale, HEADLINES[template], number=number),
+        gettext(locale, ACTIONS[template]),
+    ]
     text, body_html = _compose(
         locale,
         name=name,
         lines=lines,
         link=link,
-        link_label=t("Open ticket {number}", number=number),
+        link_label=gettext(locale, "Open ticket {number}", number=number),
     )
-    return Rendered(subject=t(subject, number=number), text=text, html=body_html)
+    return Rendered(subject=gettext(locale, subject, number=number), text=text, html=body_html)
 
 
 def code_email(*, locale: str, code: str, number: int | None, name: str | None) -> Rendered:
-    t = lambda s, **p: gettext(locale, s, **p)  # noqa: E731
     if number is not None:
-        lines = [t("Your verification code for support ticket {number} is:", number=number)]
+        lines = [
+            gettext(locale, "Your verification code for support ticket {number} is:", number=number)
+        ]
     else:
-        lines = [t("Your verification code to confirm your email address is:")]
+        lines = [gettext(locale, "Your verification code to confirm your email address is:")]
     lines += [
         code,
-        t("The code expires in 10 minutes. If you did not ask for it, ignore this email."),
+        gettext(
+            locale, "The code expires in 10 minutes. If you did not ask for it, ignore this email."
+        ),
     ]
     text, body_html = _compose(locale, name=name, lines=lines, link=None, link_label=None)
-    return Rendered(
-        subject=t("Your verification code: {code}", code=code), text=text, html=body_html
-    )
+    subject = gettext(locale, "Your verification code: {code}", code=code)
+    return Rendered(subject=subject, text=text, html=body_html)
 
 
 def links_email(*, locale: str, links: list[tuple[int, str]]) -> Rendered:
-    t = lambda s, **p: gettext(locale, s, **p)  # noqa: E731
-    lines = [t("Here are the links to your support tickets:")]
-    lines += [f"{t('Ticket {number}', number=number)}: {link}" for number, link in links]
+    lines = [gettext(locale, "Here are the links to your support tickets:")]
+    lines += [
+        f"{gettext(locale, 'Ticket {number}', number=number)}: {link}" for number, link in links
+    ]
     text, body_html = _compose(locale, name=None, lines=lines, link=None, link_label=None)
-    return Rendered(subject=t("Links to your support tickets"), text=text, html=body_html)
+    subject = gettext(locale, "Links to your support tickets")
+    return Rendered(subject=subject, text=text, html=body_html)
 
 
 def _header_safe(value: str) -> str:

@@ -440,12 +440,21 @@ def history(db: Session, *, viewer: Viewer | None, number: int | str) -> list[Hi
         entries.append(
             HistoryEntry(
                 action=event.action,
-                actor_name=actor_name or ("System" if event.actor_kind == "system" else "Customer"),
+                actor_name=actor_name or _unnamed_actor(event.actor_kind, ticket),
                 created_at=event.created_at,
                 detail=detail,
             )
         )
     return entries
+
+
+def _unnamed_actor(kind: str | None, ticket: Ticket) -> str:
+    """Who did it when no user row names them; the state translates "System" and "Customer"."""
+    if kind == "system":
+        return "System"
+    if kind == "guest" and ticket.guest_name:
+        return ticket.guest_name
+    return "Customer"
 
 
 def customer_info(db: Session, *, viewer: Viewer | None, number: int | str) -> CustomerInfo:
@@ -456,8 +465,18 @@ def customer_info(db: Session, *, viewer: Viewer | None, number: int | str) -> C
         name, email, verified = user.name, user.email, user.email_verified
         others = select(Ticket).where(Ticket.requester_id == user.id)
     else:
-        name, email, verified = ticket.guest_name or "", ticket.guest_email or "", False
+        name, email = ticket.guest_name or "", ticket.guest_email or ""
         others = select(Ticket).where(Ticket.guest_email == ticket.guest_email)
+        # A guest proves the address with a one-time code from the ticket's link.
+        verified = (
+            db.exec(
+                select(AuditEvent.id)
+                .join(Ticket, col(Ticket.id) == AuditEvent.ticket_id)
+                .where(AuditEvent.action == "guest.verified", Ticket.guest_email == email)
+                .limit(1)
+            ).first()
+            is not None
+        )
     rows = db.exec(
         others.where(Ticket.id != ticket.id).order_by(col(Ticket.last_activity_at).desc()).limit(10)
     ).all()

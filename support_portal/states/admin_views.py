@@ -115,14 +115,13 @@ def _status(value: object, locale: str) -> str:
 
 def history_text(entry: HistoryEntry, locale: str) -> str:
     detail = entry.detail
-    t = i18n.gettext
     match entry.action:
         case "ticket.created":
             if detail.get("follow_up_of"):
-                return t(locale, "Created as a follow-up")
-            return t(locale, "Created the ticket")
+                return i18n.gettext(locale, "Created as a follow-up")
+            return i18n.gettext(locale, "Created the ticket")
         case "ticket.status":
-            return t(
+            return i18n.gettext(
                 locale,
                 "Changed the status from {old} to {new}",
                 old=_status(detail.get("from"), locale),
@@ -131,10 +130,14 @@ def history_text(entry: HistoryEntry, locale: str) -> str:
         case "ticket.assigned":
             name = detail.get("assignee_name") or ""
             if detail.get("assignee_id") is None:
-                return t(locale, "Removed the assignment")
+                return i18n.gettext(locale, "Removed the assignment")
             if detail.get("auto"):
-                return t(locale, "Assigned to {name} by replying", name=name)
-            return t(locale, "Assigned to {name}", name=name)
+                return i18n.gettext(locale, "Assigned to {name} by replying", name=name)
+            return i18n.gettext(locale, "Assigned to {name}", name=name)
+        case "guest.code_sent":
+            return i18n.gettext(locale, "Asked for a verification code")
+        case "guest.verified":
+            return i18n.gettext(locale, "Verified the email address with a code")
     return entry.action
 
 
