@@ -7,6 +7,7 @@ import reflex as rx
 from support_portal.components.i18n import T
 from support_portal.services.attachments import ACCEPT
 from support_portal.settings import get_settings
+from support_portal.states.base import SessionState
 from support_portal.states.views import AttachmentView, MessageView
 
 UPLOAD_ID = "reply-files"
@@ -45,7 +46,10 @@ def message_bubble(m: MessageView, *, agent_view: bool = False) -> rx.Component:
             rx.text(m.author_name, weight="bold", size="2", class_name="author"),
             label,
             rx.spacer(),
-            rx.tooltip(rx.text(m.time, size="1", color_scheme="gray"), content=m.time_title),
+            rx.tooltip(
+                rx.text(m.time, size="1", color_scheme="gray", class_name="message-time"),
+                content=m.time_title,
+            ),
             align="center",
             spacing="2",
             wrap="wrap",
@@ -108,6 +112,20 @@ def selected_files() -> rx.Component:
     )
 
 
+def rejected_files(rejected: rx.Var) -> rx.Var:
+    """react-dropzone's rejections as plain data: they hold File objects, which the event
+    channel would try to send as binary attachments."""
+    return rx.Var(
+        _js_expr=f"({rejected}).map((r) => ({{name: String((r.file && r.file.name) || ''), "
+        "codes: (r.errors || []).map((e) => String(e.code))}))",
+        _var_type=list[dict],
+    )
+
+
+def on_files_rejected(rejected: rx.Var):
+    return SessionState.files_rejected(rejected_files(rejected))
+
+
 def attach_button() -> rx.Component:
     settings = get_settings()
     return rx.upload.root(
@@ -125,6 +143,9 @@ def attach_button() -> rx.Component:
         max_files=settings.max_attachments_per_message,
         max_size=settings.max_attachment_bytes,
         no_drag=False,
+        # The button inside is the one keyboard stop (the drop area would be a second, unnamed).
+        no_keyboard=True,
+        on_drop_rejected=on_files_rejected,
         border="none",
         padding="0",
     )

@@ -103,6 +103,20 @@ def mobile_menu() -> rx.Component:
             ),
         ),
         rx.menu.content(
+            rx.cond(
+                SessionState.is_logged_in,
+                rx.fragment(
+                    rx.text(
+                        SessionState.viewer_name,
+                        size="1",
+                        color_scheme="gray",
+                        padding_x="12px",
+                        padding_y="4px",
+                        id="mobile-menu-name",
+                    ),
+                    rx.menu.item(T("My tickets"), on_select=rx.redirect(routes.MY_TICKETS)),
+                ),
+            ),
             rx.menu.sub(
                 rx.menu.sub_trigger(T("Get help")),
                 rx.menu.sub_content(
@@ -163,7 +177,7 @@ def header() -> rx.Component:
         spacing="4",
         align="center",
     )
-    return rx.box(
+    return rx.el.header(
         rx.hstack(
             rx.link(
                 rx.hstack(
@@ -196,7 +210,6 @@ def header() -> rx.Component:
             padding_x="1rem",
             padding_y="0.75rem",
         ),
-        as_="header",
         border_bottom="1px solid var(--gray-a5)",
         background="var(--color-panel-solid)",
         position="sticky",
@@ -212,13 +225,35 @@ _BROWSER_PREFS = (
 )
 
 
+def skip_link() -> rx.Component:
+    """The first Tab stop: straight to the page's content, past the header's controls."""
+    return rx.el.a(
+        T("Skip to content"),
+        href="#main",
+        id="skip-link",
+        # Following the fragment only moves where the next Tab starts; focus it as well.
+        on_click=rx.call_script("document.getElementById('main').focus()"),
+        style={
+            "position": "absolute",
+            "left": "-9999px",
+            "z_index": "20",
+            "padding": "0.5rem 1rem",
+            "background": "var(--color-panel-solid)",
+            "border_radius": "var(--radius-2)",
+            "_focus": {"left": "1rem", "top": "0.5rem"},
+        },
+    )
+
+
 def page(*children: rx.Component, width: str = "48rem") -> rx.Component:
     return rx.box(
+        skip_link(),
         header(),
-        rx.box(
+        rx.el.main(
             *children,
-            as_="main",
             id="main",
+            tab_index=-1,  # the skip link moves focus here
+            style={"_focus": {"outline": "none"}},
             width="100%",
             max_width=width,
             margin_x="auto",

@@ -81,6 +81,10 @@ def register_page() -> rx.Component:
         rx.heading(T("Create account"), size="6", as_="h1"),
         rx.text(T("With an account, all your tickets are in one place."), color_scheme="gray"),
         error_callout(RegisterState.error, id="register-error"),
+        rx.cond(
+            RegisterState.email_taken,
+            rx.link(T("Log in"), href=routes.LOGIN, id="register-login-link", weight="medium"),
+        ),
         rx.form(
             rx.vstack(
                 field(

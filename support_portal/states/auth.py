@@ -10,7 +10,7 @@ from support_portal import routes
 from support_portal.mail.codes import send_code_email
 from support_portal.mail.smtp import PermanentError, TransientError
 from support_portal.services import auth, guest
-from support_portal.services.errors import DomainError, InvalidInput
+from support_portal.services.errors import DomainError, EmailTaken, InvalidInput
 from support_portal.states.base import SessionState, call, go
 
 
@@ -65,6 +65,7 @@ class LoginState(SessionState):
 
 class RegisterState(SessionState):
     error: str = ""
+    email_taken: bool = False  # the error offers a link to log in
     field_errors: dict[str, str] = {}
     submitting: bool = False
 
@@ -82,6 +83,7 @@ class RegisterState(SessionState):
             return
         self.submitting = True
         self.error = ""
+        self.email_taken = False
         self.field_errors = {}
         yield
         try:
@@ -104,6 +106,7 @@ class RegisterState(SessionState):
             return
         except DomainError as exc:
             self.error = self._error_text(exc)
+            self.email_taken = isinstance(exc, EmailTaken)
             self.submitting = False
             return
         self.submitting = False

@@ -200,6 +200,42 @@ class SessionState(rx.State):
             if weighted != self._browser_languages:
                 self._browser_languages = weighted
                 self._apply_locale(self._user_locale or None)
+        # The served HTML says lang="en"; screen readers need the language the page is in.
+        return rx.call_script(f"document.documentElement.lang = {json.dumps(self.locale)}")
+
+    @rx.event
+    def files_rejected(self, rejected: list[dict]):
+        """The file picker turned files down (type, size or count): say why, in the UI's
+        language, where it does not cover the Send button. `rejected` is what
+        components.conversation.rejected_files sends: [{"name": ..., "codes": [...]}]."""
+        settings = get_settings()
+        lines = []
+        for item in rejected[:10] if isinstance(rejected, list) else []:
+            if not isinstance(item, dict):
+                continue
+            name = str(item.get("name") or "")[:80]
+            codes = item.get("codes") if isinstance(item.get("codes"), list) else []
+            if "too-many-files" in codes:
+                count = settings.max_attachments_per_message
+                lines.append(self._t("At most {count} files per message.", count=count))
+            elif "file-too-large" in codes:
+                size = settings.max_attachment_bytes // (1024 * 1024)
+                lines.append(self._t("{name}: larger than {size} MB.", name=name, size=size))
+            else:
+                lines.append(
+                    self._t(
+                        "{name}: this type of file is not accepted "
+                        "(png, jpg, gif, webp, pdf, txt, csv, log).",
+                        name=name,
+                    )
+                )
+        return rx.toast.error(
+            self._t("Some files were not added"),
+            description="\n".join(dict.fromkeys(lines)),
+            position="top-center",
+            close_button=True,
+            style={"white_space": "pre-line"},
+        )
 
     @rx.event
     async def logout(self):
@@ -230,7 +266,9 @@ class SessionState(rx.State):
         from support_portal.components.i18n import ui_catalog
 
         self.tr = ui_catalog(locale)
+        # Reload: dates, counts and messages the server formatted are in the old language,
+        # and the page's load handler formats them again in the new one.
         return rx.call_script(
             f"document.cookie = 'sp_locale={locale}; path=/; max-age=31536000; samesite=lax';"
-            f"document.documentElement.lang = '{locale}';"
+            f"document.documentElement.lang = '{locale}'; window.location.reload();"
         )

@@ -74,6 +74,8 @@ class ConversationState(SessionState):
     _first_id: int = 0
     _last_id: int = 0
     _generation: int = 0
+    # The language and time zone the shown dates were formatted in: a change reloads them.
+    _formatted_for: tuple[str, str] = ("", "")
 
     # --- loading ----------------------------------------------------------------------------
 
@@ -104,6 +106,7 @@ class ConversationState(SessionState):
             return False
         self._apply_detail(detail)
         self._ticket_id = detail.id
+        self._formatted_for = (self.locale, self._tz())
         self.history = self._views(messages)
         if messages:
             self._first_id, self._last_id = messages[0].id, messages[-1].id
@@ -224,6 +227,7 @@ class ConversationState(SessionState):
             and not self.not_found
             and self._ticket_id
             and str(self.ticket_number) == str(number)
+            and self._formatted_for == (self.locale, self._tz())
         ):
             try:
                 if not await self._catch_up():

@@ -40,6 +40,14 @@ def test_a_new_customer_submits_a_ticket_and_replies_with_an_attachment(
     reply(page, "Here is a screenshot", files=[str(screenshot)])
     expect(page.locator(".message").last.locator(".attachment-name")).to_have_text("screenshot.png")
 
+    # The picker turns a file down by its type and says why, in the page's language.
+    tool = tmp_path / "tool.exe"
+    tool.write_bytes(b"MZ" + b"\x00" * 64)
+    page.locator("#reply-files input[type=file]").set_input_files(str(tool))
+    expect(page.get_by_text("Some files were not added")).to_be_visible()
+    expect(page.get_by_text("tool.exe: this type of file is not accepted")).to_be_visible()
+    expect(page.locator(".selected-file")).to_have_count(0)
+
     goto(page, "/tickets")
     row = page.locator(".ticket-row").filter(has_text="Withdrawal stuck")
     expect(row).to_be_visible()
@@ -56,3 +64,28 @@ def test_a_new_customer_submits_a_ticket_and_replies_with_an_attachment(
     expect(other.get_by_text("Withdrawal stuck")).to_have_count(0)
     goto(other, "/tickets/99999999")
     expect(other.get_by_text("We could not find that ticket.")).to_be_visible()
+
+
+def test_the_page_frame_serves_keyboard_users_and_known_emails(page, app):
+    goto(page, "/register")
+    # The first Tab stop skips the header's controls; the content is a <main> landmark.
+    page.keyboard.press("Tab")
+    expect(page.locator("#skip-link")).to_be_focused()
+    page.keyboard.press("Enter")
+    expect(page.locator("main#main")).to_be_focused()
+    page.keyboard.press("Tab")
+    expect(page.locator("#main").get_by_label("Name")).to_be_focused()
+    expect(page.locator("header")).to_have_count(1)
+
+    # Registering an email that has an account points to the login page.
+    email = create_user(app, name="Known Person")
+    main = page.locator("#main")
+    main.get_by_label("Name").fill("Known Person")
+    main.get_by_label("Email").fill(email)
+    main.get_by_label("Password").fill("another long password")
+    main.get_by_role("button", name="Create account").click()
+    expect(page.locator("#register-error")).to_contain_text("already exists")
+    page.locator("#register-login-link").click()
+    page.wait_for_url(re.compile(r"/login/?$"))
+
+    assert page.request.get(f"{app.url}/favicon.ico").ok

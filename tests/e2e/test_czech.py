@@ -25,6 +25,7 @@ def test_a_czech_customer_registers_submits_and_gets_the_reply_in_czech(
     ready(customer)
     main = customer.locator("#main")
     expect(main.get_by_role("heading", name="Vytvořit účet")).to_be_visible()
+    expect(customer.locator("html")).to_have_attribute("lang", "cs")  # for screen readers
     main.get_by_label("Jméno").fill("Jana Nováková")
     main.get_by_label("E-mail").fill(email)
     main.get_by_label("Heslo").fill(PASSWORD)
@@ -74,8 +75,11 @@ def test_a_czech_customer_registers_submits_and_gets_the_reply_in_czech(
     expect(customer.locator(".message-body")).to_have_count(3)
     expect(customer.locator(".status-badge")).to_have_text("Otevřené")
 
-    # The switcher changes the language at once.
+    # The switcher changes the language at once, also of what the server formatted (times).
+    expect(customer.locator(".message-time").first).to_have_text(re.compile(r"před|právě"))
     customer.locator("#language-switcher").click()
     customer.get_by_role("option", name="English").click()
     expect(customer.locator(".status-badge")).to_have_text("Open")
+    expect(customer.locator("html")).to_have_attribute("lang", "en")
+    expect(customer.locator(".message-time").first).to_have_text(re.compile(r"ago|just now"))
     context.close()
