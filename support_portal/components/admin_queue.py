@@ -150,6 +150,14 @@ def _empty_search() -> rx.Component:
 
 
 def pager() -> rx.Component:
+    """Previous / Next, only when there is another page to go to."""
+    return rx.cond(
+        (S.previous.length() > 0) | (S.next_cursor != ""),
+        _pager_buttons(),
+    )
+
+
+def _pager_buttons() -> rx.Component:
     return rx.hstack(
         rx.button(
             rx.icon("chevron-left", size=16),

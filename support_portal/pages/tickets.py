@@ -162,19 +162,23 @@ def my_tickets_page() -> rx.Component:
                 ),
             ),
         ),
-        rx.hstack(
-            rx.button(
-                T("Previous"),
-                variant="soft",
-                on_click=s.previous_page,
-                disabled=s.previous.length() == 0,
+        rx.cond(
+            (s.previous.length() > 0) | (s.next_cursor != ""),
+            rx.hstack(
+                rx.button(
+                    T("Previous"),
+                    variant="soft",
+                    on_click=s.previous_page,
+                    disabled=s.previous.length() == 0,
+                ),
+                rx.button(
+                    T("Next"), variant="soft", on_click=s.next_page, disabled=s.next_cursor == ""
+                ),
+                justify="center",
+                width="100%",
+                margin_top="1rem",
+                id="ticket-pager",
             ),
-            rx.button(
-                T("Next"), variant="soft", on_click=s.next_page, disabled=s.next_cursor == ""
-            ),
-            justify="center",
-            width="100%",
-            margin_top="1rem",
         ),
         rx.cond(s.loaded, rx.box(id="page-ready", display="none")),
     )
