@@ -68,7 +68,7 @@ def view_tabs() -> rx.Component:
 
 def toolbar() -> rx.Component:
     search = rx.form(
-        rx.hstack(
+        rx.flex(
             rx.input(
                 rx.input.slot(rx.icon("search", size=16)),
                 name="q",
@@ -77,21 +77,32 @@ def toolbar() -> rx.Component:
                 aria_label=T("Search tickets"),
                 default_value=S.search,
                 id="queue-search",
-                width="100%",
                 max_length=100,
+                # Phones: the whole row, so the placeholder fits; the buttons go below.
+                flex=rx.breakpoints(initial="1 1 100%", sm="1 1 0%"),
+                min_width="0",
             ),
             rx.button(T("Search"), type="submit", variant="soft", id="queue-search-button"),
             rx.cond(
                 S.search != "",
-                rx.button(T("Clear"), type="button", variant="ghost", on_click=S.clear_search),
+                rx.button(
+                    T("Clear"),
+                    type="button",
+                    variant="soft",
+                    color_scheme="gray",
+                    on_click=S.clear_search,
+                ),
             ),
-            width="100%",
+            spacing="2",
+            wrap="wrap",
             align="center",
+            width="100%",
         ),
         on_submit=S.run_search,
         reset_on_submit=False,
-        flex_grow="1",
-        min_width="16rem",
+        # Grows into the row but starts small, so "Sort by" stays beside it on a desktop.
+        flex="1 1 16rem",
+        min_width="0",
         role="search",
     )
     sort = rx.hstack(

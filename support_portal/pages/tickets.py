@@ -115,20 +115,31 @@ def my_tickets_page() -> rx.Component:
             margin_top="1rem",
         ),
         rx.form(
-            rx.hstack(
+            rx.flex(
                 rx.input(
                     name="q",
                     placeholder=T("Search by number or subject"),
                     aria_label=T("Search tickets"),
-                    width="100%",
                     id="ticket-search",
                     default_value=s.search,
+                    # Phones: the whole row, so the placeholder fits; the buttons go below.
+                    flex=rx.breakpoints(initial="1 1 100%", sm="1 1 0%"),
+                    min_width="0",
                 ),
                 rx.button(rx.icon("search", size=16), T("Search"), type="submit", variant="soft"),
                 rx.cond(
                     s.search != "",
-                    rx.button(T("Clear"), type="button", variant="ghost", on_click=s.clear_search),
+                    rx.button(
+                        T("Clear"),
+                        type="button",
+                        variant="soft",
+                        color_scheme="gray",
+                        on_click=s.clear_search,
+                    ),
                 ),
+                spacing="2",
+                wrap="wrap",
+                align="center",
                 width="100%",
             ),
             on_submit=s.run_search,
