@@ -33,9 +33,10 @@ CATEGORIES = [
 
 
 def ticket_row(row: TicketRow) -> rx.Component:
+    # Phones: the time gets its own line under the number; wider: it sits under the status.
     return rx.link(
         rx.card(
-            rx.flex(
+            rx.grid(
                 rx.vstack(
                     rx.hstack(
                         rx.cond(
@@ -63,18 +64,26 @@ def ticket_row(row: TicketRow) -> rx.Component:
                     ),
                     spacing="1",
                     align="start",
+                    grid_area="main",
+                    min_width="0",
                 ),
-                rx.vstack(
-                    status_badge(row.status),
+                rx.box(status_badge(row.status), grid_area="status", justify_self="end"),
+                rx.box(
                     rx.tooltip(
                         rx.text(row.last_activity, size="1", color_scheme="gray"),
                         content=row.last_activity_title,
                     ),
-                    align="end",
-                    spacing="1",
+                    grid_area="time",
+                    justify_self=rx.breakpoints(initial="start", sm="end"),
+                    white_space="nowrap",
                 ),
-                justify="between",
-                spacing="3",
+                grid_template_columns="minmax(0, 1fr) auto",
+                grid_template_areas=rx.breakpoints(
+                    initial='"main status" "time time"', sm='"main status" "main time"'
+                ),
+                grid_template_rows="auto 1fr",
+                column_gap="var(--space-3)",
+                row_gap="var(--space-1)",
             ),
             class_name="ticket-row",
         ),
