@@ -44,6 +44,7 @@ def view_tabs() -> rx.Component:
         value=S.view,
         on_change=S.set_view,
         display=["none", "none", "block"],
+        width="100%",  # the underline spans the page, not just the tabs
     )
     phone = rx.box(
         rx.select.root(

@@ -397,6 +397,7 @@ def new_ticket_page() -> rx.Component:
             columns=rx.breakpoints(initial="1", md="3fr 2fr"),
             spacing="4",
             width="100%",
+            align_items="start",
         ),
         rx.cond(s.session_checked, rx.box(id="page-ready", display="none")),
         width="64rem",
