@@ -44,6 +44,7 @@ def view_tabs() -> rx.Component:
         value=S.view,
         on_change=S.set_view,
         display=["none", "none", "block"],
+        width="100%",  # the underline spans the page, not just the tabs
     )
     phone = rx.box(
         rx.select.root(
@@ -68,7 +69,7 @@ def view_tabs() -> rx.Component:
 
 def toolbar() -> rx.Component:
     search = rx.form(
-        rx.hstack(
+        rx.flex(
             rx.input(
                 rx.input.slot(rx.icon("search", size=16)),
                 name="q",
@@ -77,21 +78,32 @@ def toolbar() -> rx.Component:
                 aria_label=T("Search tickets"),
                 default_value=S.search,
                 id="queue-search",
-                width="100%",
                 max_length=100,
+                # Phones: the whole row, so the placeholder fits; the buttons go below.
+                flex=rx.breakpoints(initial="1 1 100%", sm="1 1 0%"),
+                min_width="0",
             ),
             rx.button(T("Search"), type="submit", variant="soft", id="queue-search-button"),
             rx.cond(
                 S.search != "",
-                rx.button(T("Clear"), type="button", variant="ghost", on_click=S.clear_search),
+                rx.button(
+                    T("Clear"),
+                    type="button",
+                    variant="soft",
+                    color_scheme="gray",
+                    on_click=S.clear_search,
+                ),
             ),
-            width="100%",
+            spacing="2",
+            wrap="wrap",
             align="center",
+            width="100%",
         ),
         on_submit=S.run_search,
         reset_on_submit=False,
-        flex_grow="1",
-        min_width="16rem",
+        # Grows into the row but starts small, so "Sort by" stays beside it on a desktop.
+        flex="1 1 16rem",
+        min_width="0",
         role="search",
     )
     sort = rx.hstack(
@@ -150,6 +162,14 @@ def _empty_search() -> rx.Component:
 
 
 def pager() -> rx.Component:
+    """Previous / Next, only when there is another page to go to."""
+    return rx.cond(
+        (S.previous.length() > 0) | (S.next_cursor != ""),
+        _pager_buttons(),
+    )
+
+
+def _pager_buttons() -> rx.Component:
     return rx.hstack(
         rx.button(
             rx.icon("chevron-left", size=16),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import reflex as rx
+from reflex.components.radix.themes.components.select import SelectRoot, SelectTrigger
 
 from support_portal.components.i18n import T
 
@@ -49,6 +50,18 @@ def info_callout(message: rx.Var | str, icon: str = "info", **props) -> rx.Compo
     return rx.callout(message, icon=icon, color_scheme="blue", **props)
 
 
+def _labelled_id(control: rx.Component) -> str | None:
+    """The id a field's label points at: the control's own, or for a select (whose root
+    renders no element) its trigger's, the button that opens it."""
+    control_id = getattr(control, "id", None)
+    if control_id is not None or not isinstance(control, SelectRoot):
+        return control_id
+    for child in control.children:
+        if isinstance(child, SelectTrigger):
+            return getattr(child, "id", None)
+    return None
+
+
 def field(
     label: rx.Var | str,
     control: rx.Component,
@@ -56,7 +69,7 @@ def field(
     error: rx.Var | None = None,
     hint: rx.Var | str | None = None,
 ) -> rx.Component:
-    control_id = getattr(control, "id", None)
+    control_id = _labelled_id(control)
     parts = [
         rx.el.label(rx.text(label, size="2", weight="medium"), html_for=control_id)
         if control_id

@@ -33,9 +33,10 @@ CATEGORIES = [
 
 
 def ticket_row(row: TicketRow) -> rx.Component:
+    # Phones: the time gets its own line under the number; wider: it sits under the status.
     return rx.link(
         rx.card(
-            rx.flex(
+            rx.grid(
                 rx.vstack(
                     rx.hstack(
                         rx.cond(
@@ -63,18 +64,26 @@ def ticket_row(row: TicketRow) -> rx.Component:
                     ),
                     spacing="1",
                     align="start",
+                    grid_area="main",
+                    min_width="0",
                 ),
-                rx.vstack(
-                    status_badge(row.status),
+                rx.box(status_badge(row.status), grid_area="status", justify_self="end"),
+                rx.box(
                     rx.tooltip(
                         rx.text(row.last_activity, size="1", color_scheme="gray"),
                         content=row.last_activity_title,
                     ),
-                    align="end",
-                    spacing="1",
+                    grid_area="time",
+                    justify_self=rx.breakpoints(initial="start", sm="end"),
+                    white_space="nowrap",
                 ),
-                justify="between",
-                spacing="3",
+                grid_template_columns="minmax(0, 1fr) auto",
+                grid_template_areas=rx.breakpoints(
+                    initial='"main status" "time time"', sm='"main status" "main time"'
+                ),
+                grid_template_rows="auto 1fr",
+                column_gap="var(--space-3)",
+                row_gap="var(--space-1)",
             ),
             class_name="ticket-row",
         ),
@@ -115,20 +124,31 @@ def my_tickets_page() -> rx.Component:
             margin_top="1rem",
         ),
         rx.form(
-            rx.hstack(
+            rx.flex(
                 rx.input(
                     name="q",
                     placeholder=T("Search by number or subject"),
                     aria_label=T("Search tickets"),
-                    width="100%",
                     id="ticket-search",
                     default_value=s.search,
+                    # Phones: the whole row, so the placeholder fits; the buttons go below.
+                    flex=rx.breakpoints(initial="1 1 100%", sm="1 1 0%"),
+                    min_width="0",
                 ),
                 rx.button(rx.icon("search", size=16), T("Search"), type="submit", variant="soft"),
                 rx.cond(
                     s.search != "",
-                    rx.button(T("Clear"), type="button", variant="ghost", on_click=s.clear_search),
+                    rx.button(
+                        T("Clear"),
+                        type="button",
+                        variant="soft",
+                        color_scheme="gray",
+                        on_click=s.clear_search,
+                    ),
                 ),
+                spacing="2",
+                wrap="wrap",
+                align="center",
                 width="100%",
             ),
             on_submit=s.run_search,
@@ -162,19 +182,23 @@ def my_tickets_page() -> rx.Component:
                 ),
             ),
         ),
-        rx.hstack(
-            rx.button(
-                T("Previous"),
-                variant="soft",
-                on_click=s.previous_page,
-                disabled=s.previous.length() == 0,
+        rx.cond(
+            (s.previous.length() > 0) | (s.next_cursor != ""),
+            rx.hstack(
+                rx.button(
+                    T("Previous"),
+                    variant="soft",
+                    on_click=s.previous_page,
+                    disabled=s.previous.length() == 0,
+                ),
+                rx.button(
+                    T("Next"), variant="soft", on_click=s.next_page, disabled=s.next_cursor == ""
+                ),
+                justify="center",
+                width="100%",
+                margin_top="1rem",
+                id="ticket-pager",
             ),
-            rx.button(
-                T("Next"), variant="soft", on_click=s.next_page, disabled=s.next_cursor == ""
-            ),
-            justify="center",
-            width="100%",
-            margin_top="1rem",
         ),
         rx.cond(s.loaded, rx.box(id="page-ready", display="none")),
     )
@@ -373,6 +397,7 @@ def new_ticket_page() -> rx.Component:
             columns=rx.breakpoints(initial="1", md="3fr 2fr"),
             spacing="4",
             width="100%",
+            align_items="start",
         ),
         rx.cond(s.session_checked, rx.box(id="page-ready", display="none")),
         width="64rem",

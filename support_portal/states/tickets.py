@@ -61,7 +61,9 @@ class MyTicketsState(LivePageState):
                 search=self.search,
                 cursor=self.cursor or None,
             )
-            self.counts = await call(tickets.tab_counts, viewer=viewer, search=self.search)
+            # The tabs count all the viewer's tickets, as the agent queue's views do: a search
+            # narrows the list, not the totals.
+            self.counts = await call(tickets.tab_counts, viewer=viewer)
         except DomainError as exc:
             self.error = self._error_text(exc)
             return
@@ -90,6 +92,7 @@ class MyTicketsState(LivePageState):
         self.search = ""
         self.cursor = ""
         self.previous = []
+        yield rx.set_value("ticket-search", "")  # the input is uncontrolled
         await self._fetch()
 
     @rx.event

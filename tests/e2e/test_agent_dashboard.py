@@ -227,6 +227,10 @@ def test_an_agent_assigns_closes_and_reopens_and_sees_the_follow_up(page, app, n
     page.get_by_role("button", name="Close ticket").click()
     expect(page.locator("#ticket-status")).to_have_text("Closed")
     expect(page.locator("#status-actions").get_by_role("button")).to_have_text(["Reopen"])
+    # No public reply on a closed ticket; an internal note is still possible.
+    expect(page.get_by_role("button", name="Send", exact=True)).to_be_disabled()
+    page.locator("#internal-toggle").click()
+    expect(page.get_by_role("button", name="Add internal note")).to_be_enabled()
 
     # The customer can only follow up; the agent sees both tickets linked.
     expect(customer.locator("#closed-notice")).to_be_visible()

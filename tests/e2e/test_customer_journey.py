@@ -25,6 +25,10 @@ def test_a_new_customer_submits_a_ticket_and_replies_with_an_attachment(
     page.get_by_role("link", name="Skip for now").click()
     page.wait_for_url(re.compile(r"/tickets/?$"))
     expect(page.get_by_text("You have no open tickets.")).to_be_visible()
+    expect(page.locator("#ticket-pager")).to_have_count(0)  # no other page to go to
+
+    goto(page, "/tickets/new")  # the Category label names the select's button
+    expect(page.get_by_role("combobox", name="Category")).to_have_attribute("id", "category")
 
     number = submit_ticket(
         page,
@@ -52,6 +56,14 @@ def test_a_new_customer_submits_a_ticket_and_replies_with_an_attachment(
     row = page.locator(".ticket-row").filter(has_text="Withdrawal stuck")
     expect(row).to_be_visible()
     expect(row.locator(".status-badge")).to_have_text("Open")
+
+    # A search narrows the list, not the tab counts.
+    page.get_by_label("Search tickets").fill("no such ticket")
+    page.get_by_role("button", name="Search", exact=True).click()
+    expect(page.get_by_text("No tickets match your search.")).to_be_visible()
+    expect(page.get_by_role("tab", name="Open (1)")).to_be_visible()
+    page.get_by_role("button", name="Clear", exact=True).click()
+    expect(page.get_by_label("Search tickets")).to_have_value("")
     row.click()
     page.wait_for_url(re.compile(rf"/tickets/{number}/?$"))
     expect(page.locator(".message-body")).to_have_count(2)
