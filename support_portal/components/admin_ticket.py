@@ -7,11 +7,10 @@ import reflex as rx
 from support_portal import routes
 from support_portal.components.admin_ticket_panels import side_panels
 from support_portal.components.conversation import (
-    attach_button,
+    FULL_ON_PHONE,
+    composer,
     conversation,
-    selected_files,
     send_event,
-    upload_progress,
 )
 from support_portal.components.i18n import T
 from support_portal.components.ui import category_label, error_callout, status_badge
@@ -203,12 +202,8 @@ def collaborators() -> rx.Component:
     )
 
 
-# Phones: the composer's buttons take the whole width, one under the other.
-FULL_ON_PHONE = rx.breakpoints(initial="100%", sm="auto")
-
-
 def _composer() -> rx.Component:
-    """The reply form: the fields of `conversation.composer`, with the agent's buttons.
+    """The reply form with the agent's buttons.
 
     A public reply or a request for information on a closed ticket is refused by the
     workflow, an internal note is not: in reply mode on a closed ticket Send is disabled like
@@ -231,56 +226,19 @@ def _composer() -> rx.Component:
             id="send-request-info",
         ),
     )
-    send = rx.button(
-        rx.icon("send", size=16),
-        rx.cond(S.internal_mode, T("Add internal note"), T("Send")),
-        type="submit",
-        loading=S.sending,
-        disabled=reply_closed,
-        aria_describedby=rx.cond(reply_closed, "reply-closed-hint", ""),
-        size="3",
-        width=FULL_ON_PHONE,
-        margin_left=rx.breakpoints(initial="0", sm="auto"),
-        id="send-button",
-    )
-    return rx.form(
-        rx.vstack(
-            rx.text_area(
-                name="body",
-                id="reply-body",
-                placeholder=rx.cond(
-                    S.internal_mode,
-                    T("Write a note for the team (the customer never sees it)…"),
-                    T("Write your reply to the customer…"),
-                ),
-                aria_label=T("Reply"),
-                rows="4",
-                resize="vertical",
-                width="100%",
-                max_length=20000,
-                # Uncontrolled: live updates never touch what the agent is typing.
-                on_change=S.typing.throttle(2000),
-            ),
-            rx.el.input(type="hidden", name="key", value=S.draft_key),
-            selected_files(),
-            upload_progress(S.upload_progress, S.sending),
-            error_callout(S.send_error, id="send-error"),
-            rx.flex(
-                attach_button(),
-                request_info,
-                send,
-                width="100%",
-                align="center",
-                spacing="3",
-                wrap="wrap",
-            ),
-            spacing="2",
-            width="100%",
+    return composer(
+        S,
+        on_typing=S.typing,
+        extra_controls=request_info,
+        submit_label=rx.cond(S.internal_mode, T("Add internal note"), T("Send")),
+        placeholder=rx.cond(
+            S.internal_mode,
+            T("Write a note for the team (the customer never sees it)…"),
+            T("Write your reply to the customer…"),
         ),
-        on_submit=send_event(S.send_with_files, S),
-        reset_on_submit=False,
-        width="100%",
-        id="reply-form",
+        send_disabled=reply_closed,
+        send_described_by=rx.cond(reply_closed, "reply-closed-hint", ""),
+        stack_on_phone=True,
     )
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from support_portal.components.i18n import T
+from support_portal.components.ui import error_callout
 from support_portal.services.attachments import ACCEPT
 from support_portal.settings import get_settings
 from support_portal.states.base import SessionState
@@ -179,6 +180,10 @@ def send_event(handler, state, form_id: str = "reply-form"):
     )
 
 
+# Phones: a composer's buttons can take the whole width, one under the other.
+FULL_ON_PHONE = rx.breakpoints(initial="100%", sm="auto")
+
+
 def composer(
     state,
     *,
@@ -186,12 +191,16 @@ def composer(
     submit_label: rx.Var | str | None = None,
     placeholder: rx.Var | str | None = None,
     on_typing: rx.EventHandler | None = None,
+    send_disabled: rx.Var | bool = False,
+    send_described_by: rx.Var | str = "",
+    stack_on_phone: bool = False,
 ) -> rx.Component:
     """The reply box at the bottom: text, attachments, Send.
 
     Send is one upload request carrying the files (none is fine) and the form's values, so the
     text can never arrive apart from its files. The text area is uncontrolled: live updates
-    never touch what the user is typing.
+    never touch what the user is typing. `stack_on_phone` puts each button on its own row on a
+    phone (for a row of several long buttons).
     """
     form_body = rx.vstack(
         rx.text_area(
@@ -209,27 +218,24 @@ def composer(
         rx.el.input(type="hidden", name="key", value=state.draft_key),
         selected_files(),
         upload_progress(state.upload_progress, state.sending),
-        rx.cond(
-            state.send_error != "",
-            rx.callout(
-                state.send_error,
-                icon="triangle-alert",
-                color_scheme="red",
-                role="alert",
-                id="send-error",
-            ),
-        ),
+        error_callout(state.send_error, id="send-error"),
         rx.flex(
             attach_button(),
             extra_controls or rx.fragment(),
-            rx.spacer(),
             rx.button(
                 rx.icon("send", size=16),
                 T("Send") if submit_label is None else submit_label,
                 type="submit",
                 loading=state.sending,
+                disabled=send_disabled,
+                aria_describedby=send_described_by,
                 size="3",
                 id="send-button",
+                **(
+                    {"width": FULL_ON_PHONE, "margin_left": rx.breakpoints(initial="0", sm="auto")}
+                    if stack_on_phone
+                    else {"margin_left": "auto"}
+                ),
             ),
             width="100%",
             align="center",

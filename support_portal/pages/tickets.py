@@ -5,7 +5,12 @@ from __future__ import annotations
 import reflex as rx
 
 from support_portal import routes
-from support_portal.components.conversation import composer, conversation, form_values
+from support_portal.components.conversation import (
+    composer,
+    conversation,
+    form_values,
+    on_files_rejected,
+)
 from support_portal.components.i18n import T, page_title
 from support_portal.components.layout import loading, page
 from support_portal.components.ui import (
@@ -347,6 +352,14 @@ def new_ticket_page() -> rx.Component:
                     ),
                     size="2",
                 ),
+                rx.button(
+                    rx.icon("paperclip", size=14),
+                    T("Attach files"),
+                    type="button",
+                    variant="soft",
+                    size="1",
+                    id="ticket-attach-button",
+                ),
                 align="center",
             ),
             id="ticket-files",
@@ -354,6 +367,9 @@ def new_ticket_page() -> rx.Component:
             accept=ACCEPT,
             max_files=settings.max_attachments_per_message,
             max_size=settings.max_attachment_bytes,
+            on_drop_rejected=on_files_rejected,
+            # The button inside is the one keyboard stop (the drop area would be an unnamed one).
+            no_keyboard=True,
             border="1px dashed var(--gray-a7)",
             border_radius="var(--radius-3)",
             padding="1rem",

@@ -257,6 +257,8 @@ class AdminTicketState(ConversationState):
         viewer = await self._viewer()
         if viewer is None or not viewer.is_agent or not self._ticket_id:
             return
+        if self.status == "closed" and not self.internal_mode:
+            return  # no reply can be sent: the customer must not see "Support is writing"
         kind = "agent_note" if self.internal_mode else "agent"
         key = self._presence_key(viewer)
         if kind == "agent_note":

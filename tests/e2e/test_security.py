@@ -120,6 +120,8 @@ def test_a_renamed_executable_is_refused_with_a_clear_message(page, app, tmp_pat
     page.locator("#category").click()
     page.get_by_role("option", name="Account").click()
     page.locator("#main").get_by_label("Description").fill("attached")
+    # The drop area is one named control for keyboards and screen readers.
+    expect(page.locator("#main").get_by_role("button", name="Attach files")).to_have_count(1)
     page.locator("#ticket-files input[type=file]").set_input_files(str(fake))
     page.locator("#main").get_by_role("button", name="Submit ticket").click()
     expect(page.locator("#ticket-error")).to_contain_text("invoice.pdf is not an allowed file type")
