@@ -6,7 +6,12 @@ import reflex as rx
 
 from support_portal.components.admin_queue_rows import queue_cards, queue_table
 from support_portal.components.i18n import T
-from support_portal.components.ui import empty_state, error_callout
+from support_portal.components.ui import (
+    SEARCH_INPUT_FLEX,
+    empty_state,
+    error_callout,
+    search_form,
+)
 from support_portal.i18n import _
 from support_portal.states.admin import AdminQueueState
 
@@ -68,43 +73,23 @@ def view_tabs() -> rx.Component:
 
 
 def toolbar() -> rx.Component:
-    search = rx.form(
-        rx.flex(
-            rx.input(
-                rx.input.slot(rx.icon("search", size=16)),
-                name="q",
-                type="search",
-                placeholder=T("Number, subject, customer email or name"),
-                aria_label=T("Search tickets"),
-                default_value=S.search,
-                id="queue-search",
-                max_length=100,
-                # Phones: the whole row, so the placeholder fits; the buttons go below.
-                flex=rx.breakpoints(initial="1 1 100%", sm="1 1 0%"),
-                min_width="0",
-            ),
-            rx.button(T("Search"), type="submit", variant="soft", id="queue-search-button"),
-            rx.cond(
-                S.search != "",
-                rx.button(
-                    T("Clear"),
-                    type="button",
-                    variant="soft",
-                    color_scheme="gray",
-                    on_click=S.clear_search,
-                ),
-            ),
-            spacing="2",
-            wrap="wrap",
-            align="center",
-            width="100%",
+    search = search_form(
+        S,
+        rx.input(
+            rx.input.slot(rx.icon("search", size=16)),
+            name="q",
+            type="search",
+            placeholder=T("Number, subject, customer email or name"),
+            aria_label=T("Search tickets"),
+            default_value=S.search,
+            id="queue-search",
+            max_length=100,
+            **SEARCH_INPUT_FLEX,
         ),
-        on_submit=S.run_search,
-        reset_on_submit=False,
+        button=rx.button(T("Search"), type="submit", variant="soft", id="queue-search-button"),
         # Grows into the row but starts small, so "Sort by" stays beside it on a desktop.
         flex="1 1 16rem",
         min_width="0",
-        role="search",
     )
     sort = rx.hstack(
         rx.el.label(rx.text(T("Sort by"), size="2", color_scheme="gray"), html_for="queue-sort"),

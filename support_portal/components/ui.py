@@ -107,3 +107,39 @@ def empty_state(
 
 def card(*children: rx.Component, **props) -> rx.Component:
     return rx.card(*children, width="100%", **props)
+
+
+def search_form(
+    state, search_input: rx.Component, *, button: rx.Component, **form_props
+) -> rx.Component:
+    """A search row: the input (the whole row on a phone, so its placeholder fits), the
+    Search button and, while a search is active, Clear. `state` has `search`, `run_search`
+    and `clear_search`."""
+    return rx.form(
+        rx.flex(
+            search_input,
+            button,
+            rx.cond(
+                state.search != "",
+                rx.button(
+                    T("Clear"),
+                    type="button",
+                    variant="soft",
+                    color_scheme="gray",
+                    on_click=state.clear_search,
+                ),
+            ),
+            spacing="2",
+            wrap="wrap",
+            align="center",
+            width="100%",
+        ),
+        on_submit=state.run_search,
+        reset_on_submit=False,
+        role="search",
+        **form_props,
+    )
+
+
+# For a search_form's input: the whole row on phones, sharing it with the buttons above.
+SEARCH_INPUT_FLEX = {"flex": rx.breakpoints(initial="1 1 100%", sm="1 1 0%"), "min_width": "0"}

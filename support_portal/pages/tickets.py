@@ -14,11 +14,13 @@ from support_portal.components.conversation import (
 from support_portal.components.i18n import T, page_title
 from support_portal.components.layout import loading, page
 from support_portal.components.ui import (
+    SEARCH_INPUT_FLEX,
     category_label,
     empty_state,
     error_callout,
     field,
     info_callout,
+    search_form,
     status_badge,
 )
 from support_portal.i18n import _
@@ -128,36 +130,19 @@ def my_tickets_page() -> rx.Component:
             on_change=s.set_tab,
             margin_top="1rem",
         ),
-        rx.form(
-            rx.flex(
-                rx.input(
-                    name="q",
-                    placeholder=T("Search by number or subject"),
-                    aria_label=T("Search tickets"),
-                    id="ticket-search",
-                    default_value=s.search,
-                    # Phones: the whole row, so the placeholder fits; the buttons go below.
-                    flex=rx.breakpoints(initial="1 1 100%", sm="1 1 0%"),
-                    min_width="0",
-                ),
-                rx.button(rx.icon("search", size=16), T("Search"), type="submit", variant="soft"),
-                rx.cond(
-                    s.search != "",
-                    rx.button(
-                        T("Clear"),
-                        type="button",
-                        variant="soft",
-                        color_scheme="gray",
-                        on_click=s.clear_search,
-                    ),
-                ),
-                spacing="2",
-                wrap="wrap",
-                align="center",
-                width="100%",
+        search_form(
+            s,
+            rx.input(
+                name="q",
+                placeholder=T("Search by number or subject"),
+                aria_label=T("Search tickets"),
+                id="ticket-search",
+                default_value=s.search,
+                **SEARCH_INPUT_FLEX,
             ),
-            on_submit=s.run_search,
-            reset_on_submit=False,
+            button=rx.button(
+                rx.icon("search", size=16), T("Search"), type="submit", variant="soft"
+            ),
             margin_y="1rem",
         ),
         error_callout(s.error),
