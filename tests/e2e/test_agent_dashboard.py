@@ -36,15 +36,18 @@ def record_frames(page: Page) -> list[str]:
     return frames
 
 
-def compose(page: Page, text: str, button: str) -> None:
+def compose(page: Page, text: str, button: str, files: list[str] | None = None) -> None:
     before = page.locator(".message").count()
     page.get_by_label("Reply", exact=True).fill(text)
+    if files:
+        page.locator("#reply-files input[type=file]").set_input_files(files)
+        expect(page.locator(".selected-file")).to_have_count(len(files))
     page.get_by_role("button", name=button, exact=True).click()
     expect(page.locator(".message")).to_have_count(before + 1)
     expect(page.get_by_label("Reply", exact=True)).to_have_value("")
 
 
-def test_an_agent_answers_a_customer_from_the_dashboard(page, app, new_context):
+def test_an_agent_answers_a_customer_from_the_dashboard(page, app, new_context, tmp_path):
     customer = new_context().new_page()
     frames = record_frames(customer)
     log_in(customer, create_user(app, name="Carl Customer"))
@@ -78,8 +81,17 @@ def test_an_agent_answers_a_customer_from_the_dashboard(page, app, new_context):
     # A public reply, then one that asks for more information.
     page.locator("#internal-toggle").click()
     expect(page.locator("#internal-toggle")).to_have_attribute("data-state", "unchecked")
-    compose(page, ANSWER, "Send")
-    expect(customer.locator(".message-body").filter(has_text=ANSWER)).to_be_visible()
+    steps = tmp_path / "steps.pdf"
+    steps.write_bytes(b"%PDF-1.4\n% steps to follow\n")
+    compose(page, ANSWER, "Send", files=[str(steps)])
+    answer = customer.locator(".message").filter(has_text=ANSWER)
+    expect(answer).to_be_visible()
+    # The agent's attachment reaches the customer live, and only through the checked route.
+    expect(answer.locator(".attachment-name")).to_have_text("steps.pdf")
+    href = answer.locator("a").filter(has_text="steps.pdf").get_attribute("href")
+    assert href and href.startswith("/files/")
+    assert customer.request.get(f"{app.url}{href}").body().startswith(b"%PDF")
+    assert new_context().request.get(f"{app.url}{href}").status == 404
     compose(page, QUESTION, "Send and request more information")
     expect(page.locator("#ticket-status")).to_have_text("Awaiting customer")
     expect(customer.locator(".status-badge")).to_have_text("Awaiting your reply")
