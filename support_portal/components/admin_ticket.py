@@ -11,41 +11,17 @@ from support_portal.components.conversation import (
     composer,
     conversation,
     send_event,
+    ticket_header,
 )
 from support_portal.components.i18n import T
-from support_portal.components.ui import category_label, error_callout, status_badge
+from support_portal.components.ui import error_callout
 from support_portal.states.admin_ticket import AdminTicketState
 
 S = AdminTicketState
 
 
 def header() -> rx.Component:
-    return rx.vstack(
-        rx.link(
-            rx.hstack(rx.icon("arrow-left", size=14), T("Queue"), align="center"),
-            href=routes.ADMIN,
-            size="2",
-        ),
-        rx.flex(
-            rx.heading(S.subject, size="6", as_="h1", id="ticket-subject"),
-            rx.box(status_badge(S.status, agent=True), id="ticket-status"),
-            align="center",
-            spacing="3",
-            wrap="wrap",
-        ),
-        rx.text(
-            T("Ticket {number}", number=S.ticket_number),
-            " · ",
-            category_label(S.category),
-            " · ",
-            T("Created {when}", when=S.created),
-            size="2",
-            color_scheme="gray",
-            id="ticket-number",
-        ),
-        spacing="2",
-        width="100%",
-    )
+    return ticket_header(S, back_label=T("Queue"), back_href=routes.ADMIN, agent=True)
 
 
 def _close_button() -> rx.Component:

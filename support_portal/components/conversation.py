@@ -5,7 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from support_portal.components.i18n import T
-from support_portal.components.ui import error_callout
+from support_portal.components.ui import category_label, error_callout, status_badge
 from support_portal.services.attachments import ACCEPT
 from support_portal.settings import get_settings
 from support_portal.states.base import SessionState
@@ -251,6 +251,40 @@ def composer(
         reset_on_submit=False,
         width="100%",
         id="reply-form",
+    )
+
+
+def ticket_header(
+    state, *, back_label: rx.Var, back_href: str, agent: bool = False, extra=None
+) -> rx.Component:
+    """Back link, subject with the status badge, and "Ticket N · category · Created ...":
+    the top of the ticket page for customers and guests, and for agents."""
+    return rx.vstack(
+        rx.link(
+            rx.hstack(rx.icon("arrow-left", size=14), back_label, align="center"),
+            href=back_href,
+            size="2",
+        ),
+        rx.flex(
+            rx.heading(state.subject, size="6", as_="h1", id="ticket-subject"),
+            rx.box(status_badge(state.status, agent=agent), id="ticket-status"),
+            align="center",
+            spacing="3",
+            wrap="wrap",
+        ),
+        rx.text(
+            T("Ticket {number}", number=state.ticket_number),
+            " · ",
+            category_label(state.category),
+            " · ",
+            T("Created {when}", when=state.created),
+            size="2",
+            color_scheme="gray",
+            id="ticket-number",
+        ),
+        extra if extra is not None else rx.fragment(),
+        spacing="2",
+        width="100%",
     )
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from support_portal.components.i18n import T
-from support_portal.components.ui import error_callout, field, info_callout
+from support_portal.components.ui import error_callout, field, info_callout, submit_button
 from support_portal.states.guest import GuestLinkState, LostLinkState
 
 
@@ -84,14 +84,7 @@ def code_step() -> rx.Component:
                     ),
                     hint=T("The 6-digit code from the email we just sent."),
                 ),
-                rx.button(
-                    T("Verify"),
-                    type="submit",
-                    size="3",
-                    width="100%",
-                    loading=s.verifying,
-                    id="verify",
-                ),
+                submit_button(T("Verify"), loading=s.verifying, id="verify"),
                 spacing="3",
                 width="100%",
             ),
@@ -165,14 +158,7 @@ def lost_link_form() -> rx.Component:
                     error=s.field_error,
                 ),
                 error_callout(s.error, id="lost-error"),
-                rx.button(
-                    T("Send me my links"),
-                    type="submit",
-                    size="3",
-                    width="100%",
-                    loading=s.submitting,
-                    id="send-links",
-                ),
+                submit_button(T("Send me my links"), loading=s.submitting, id="send-links"),
                 spacing="3",
                 width="100%",
             ),

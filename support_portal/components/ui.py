@@ -46,6 +46,11 @@ def error_callout(message: rx.Var, **props) -> rx.Component:
     )
 
 
+def submit_button(label: rx.Var, *, loading: rx.Var, **props) -> rx.Component:
+    """The one full-width button that submits a small form (log in, verify, ...)."""
+    return rx.button(label, type="submit", size="3", width="100%", loading=loading, **props)
+
+
 def info_callout(message: rx.Var | str, icon: str = "info", **props) -> rx.Component:
     return rx.callout(message, icon=icon, color_scheme="blue", **props)
 

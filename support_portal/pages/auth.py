@@ -7,7 +7,7 @@ import reflex as rx
 from support_portal import routes
 from support_portal.components.i18n import T, page_title
 from support_portal.components.layout import page
-from support_portal.components.ui import error_callout, field, info_callout
+from support_portal.components.ui import error_callout, field, info_callout, submit_button
 from support_portal.i18n import _
 from support_portal.states.auth import LoginState, RegisterState, VerifyEmailState
 
@@ -47,14 +47,7 @@ def login_page() -> rx.Component:
                         size="3",
                     ),
                 ),
-                rx.button(
-                    T("Log in"),
-                    type="submit",
-                    size="3",
-                    width="100%",
-                    loading=LoginState.submitting,
-                    id="login-submit",
-                ),
+                submit_button(T("Log in"), loading=LoginState.submitting, id="login-submit"),
                 spacing="4",
                 width="100%",
             ),
@@ -125,13 +118,8 @@ def register_page() -> rx.Component:
                     error=errors.get("password", ""),
                     hint=T("At least 10 characters. A long passphrase is best."),
                 ),
-                rx.button(
-                    T("Create account"),
-                    type="submit",
-                    size="3",
-                    width="100%",
-                    loading=RegisterState.submitting,
-                    id="register-submit",
+                submit_button(
+                    T("Create account"), loading=RegisterState.submitting, id="register-submit"
                 ),
                 spacing="4",
                 width="100%",

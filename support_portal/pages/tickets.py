@@ -10,6 +10,7 @@ from support_portal.components.conversation import (
     conversation,
     form_values,
     on_files_rejected,
+    ticket_header,
 )
 from support_portal.components.i18n import T, page_title
 from support_portal.components.layout import loading, page
@@ -407,42 +408,19 @@ def new_ticket_page() -> rx.Component:
 
 def _ticket_header() -> rx.Component:
     s = TicketState
-    return rx.vstack(
-        rx.link(
-            rx.hstack(rx.icon("arrow-left", size=14), T("My tickets"), align="center"),
-            href=routes.MY_TICKETS,
-            size="2",
-        ),
-        rx.flex(
-            rx.heading(s.subject, size="6", as_="h1", id="ticket-subject"),
-            status_badge(s.status),
-            align="center",
-            spacing="3",
-            wrap="wrap",
-        ),
+    follow_up_of = rx.cond(
+        s.follow_up_of_number > 0,
         rx.text(
-            T("Ticket {number}", number=s.ticket_number),
-            " · ",
-            category_label(s.category),
-            " · ",
-            T("Created {when}", when=s.created),
-            size="2",
-            color_scheme="gray",
-            id="ticket-number",
-        ),
-        rx.cond(
-            s.follow_up_of_number > 0,
-            rx.text(
-                T("Follow-up to"),
-                " ",
-                rx.link(
-                    "#", s.follow_up_of_number, href="/tickets/" + s.follow_up_of_number.to_string()
-                ),
-                size="2",
+            T("Follow-up to"),
+            " ",
+            rx.link(
+                "#", s.follow_up_of_number, href="/tickets/" + s.follow_up_of_number.to_string()
             ),
+            size="2",
         ),
-        spacing="2",
-        width="100%",
+    )
+    return ticket_header(
+        s, back_label=T("My tickets"), back_href=routes.MY_TICKETS, extra=follow_up_of
     )
 
 
