@@ -57,6 +57,8 @@ os.environ["DB_URL"] = "sqlite://"  # the benchmark process opens its own engine
 import aiohttp  # noqa: E402
 import socketio  # noqa: E402
 
+from tests.mailbox import free_port  # noqa: E402
+
 NAMESPACE = "/_event"
 TOKEN_RE = re.compile(r"LB[0-9a-f]{16}")
 CLK_TCK = os.sysconf("SC_CLK_TCK")
@@ -302,14 +304,6 @@ def migrate(env: dict[str, str]) -> None:
         check=True,
         capture_output=True,
     )
-
-
-def free_port(host: str = "127.0.0.1") -> int:
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind((host, 0))
-        return sock.getsockname()[1]
 
 
 # --- data -----------------------------------------------------------------------------------

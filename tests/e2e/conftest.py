@@ -6,6 +6,7 @@ The app starts once per test session on its own port, database, upload folder an
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import subprocess
@@ -73,6 +74,23 @@ def _wait_until_up(url: str, proc: subprocess.Popen, log_path: Path) -> None:
     raise RuntimeError(f"the app did not start in time:\n{log_path.read_text()[-4000:]}")
 
 
+@contextlib.contextmanager
+def _serving(command: list[str], *, env: dict[str, str], url: str, log_path: Path):
+    """Run a server in its own process group until the block ends; its output goes to log_path."""
+    with log_path.open("wb") as log:
+        proc = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log,
+                                stderr=subprocess.STDOUT, start_new_session=True)  # fmt: skip
+    try:
+        _wait_until_up(url, proc, log_path)
+        yield proc
+    finally:
+        os.killpg(proc.pid, 15)
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, 9)
+
+
 @pytest.fixture(scope="session")
 def app_backend(request: pytest.FixtureRequest) -> dict[str, str]:
     """SQLite and the in-process hub by default; PostgreSQL, Redis and two workers on request."""
@@ -127,38 +145,15 @@ def app(
         capture_output=True,
     )
     log_path = data_dir / "app.log"
-    with log_path.open("wb") as log:
-        proc = subprocess.Popen(
-            [
-                str(Path(sys.executable).parent / "reflex"),
-                "run",
-                "--env",
-                "prod",
-                "--single-port",
-                "--frontend-port",
-                str(port),
-                "--backend-host",
-                "127.0.0.1",
-                "--loglevel",
-                "info",
-            ],
-            cwd=ROOT,
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
+    command = [str(Path(sys.executable).parent / "reflex"), "run", "--env", "prod",
+               "--single-port", "--frontend-port", str(port), "--backend-host", "127.0.0.1",
+               "--loglevel", "info"]  # fmt: skip
     try:
-        _wait_until_up(url, proc, log_path)
-        yield RunningApp(
-            url=url, env=env, db_url=db_url, smtp=smtp, data_dir=data_dir, log_path=log_path
-        )
+        with _serving(command, env=env, url=url, log_path=log_path):
+            yield RunningApp(
+                url=url, env=env, db_url=db_url, smtp=smtp, data_dir=data_dir, log_path=log_path
+            )
     finally:
-        os.killpg(proc.pid, 15)
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, 9)
         smtp.stop()
         if os.environ.get("E2E_KEEP_DATA") != "1":
             shutil.rmtree(data_dir, ignore_errors=True)
@@ -181,38 +176,12 @@ def second_instance(app: RunningApp, app_backend: dict[str, str]) -> Iterator[st
         "__REFLEX_SKIP_COMPILE": "1",
         "__REFLEX_MOUNT_FRONTEND_COMPILED_APP": "1",
     }
-    log_path = app.data_dir / "second.log"
-    with log_path.open("wb") as log:
-        proc = subprocess.Popen(
-            [
-                str(Path(sys.executable).parent / "granian"),
-                "--interface",
-                "asgi",
-                "--factory",
-                "--host",
-                SECOND_HOST,
-                "--port",
-                port,
-                "--workers",
-                "1",
-                "support_portal.support_portal:app",
-            ],
-            cwd=ROOT,
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
+    command = [str(Path(sys.executable).parent / "granian"), "--interface", "asgi", "--factory",
+               "--host", SECOND_HOST, "--port", port, "--workers", "1",
+               "support_portal.support_portal:app"]  # fmt: skip
     url = f"http://{SECOND_HOST}:{port}"
-    try:
-        _wait_until_up(url, proc, log_path)
+    with _serving(command, env=env, url=url, log_path=app.data_dir / "second.log"):
         yield url
-    finally:
-        os.killpg(proc.pid, 15)
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, 9)
 
 
 @pytest.fixture(scope="session")
