@@ -5,7 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from support_portal.components.i18n import T
-from support_portal.components.ui import card, error_callout, field, info_callout
+from support_portal.components.ui import card, email_field, error_callout, field, info_callout
 from support_portal.services.security import MIN_PASSWORD_LENGTH
 from support_portal.states.admin_agents import FORM_ID, AdminAgentsState
 from support_portal.states.admin_views import AgentView
@@ -100,17 +100,7 @@ def add_agent_form() -> rx.Component:
                         rx.input(name="name", required=True, max_length=120, id="agent-name"),
                         error=errors.get("name", ""),
                     ),
-                    field(
-                        T("Email"),
-                        rx.input(
-                            name="email",
-                            type="email",
-                            required=True,
-                            auto_complete="off",
-                            id="agent-email",
-                        ),
-                        error=errors.get("email", ""),
-                    ),
+                    email_field(errors.get("email", ""), auto_complete="off", id="agent-email"),
                     columns=rx.breakpoints(initial="1", sm="2"),
                     spacing="3",
                     width="100%",

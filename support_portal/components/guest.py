@@ -5,7 +5,13 @@ from __future__ import annotations
 import reflex as rx
 
 from support_portal.components.i18n import T
-from support_portal.components.ui import error_callout, field, info_callout, submit_button
+from support_portal.components.ui import (
+    email_field,
+    error_callout,
+    field,
+    info_callout,
+    submit_button,
+)
 from support_portal.states.guest import GuestLinkState, LostLinkState
 
 
@@ -145,18 +151,7 @@ def lost_link_form() -> rx.Component:
         ),
         rx.form(
             rx.vstack(
-                field(
-                    T("Email"),
-                    rx.input(
-                        name="email",
-                        type="email",
-                        required=True,
-                        auto_complete="email",
-                        id="lost-email",
-                        size="3",
-                    ),
-                    error=s.field_error,
-                ),
+                email_field(s.field_error, id="lost-email", size="3"),
                 error_callout(s.error, id="lost-error"),
                 submit_button(T("Send me my links"), loading=s.submitting, id="send-links"),
                 spacing="3",

@@ -7,7 +7,13 @@ import reflex as rx
 from support_portal import routes
 from support_portal.components.i18n import T, page_title
 from support_portal.components.layout import page
-from support_portal.components.ui import error_callout, field, info_callout, submit_button
+from support_portal.components.ui import (
+    email_field,
+    error_callout,
+    field,
+    info_callout,
+    submit_button,
+)
 from support_portal.i18n import _
 from support_portal.states.auth import LoginState, RegisterState, VerifyEmailState
 
@@ -24,18 +30,7 @@ def login_page() -> rx.Component:
         error_callout(LoginState.error, id="login-error"),
         rx.form(
             rx.vstack(
-                field(
-                    T("Email"),
-                    rx.input(
-                        name="email",
-                        type="email",
-                        required=True,
-                        auto_complete="username",
-                        id="email",
-                        auto_focus=True,
-                        size="3",
-                    ),
-                ),
+                email_field(auto_complete="username", id="email", auto_focus=True, size="3"),
                 field(
                     T("Password"),
                     rx.input(
@@ -92,18 +87,7 @@ def register_page() -> rx.Component:
                     ),
                     error=errors.get("name", ""),
                 ),
-                field(
-                    T("Email"),
-                    rx.input(
-                        name="email",
-                        type="email",
-                        required=True,
-                        auto_complete="email",
-                        id="email",
-                        size="3",
-                    ),
-                    error=errors.get("email", ""),
-                ),
+                email_field(errors.get("email", ""), id="email", size="3"),
                 field(
                     T("Password"),
                     rx.input(

@@ -17,6 +17,7 @@ from support_portal.components.layout import loading, page
 from support_portal.components.ui import (
     SEARCH_INPUT_FLEX,
     category_label,
+    email_field,
     empty_state,
     error_callout,
     field,
@@ -218,17 +219,7 @@ def _guest_fields() -> rx.Component:
                 rx.cond(
                     NewTicketState.is_guest,
                     field(T("Email"), rx.input(value=NewTicketState.viewer_email, disabled=True)),
-                    field(
-                        T("Email"),
-                        rx.input(
-                            name="email",
-                            type="email",
-                            required=True,
-                            auto_complete="email",
-                            id="guest-email",
-                        ),
-                        error=NewTicketState.field_errors.get("email", ""),
-                    ),
+                    email_field(NewTicketState.field_errors.get("email", ""), id="guest-email"),
                 ),
                 spacing="3",
                 direction=rx.breakpoints(initial="column", sm="row"),
