@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from urllib.parse import quote
 
 import reflex as rx
@@ -45,10 +46,13 @@ class LoginState(SessionState):
         self.submitting = True
         self.error = ""
         yield
+        email = str(form.get("email", ""))
+        # Failures from many addresses slow this account down without ever locking it (X9).
+        await asyncio.sleep(await call(auth.login_delay, email=email))
         try:
             user = await call(
                 auth.authenticate,
-                email=str(form.get("email", "")),
+                email=email,
                 password=str(form.get("password", "")),
                 ip=self._client_ip(),
             )
