@@ -28,6 +28,8 @@ from support_portal.services.security import (
 from support_portal.settings import get_settings
 
 SESSION_COOKIE = "sp_session"
+# Set by the login page's script in the browser that logs in, read once by the exchange route.
+LOGIN_NONCE_COOKIE = "sp_login_nonce"
 LOGIN_TICKET_TTL = timedelta(minutes=2)
 LOGIN_FAILURES_PER_ACCOUNT = 5
 LOGIN_FAILURES_PER_IP = 30
@@ -146,7 +148,7 @@ def authenticate(db: Session, *, email: str, password: str, ip: str | None) -> U
         db.commit()
         raise InvalidCredentials()
     throttle.release(db, slots)
-    throttle.clear(db, scope="login_account_ip", key=_account_ip_key(key, ip))
+    throttle.clear(db, scope="login_pair", key=_account_ip_key(key, ip))
     if _needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
     audit.record(db, action="login.succeeded", actor_id=user.id, actor_kind="user", ip=ip)
@@ -160,7 +162,7 @@ def _account_ip_key(email: str, ip: str | None) -> str:
 def _login_limits(email: str, ip: str | None) -> list[throttle.Limit]:
     limits = [
         throttle.Limit(
-            "login_account_ip", _account_ip_key(email, ip), LOGIN_FAILURES_PER_ACCOUNT, LOGIN_WINDOW
+            "login_pair", _account_ip_key(email, ip), LOGIN_FAILURES_PER_ACCOUNT, LOGIN_WINDOW
         )
     ]
     if ip:
@@ -200,8 +202,12 @@ def create_login_ticket(
     user_id: int | None = None,
     guest_email: str | None = None,
     next_path: str = "/",
+    binding: str | None = None,
 ) -> str:
-    """A one-time token the browser trades at an HTTP route for the HttpOnly session cookie."""
+    """A one-time token the browser trades at an HTTP route for the HttpOnly session cookie.
+
+    `binding` is the nonce the login page set as a cookie in the browser that logs in: the
+    exchange refuses the ticket from any browser without that cookie (X5, login CSRF)."""
     if (user_id is None) == (guest_email is None):
         raise ValueError("exactly one of user_id and guest_email")
     token = new_token()
@@ -212,6 +218,7 @@ def create_login_ticket(
             user_id=user_id,
             guest_email=guest_email,
             next_path=safe_next_path(next_path),
+            binding_hash=token_hash(binding) if binding else None,
             expires_at=utcnow() + LOGIN_TICKET_TTL,
         )
     )
@@ -220,17 +227,31 @@ def create_login_ticket(
 
 
 def exchange_login_ticket(
-    db: Session, *, token: str, ip: str | None = None, user_agent: str | None = None
+    db: Session,
+    *,
+    token: str,
+    binding: str | None = None,
+    ip: str | None = None,
+    user_agent: str | None = None,
 ) -> tuple[str, int, str]:
-    """Spend a login ticket once; returns (session token, cookie max-age seconds, next path)."""
+    """Spend a login ticket once; returns (session token, cookie max-age seconds, next path).
+
+    A ticket created with a `binding` works only with the same binding (the browser's nonce
+    cookie); a ticket sent to another browser is refused like an expired one."""
     now = utcnow()
     hashed = token_hash(token or "")
+    bound = (
+        LoginTicket.binding_hash == token_hash(binding)
+        if binding
+        else LoginTicket.binding_hash.is_(None)  # type: ignore[union-attr]
+    )
     claimed = db.exec(
         update(LoginTicket)
         .where(
             LoginTicket.token_hash == hashed,
             LoginTicket.used_at.is_(None),  # type: ignore[union-attr]
             LoginTicket.expires_at > now,
+            bound,
         )
         .values(used_at=now)
     )

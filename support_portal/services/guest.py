@@ -251,13 +251,18 @@ def verify_link_code(db: Session, *, secret: str, code: str, ip: str | None) -> 
     return email, ticket.number
 
 
-def sign_in_with_code(db: Session, *, secret: str, code: str, ip: str | None) -> str:
+def sign_in_with_code(
+    db: Session, *, secret: str, code: str, ip: str | None, binding: str | None = None
+) -> str:
     """Verify the code and, in the same transaction, issue the one-time login ticket that the
-    browser trades for a fresh guest session opening this ticket (G9)."""
+    browser trades for a fresh guest session opening this ticket (G9), bound to that browser's
+    nonce (X5)."""
     from support_portal.services.auth import create_login_ticket
 
     email, number = verify_link_code(db, secret=secret, code=code, ip=ip)
-    return create_login_ticket(db, guest_email=email, next_path=ticket_path(number))
+    return create_login_ticket(
+        db, guest_email=email, next_path=ticket_path(number), binding=binding
+    )
 
 
 def check_submission_caps(db: Session, *, email: str, ip: str | None) -> None:
@@ -301,6 +306,20 @@ def request_links(db: Session, *, email: str, ip: str | None) -> None:
 def rotate_link(db: Session, *, ticket: Ticket) -> None:
     """Revoke every link sent so far for this ticket."""
     ticket.guest_link_nonce = guest_links.new_nonce()
+
+
+# Codes for an email address without a ticket (registration, an account's email): the same
+# machinery, caps and attempt counter as a guest link's code.
+
+
+def issue_code(
+    db: Session, *, email: str, purpose: str, ip: str | None
+) -> tuple[str, GuestChallenge]:
+    return _issue(db, ticket_id=None, email=email, purpose=purpose, ip=ip)
+
+
+def verify_code(db: Session, *, email: str, purpose: str, code: str, ip: str | None) -> None:
+    _verify(db, ticket_id=None, email=email, purpose=purpose, code=clean_code_input(code), ip=ip)
 
 
 # Accounts: the same code step verifies a new account's email and claims its guest tickets.

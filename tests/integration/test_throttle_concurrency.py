@@ -204,3 +204,24 @@ def test_a_hundred_wrong_passwords_from_one_address_never_lock_out_another(backe
     with session_scope() as db:
         user = auth.authenticate(db, email="carol@example.com", password=PASSWORD, ip="192.0.2.1")
     assert user.role == Role.customer.value
+
+
+def test_fifty_parallel_registrations_from_one_address_stop_at_the_limit(backend):
+    from support_portal.models import PendingRegistration
+    from support_portal.services import registration
+
+    def register(i: int) -> None:
+        with session_scope() as db:
+            registration.start_registration(
+                db,
+                name=f"Reg {i}",
+                email=f"reg{i}@example.com",
+                password=PASSWORD,
+                locale="en",
+                ip="203.0.113.77",
+            )
+
+    outcomes = at_once(register)
+    limit = registration.REGISTER_PER_IP[0]
+    assert outcomes == {"ok": limit, "RateLimited": CLIENTS - limit}
+    assert count(PendingRegistration) == limit
