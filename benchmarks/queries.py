@@ -23,7 +23,7 @@ from sqlmodel import Session, col, select
 from benchmarks.dataset import HEAVY_EMAIL
 from benchmarks.timing import Timing, captured, dump, explain, machine, measure
 from support_portal.models import Message, Role, SessionKind, Ticket, User
-from support_portal.services import agent, tickets
+from support_portal.services import agent_queue, tickets
 from support_portal.services.dto import Viewer
 
 PAGE = tickets.PAGE_SIZE
@@ -59,7 +59,7 @@ def offset_my_tickets(viewer: Viewer, tab: str, page: int) -> Call:
 def offset_queue(viewer: Viewer, view: str, sort: str, page: int) -> Call:
     def run(db: Session):
         query = select(Ticket)
-        condition = agent._view_filter(view, viewer)
+        condition = agent_queue._view_filter(view, viewer)
         if condition is not None:
             query = query.where(condition)
         if sort == "waiting":  # waiting first (oldest first), then newest activity first
@@ -72,7 +72,7 @@ def offset_queue(viewer: Viewer, view: str, sort: str, page: int) -> Call:
         else:
             query = query.order_by(col(Ticket.last_activity_at).desc(), col(Ticket.id).desc())
         rows = list(db.exec(query.offset((page - 1) * PAGE).limit(PAGE + 1)).all())
-        return agent._summaries(db, rows[:PAGE])
+        return agent_queue._summaries(db, rows[:PAGE])
 
     return run
 
@@ -96,9 +96,9 @@ def exact_view_counts(viewer: Viewer) -> Call:
     def run(db: Session):
         return {
             view: db.exec(select(sa.func.count()).select_from(Ticket).where(condition)).one()
-            if (condition := agent._view_filter(view, viewer)) is not None
+            if (condition := agent_queue._view_filter(view, viewer)) is not None
             else db.exec(select(sa.func.count()).select_from(Ticket)).one()
-            for view in agent.VIEWS
+            for view in agent_queue.VIEWS
         }
 
     return run
@@ -106,11 +106,11 @@ def exact_view_counts(viewer: Viewer) -> Call:
 
 def capped_view_counts(viewer: Viewer, cap: int) -> Call:
     def run(db: Session):
-        default, agent.COUNT_CAP = agent.COUNT_CAP, cap
+        default, agent_queue.COUNT_CAP = agent_queue.COUNT_CAP, cap
         try:
-            return agent.view_counts(db, viewer=viewer)
+            return agent_queue.view_counts(db, viewer=viewer)
         finally:
-            agent.COUNT_CAP = default
+            agent_queue.COUNT_CAP = default
 
     return run
 
@@ -155,11 +155,11 @@ def my_tickets_cases(engine: sa.Engine, heavy: Viewer) -> list[Case]:
 
 def queue_cases(engine: sa.Engine, viewer: Viewer) -> list[Case]:
     cases = []
-    for view in agent.VIEWS:
+    for view in agent_queue.VIEWS:
         for sort in ("activity", "waiting"):
 
             def fetch(db, cursor, view=view, sort=sort):
-                return agent.queue(db, viewer=viewer, view=view, sort=sort, cursor=cursor)
+                return agent_queue.queue(db, viewer=viewer, view=view, sort=sort, cursor=cursor)
 
             cursor, deep = walk(engine, fetch, DEEP)
             name = f"Queue {view}, by {sort}"
@@ -168,9 +168,9 @@ def queue_cases(engine: sa.Engine, viewer: Viewer) -> list[Case]:
             cases.append(Case(name, deep, lambda db, f=fetch, c=cursor: f(db, c),
                               offset_queue(viewer, view, sort, deep), explain=True))  # fmt: skip
     cases.append(Case(f'Queue all, search "{SEARCH}" (not a target)', 1,
-                      lambda db: agent.queue(db, viewer=viewer, view="all", search=SEARCH),
+                      lambda db: agent_queue.queue(db, viewer=viewer, view="all", search=SEARCH),
                       explain=True))  # fmt: skip
-    for cap in (agent.COUNT_CAP, 10_000):
+    for cap in (agent_queue.COUNT_CAP, 10_000):
         cases.append(Case(f"Queue view counts, cap {cap:,} (exact: COUNT)", "-",
                           capped_view_counts(viewer, cap), exact_view_counts(viewer),
                           explain=True))  # fmt: skip

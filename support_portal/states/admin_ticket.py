@@ -14,7 +14,7 @@ from support_portal.i18n import _
 from support_portal.live import presence
 from support_portal.live.hub import hub, ticket_topic
 from support_portal.models import utcnow
-from support_portal.services import agent, live_view, workflow
+from support_portal.services import agent, agents, live_view, workflow
 from support_portal.services.dto import MessagePublic, Viewer
 from support_portal.services.errors import (
     DomainError,
@@ -117,7 +117,7 @@ class AdminTicketState(ConversationState):
         info = await call(agent.customer_info, viewer=viewer, number=number)
         entries = await call(agent.history, viewer=viewer, number=number)
         assignee_id = await call(agent.ticket_assignee, viewer=viewer, number=number)
-        everyone = await call(agent.list_agents, viewer=viewer, include_inactive=True)
+        everyone = await call(agents.list_agents, viewer=viewer, include_inactive=True)
         now = utcnow()
         self._put(
             customer_name=info.name,
