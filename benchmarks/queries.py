@@ -23,10 +23,10 @@ from sqlmodel import Session, col, select
 from benchmarks.dataset import HEAVY_EMAIL
 from benchmarks.timing import Timing, captured, dump, explain, machine, measure
 from support_portal.models import Message, Role, SessionKind, Ticket, User
-from support_portal.services import agent_queue, tickets
+from support_portal.services import agent_queue, conversation, ticket_lists
 from support_portal.services.dto import Viewer
 
-PAGE = tickets.PAGE_SIZE
+PAGE = ticket_lists.PAGE_SIZE
 DEEP = 200
 SEARCH = "declined"  # a word in one subject out of fifteen
 Call = Callable[[Session], Any]
@@ -51,7 +51,7 @@ def offset_my_tickets(viewer: Viewer, tab: str, page: int) -> Call:
         )
         query = query.order_by(col(Ticket.last_activity_at).desc(), col(Ticket.id).desc())
         rows = db.exec(query.offset((page - 1) * PAGE).limit(PAGE + 1)).all()
-        return [tickets.summary(t) for t in rows[:PAGE]]
+        return [ticket_lists.summary(t) for t in rows[:PAGE]]
 
     return run
 
@@ -81,11 +81,13 @@ def offset_messages(ticket_id: int, window: int, total: int) -> Call:
     """The `window`-th window of 50 counted from the newest, oldest message first."""
 
     def run(db: Session):
-        size = tickets.MESSAGE_WINDOW
+        size = conversation.MESSAGE_WINDOW
         query = select(Message).where(Message.ticket_id == ticket_id, Message.is_internal == False)
         query = query.order_by(col(Message.id).asc())
         start = max(0, total - window * size)
-        return tickets._with_attachments(db, list(db.exec(query.offset(start).limit(size)).all()))
+        return conversation.with_attachments(
+            db, list(db.exec(query.offset(start).limit(size)).all())
+        )
 
     return run
 
@@ -135,7 +137,7 @@ def my_tickets_cases(engine: sa.Engine, heavy: Viewer) -> list[Case]:
     for tab in ("open", "closed"):
 
         def fetch(db, cursor, tab=tab):
-            return tickets.list_tickets(db, viewer=heavy, tab=tab, cursor=cursor)
+            return ticket_lists.list_tickets(db, viewer=heavy, tab=tab, cursor=cursor)
 
         cursor, deep = walk(engine, fetch, DEEP)
         name = f"My tickets, {tab} tab"
@@ -144,12 +146,14 @@ def my_tickets_cases(engine: sa.Engine, heavy: Viewer) -> list[Case]:
         cases.append(Case(name, deep, lambda db, f=fetch, c=cursor: f(db, c),
                           offset_my_tickets(heavy, tab, deep), explain=True))  # fmt: skip
     cases.append(Case("My tickets, tab counts", "-",
-                      lambda db: tickets.tab_counts(db, viewer=heavy), explain=True))  # fmt: skip
+                      lambda db: ticket_lists.tab_counts(db, viewer=heavy),
+                      explain=True))  # fmt: skip
     cases.append(Case(f'My tickets, search "{SEARCH}"', 1,
-                      lambda db: tickets.list_tickets(db, viewer=heavy, search=SEARCH),
+                      lambda db: ticket_lists.list_tickets(db, viewer=heavy, search=SEARCH),
                       explain=True))  # fmt: skip
     cases.append(Case(f'My tickets, tab counts, search "{SEARCH}"', "-",
-                      lambda db: tickets.tab_counts(db, viewer=heavy, search=SEARCH)))  # fmt: skip
+                      lambda db: ticket_lists.tab_counts(db, viewer=heavy,
+                                                         search=SEARCH)))  # fmt: skip
     return cases
 
 
@@ -186,9 +190,9 @@ def ticket_cases(engine: sa.Engine, heavy: Viewer, staff: Viewer, number: int) -
 
     def page(viewer: Viewer) -> Call:
         def run(db: Session):  # what the ticket page loads (conversation.py: _open)
-            detail = tickets.detail(db, viewer=viewer, number=number)
-            window = tickets.list_messages(db, viewer=viewer, number=number)
-            tickets.has_older(db, ticket_id=detail.id, before_id=window[0].id,
+            detail = conversation.detail(db, viewer=viewer, number=number)
+            window = conversation.list_messages(db, viewer=viewer, number=number)
+            conversation.has_older(db, ticket_id=detail.id, before_id=window[0].id,
                               include_internal=viewer.is_agent)  # fmt: skip
             return window
 
@@ -198,18 +202,18 @@ def ticket_cases(engine: sa.Engine, heavy: Viewer, staff: Viewer, number: int) -
     before, windows = None, 1
     with Session(engine) as db:
         while windows < 10:
-            rows = tickets.list_messages(db, viewer=heavy, number=number, before_id=before)
+            rows = conversation.list_messages(db, viewer=heavy, number=number, before_id=before)
             before, windows = rows[0].id, windows + 1
 
     def older(db, b=before):
-        return tickets.list_messages(db, viewer=heavy, number=number, before_id=b)
+        return conversation.list_messages(db, viewer=heavy, number=number, before_id=b)
 
     label = f"Ticket with {ticket.message_count} messages"
     return [
-        Case(f"{label}: detail", "-", lambda db: tickets.detail(db, viewer=heavy, number=number),
-             explain=True),
+        Case(f"{label}: detail", "-",
+             lambda db: conversation.detail(db, viewer=heavy, number=number), explain=True),
         Case(f"{label}: latest 50 messages", 1,
-             lambda db: tickets.list_messages(db, viewer=heavy, number=number),
+             lambda db: conversation.list_messages(db, viewer=heavy, number=number),
              offset_messages(ticket.id, 1, public), explain=True),
         Case(f"{label}: older window", windows, older,
              offset_messages(ticket.id, windows, public), explain=True),

@@ -22,16 +22,11 @@ from support_portal.models import (
     utcnow,
 )
 from support_portal.services import access, attachments, audit, events, notifications, workflow
+from support_portal.services.conversation import existing_message, insert_message, message_public
 from support_portal.services.dto import MessagePublic, TicketSummary, Viewer
 from support_portal.services.errors import InvalidInput
-from support_portal.services.tickets import (
-    clean_body,
-    clean_key,
-    existing_message,
-    message_public,
-    set_status,
-    summary,
-)
+from support_portal.services.ticket_lists import summary
+from support_portal.services.tickets import clean_body, clean_key, set_status
 
 
 @dataclass(frozen=True)
@@ -89,9 +84,7 @@ def agent_reply(
         else workflow.Action.agent_reply
     )
     new_status = workflow.next_status(ticket.status, flow_action)
-    from support_portal.services.tickets import _insert_message
-
-    message = _insert_message(
+    message = insert_message(
         db,
         ticket=ticket,
         author_kind=AuthorKind.agent,

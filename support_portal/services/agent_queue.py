@@ -22,7 +22,7 @@ from support_portal.services.pagination import (
     encode_cursor,
     like_pattern,
 )
-from support_portal.services.tickets import PAGE_SIZE, summary
+from support_portal.services.ticket_lists import PAGE_SIZE, summary
 
 VIEWS = ("unassigned", "mine", "open", "awaiting", "resolved", "closed", "all")
 

@@ -10,7 +10,7 @@ from sqlmodel import Session, select, update
 
 from support_portal.models import AuditEvent, Message, Ticket, TicketStatus, User, utcnow
 from support_portal.services import agent as agent_service
-from support_portal.services import agent_queue, agents, auth, tickets
+from support_portal.services import agent_queue, agents, auth, conversation, tickets
 from support_portal.services.dto import Viewer
 from support_portal.services.errors import (
     InvalidInput,
@@ -258,7 +258,7 @@ def test_an_agent_reply_key_twice_stores_one_message(db, alice, agent):
         db, viewer=agent, number=number, body="x", idempotency_key="a1"
     )
     assert first.id == again.id
-    assert len(tickets.list_messages(db, viewer=agent, number=number)) == 2
+    assert len(conversation.list_messages(db, viewer=agent, number=number)) == 2
 
 
 def test_a_closed_ticket_takes_internal_notes_but_not_public_replies(db, alice, agent):
