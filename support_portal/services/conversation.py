@@ -240,7 +240,7 @@ def conversation_update(
     session_token: str | None,
     number: int | str,
     after_id: int,
-    mark_read: bool = True,
+    mark_as_read: bool = True,
     limit: int = 200,
 ) -> ConversationUpdate | None:
     """None when the session has ended; raises NotFound when the ticket is no longer visible."""
@@ -251,7 +251,7 @@ def conversation_update(
     new = messages_of(
         db, ticket=ticket, include_internal=viewer.is_agent, after_id=after_id, limit=limit
     )
-    if mark_read and new:
+    if mark_as_read and new:
         mark_read(db, viewer=viewer, number=ticket.number)
     return ConversationUpdate(
         viewer=viewer,

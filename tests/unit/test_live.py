@@ -80,3 +80,22 @@ async def test_a_broken_forwarder_falls_back_to_local_delivery():
     with hub.subscribe(AGENTS_TOPIC) as sub:
         hub.publish(event)
         assert await sub.wait(timeout=1) == [event]
+
+
+def test_a_live_re_read_returns_the_new_messages_and_marks_them_read(db, alice, agent):
+    """The call each open customer page makes on a live wake-up (services.conversation)."""
+    from support_portal.services import auth, conversation, ticket_lists, tickets
+
+    new = tickets.create_ticket(
+        db, viewer=alice, subject="Live", category="other", description="First"
+    )
+    agent_service.agent_reply(db, viewer=agent, number=new.number, body="We are on it")
+    token = auth.exchange_login_ticket(
+        db, token=auth.create_login_ticket(db, user_id=alice.user_id)
+    )[0]
+    assert ticket_lists.list_tickets(db, viewer=alice).items[0].unread
+    update = conversation.conversation_update(
+        db, session_token=token, number=new.number, after_id=0
+    )
+    assert [m.body for m in update.messages] == ["First", "We are on it"]
+    assert not ticket_lists.list_tickets(db, viewer=alice).items[0].unread
