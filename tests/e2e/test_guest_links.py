@@ -9,9 +9,9 @@ from types import SimpleNamespace
 from playwright.sync_api import expect
 from sqlmodel import select
 
-from support_portal.models import Ticket, TicketStatus, utcnow
+from support_portal.models import Role, Ticket, TicketStatus, utcnow
 from support_portal.services import guest_links
-from tests.e2e.helpers import goto, ready, unique_email
+from tests.e2e.helpers import create_user, goto, log_in, ready, unique_email
 from tests.e2e.test_guest_journey import (
     code_from_email,
     confirmation_link,
@@ -53,6 +53,32 @@ def test_a_verified_guest_revokes_the_link_and_gets_a_new_one_by_email(page, app
     goto(stranger, new)
     expect(stranger.get_by_role("heading", name=f"Your support ticket {number}")).to_be_visible()
     expect(stranger.get_by_role("button", name="Send code")).to_be_visible()
+
+
+def test_an_agent_revokes_a_guest_link_from_the_ticket_page(page, app, new_context):
+    email = unique_email("gail")
+    guest_page = new_context().new_page()
+    number = submit_as_guest(
+        guest_page, name="Gail Guest", email=email, subject="Phished", description="Help"
+    )
+    old = confirmation_link(app, email, number)
+
+    log_in(page, create_user(app, name="Ann Agent", role=Role.agent), expect_path=r"/admin/?$")
+    goto(page, f"/admin/tickets/{number}")
+    page.get_by_role("button", name="Revoke this link and send a new one").click()
+    expect(page.locator("#action-notice")).to_have_text(
+        "The old link no longer works. We emailed a new link to the guest's address."
+    )
+    history = page.locator("#history-panel .history-entry")
+    expect(history.filter(has_text="Replaced the guest link")).to_have_count(1)
+    [mail] = app.smtp.wait_for(
+        email, subject_contains=f"A new link to your support ticket {number}"
+    )
+    [new] = [u for u in links_in(mail) if "/t/" in u]
+    goto(guest_page, old)
+    expect(guest_page.get_by_role("heading", name="This link does not work")).to_be_visible()
+    goto(guest_page, new)
+    expect(guest_page.get_by_role("button", name="Send code")).to_be_visible()
 
 
 def test_an_expired_link_says_so_and_lost_link_sends_a_fresh_one(page, app, monkeypatch):
