@@ -9,9 +9,12 @@ from types import SimpleNamespace
 from playwright.sync_api import expect
 from sqlmodel import select
 
-from support_portal.models import Role, Ticket, TicketStatus, utcnow
+from support_portal.models import AuditEvent, OutboxEmail, Role, Ticket, TicketStatus, utcnow
 from support_portal.services import guest_links
+from support_portal.states.admin_ticket import AdminTicketState
+from support_portal.states.ticket import TicketState
 from tests.e2e.helpers import create_user, goto, log_in, ready, unique_email
+from tests.e2e.test_agent_handlers_security import RawClient, handler, session_cookie
 from tests.e2e.test_guest_journey import (
     code_from_email,
     confirmation_link,
@@ -116,3 +119,45 @@ def test_an_expired_link_says_so_and_lost_link_sends_a_fresh_one(page, app, monk
     goto(page, fresh)
     expect(page.get_by_role("heading", name=f"Your support ticket {number}")).to_be_visible()
     expect(page.get_by_role("button", name="Send code")).to_be_visible()
+
+
+def test_revoke_handlers_called_by_name_by_someone_else_change_nothing(page, app, new_context):
+    """The handlers re-read the session and the service checks access (A1, A2)."""
+    email = unique_email("vera")
+    number = submit_as_guest(
+        new_context().new_page(), name="Vera Victim", email=email, subject="Mine", description="x"
+    )
+    confirmation_link(app, email, number)
+    nonce = in_db(
+        app,
+        lambda db: db.exec(select(Ticket.guest_link_nonce).where(Ticket.number == number)).one(),
+    )
+
+    log_in(page, create_user(app, name="Mallory Customer"))
+    client = RawClient(app.url, session_cookie(page))
+    try:
+        for state, name, path in [
+            (TicketState, "revoke_link", f"/tickets/{number}"),
+            (AdminTicketState, "revoke_guest_link", f"/admin/tickets/{number}"),
+        ]:
+            client.emit(handler(state, "load"), {}, path, number=str(number))
+            client.emit(handler(state, name), {}, path, number=str(number))
+            client.settle(path)
+    finally:
+        client.close()
+
+    def after(db):
+        ticket = db.exec(select(Ticket).where(Ticket.number == number)).one()
+        revoked = db.exec(
+            select(AuditEvent).where(
+                AuditEvent.ticket_id == ticket.id, AuditEvent.action == "guest.link_revoked"
+            )
+        ).all()
+        replaced = db.exec(
+            select(OutboxEmail).where(
+                OutboxEmail.ticket_id == ticket.id, OutboxEmail.template == "link_replaced"
+            )
+        ).all()
+        return ticket.guest_link_nonce, revoked, replaced
+
+    assert in_db(app, after) == (nonce, [], [])
