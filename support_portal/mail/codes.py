@@ -18,3 +18,13 @@ async def send_code_email(
         rendered, to_email=to_email, to_name=to_name, message_id=make_msgid(domain=mail_domain())
     )
     await send_now(message)
+
+
+async def send_account_exists_email(*, to_email: str, locale: str) -> None:
+    """Someone tried to create an account with an address that has one (X4): sent instead of
+    a code, so the page can answer the same for known and unknown addresses."""
+    rendered = render.account_exists_email(locale=locale)
+    message = render.build_message(
+        rendered, to_email=to_email, to_name=None, message_id=make_msgid(domain=mail_domain())
+    )
+    await send_now(message)

@@ -16,6 +16,7 @@ from email.message import EmailMessage
 from email.utils import formatdate, parseaddr
 
 from support_portal.i18n import _, gettext
+from support_portal.routes import LOGIN, absolute
 from support_portal.settings import get_settings
 
 PRODUCT_NAME = "Support"
@@ -164,6 +165,26 @@ def code_email(*, locale: str, code: str, number: int | None, name: str | None) 
     text, body_html = _compose(locale, name=name, lines=lines, link=None, link_label=None)
     # Never the code itself: subjects show on lock screens and in notification previews.
     subject = gettext(locale, "Your verification code")
+    return Rendered(subject=subject, text=text, html=body_html)
+
+
+def account_exists_email(*, locale: str) -> Rendered:
+    lines = [
+        gettext(
+            locale,
+            "Someone, perhaps you, tried to create an account with this email address. "
+            "You already have an account: log in with your password.",
+        ),
+        gettext(locale, "If it was not you, ignore this email: nothing has changed."),
+    ]
+    text, body_html = _compose(
+        locale,
+        name=None,
+        lines=lines,
+        link=absolute(LOGIN),
+        link_label=gettext(locale, "Log in"),
+    )
+    subject = gettext(locale, "You already have an account")
     return Rendered(subject=subject, text=text, html=body_html)
 
 

@@ -21,7 +21,13 @@ from support_portal.models.enums import (
     TicketStatus,
 )
 from support_portal.models.tickets import Attachment, Message, Ticket
-from support_portal.models.users import AuthSession, LoginTicket, RateEvent, User
+from support_portal.models.users import (
+    AuthSession,
+    LoginTicket,
+    PendingRegistration,
+    RateEvent,
+    User,
+)
 
 __all__ = [
     "ACTIVE_STATUSES",
@@ -40,6 +46,7 @@ __all__ = [
     "NotificationPreference",
     "OutboxEmail",
     "OutboxStatus",
+    "PendingRegistration",
     "RateEvent",
     "Role",
     "SessionKind",

@@ -55,6 +55,8 @@ class LoginTicket(SQLModel, table=True):
     user_id: int | None = Field(default=None, foreign_key="users.id")
     guest_email: str | None = Field(default=None, max_length=254)
     next_path: str = Field(default="/", max_length=512)
+    # Hash of the nonce cookie of the browser that started the login (X5).
+    binding_hash: str | None = Field(default=None, max_length=64)
     created_at: datetime = Field(default_factory=utcnow)
     expires_at: datetime
     used_at: datetime | None = None
@@ -70,3 +72,19 @@ class RateEvent(SQLModel, table=True):
     scope: str = Field(max_length=32)
     key: str = Field(max_length=255)
     created_at: datetime = Field(default_factory=utcnow)
+
+
+class PendingRegistration(SQLModel, table=True):
+    """A registration waiting for its emailed code (X4). The account exists only once the code
+    is entered, in the browser that submitted the form; until then no login is possible."""
+
+    __tablename__ = "pending_registrations"
+    __table_args__ = (Index("ix_pending_registrations_email", "email", "id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    email: str = Field(max_length=254)
+    name: str = Field(max_length=120)
+    password_hash: str = Field(max_length=255)
+    locale: str | None = Field(default=None, max_length=16)
+    created_at: datetime = Field(default_factory=utcnow)
+    expires_at: datetime

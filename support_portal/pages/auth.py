@@ -64,15 +64,18 @@ def login_page() -> rx.Component:
 
 @rx.page(route=routes.REGISTER, title=page_title(_("Create account")), on_load=RegisterState.load)
 def register_page() -> rx.Component:
-    errors = RegisterState.field_errors
     return _auth_card(
         rx.heading(T("Create account"), size="6", as_="h1"),
+        rx.cond(RegisterState.step == "code", _register_code_step(), _register_form()),
+        rx.cond(RegisterState.session_checked, rx.box(id="page-ready", display="none")),
+    )
+
+
+def _register_form() -> rx.Component:
+    errors = RegisterState.field_errors
+    return rx.vstack(
         rx.text(T("With an account, all your tickets are in one place."), color_scheme="gray"),
         error_callout(RegisterState.error, id="register-error"),
-        rx.cond(
-            RegisterState.email_taken,
-            rx.link(T("Log in"), href=routes.LOGIN, id="register-login-link", weight="medium"),
-        ),
         rx.form(
             rx.vstack(
                 field(
@@ -114,7 +117,63 @@ def register_page() -> rx.Component:
         rx.text(
             T("Already have an account?"), " ", rx.link(T("Log in"), href=routes.LOGIN), size="2"
         ),
-        rx.cond(RegisterState.session_checked, rx.box(id="page-ready", display="none")),
+        spacing="4",
+        width="100%",
+    )
+
+
+def _register_code_step() -> rx.Component:
+    s = RegisterState
+    return rx.vstack(
+        info_callout(s.notice, id="register-notice"),
+        rx.text(
+            T("The code expires in 10 minutes. No email? Check the spam folder or send it again."),
+            color_scheme="gray",
+            size="2",
+        ),
+        error_callout(s.code_error, id="register-code-error"),
+        rx.form(
+            rx.vstack(
+                field(
+                    T("Verification code"),
+                    rx.input(
+                        name="code",
+                        placeholder="123456",
+                        input_mode="numeric",
+                        auto_complete="one-time-code",
+                        max_length=6,
+                        required=True,
+                        id="register-code",
+                        size="3",
+                    ),
+                ),
+                submit_button(T("Create account"), loading=s.verifying, id="register-verify"),
+                spacing="4",
+                width="100%",
+            ),
+            on_submit=s.verify,
+            reset_on_submit=True,
+            width="100%",
+        ),
+        rx.hstack(
+            rx.button(
+                T("Send the email again"),
+                on_click=s.resend,
+                loading=s.resending,
+                variant="soft",
+                id="register-resend",
+            ),
+            rx.button(
+                T("Change the details"),
+                on_click=s.start_over,
+                variant="ghost",
+                id="register-start-over",
+            ),
+            spacing="3",
+            wrap="wrap",
+        ),
+        spacing="4",
+        width="100%",
     )
 
 

@@ -28,10 +28,14 @@ from support_portal.services.security import (
 from support_portal.settings import get_settings
 
 SESSION_COOKIE = "sp_session"
+# Set by the login page's script in the browser that logs in, read once by the exchange route.
+LOGIN_NONCE_COOKIE = "sp_login_nonce"
 LOGIN_TICKET_TTL = timedelta(minutes=2)
 LOGIN_FAILURES_PER_ACCOUNT = 5
 LOGIN_FAILURES_PER_IP = 30
 LOGIN_WINDOW = timedelta(minutes=15)
+LOGIN_SLOWDOWN_AFTER = 10  # failures from all addresses before each try waits
+LOGIN_SLOWDOWN_MAX_SECONDS = 4.0
 _TOUCH_EVERY = timedelta(seconds=60)
 
 _EMAIL_RE = re.compile(
@@ -118,33 +122,22 @@ def create_user(
 def authenticate(db: Session, *, email: str, password: str, ip: str | None) -> UserPublic:
     """Check a password. Unknown email and wrong password look and cost the same (P2).
 
-    Failures are committed before raising so the throttle (P3) survives the caller's rollback.
+    Throttled per (account, address) and per address (P3, X9): a stranger's failures never
+    block the right password from an address with no failures of its own; across addresses
+    they only slow the account down (`login_delay`). The attempt takes its slots atomically
+    and commits before the slow password check (X1), so 50 parallel tries cannot all see the
+    old count; a successful login gives its slots back.
     """
     key = (email or "").strip().lower()[:254]
-    throttle.check(
-        db,
-        scope="login_account",
-        key=key,
-        limit=LOGIN_FAILURES_PER_ACCOUNT,
-        window=LOGIN_WINDOW,
-        record=False,
-    )
-    if ip:
-        throttle.check(
-            db,
-            scope="login_ip",
-            key=ip,
-            limit=LOGIN_FAILURES_PER_IP,
-            window=LOGIN_WINDOW,
-            record=False,
-        )
+    limits = _login_limits(key, ip)
+    throttle.check(db, *limits)
+    slots = throttle.record(db, *limits)
+    db.commit()  # the slots count as failures until this attempt proves otherwise
     user = db.exec(select(User).where(User.email == key)).first()
     # Unknown users are checked against a dummy hash so both paths take the same time.
     ok = verify_password(password or "", user.password_hash if user else None)
     if not ok or user is None or not user.is_active:
         throttle.hit(db, scope="login_account", key=key)
-        if ip:
-            throttle.hit(db, scope="login_ip", key=ip)
         audit.record(
             db,
             action="login.failed",
@@ -154,11 +147,38 @@ def authenticate(db: Session, *, email: str, password: str, ip: str | None) -> U
         )
         db.commit()
         raise InvalidCredentials()
-    throttle.clear(db, scope="login_account", key=key)
+    throttle.release(db, slots)
+    throttle.clear(db, scope="login_pair", key=_account_ip_key(key, ip))
     if _needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
     audit.record(db, action="login.succeeded", actor_id=user.id, actor_kind="user", ip=ip)
     return user_public(user)
+
+
+def _account_ip_key(email: str, ip: str | None) -> str:
+    return f"{email}|{ip or '-'}"
+
+
+def _login_limits(email: str, ip: str | None) -> list[throttle.Limit]:
+    limits = [
+        throttle.Limit(
+            "login_pair", _account_ip_key(email, ip), LOGIN_FAILURES_PER_ACCOUNT, LOGIN_WINDOW
+        )
+    ]
+    if ip:
+        limits.append(throttle.Limit("login_ip", ip, LOGIN_FAILURES_PER_IP, LOGIN_WINDOW))
+    return limits
+
+
+def login_delay(db: Session, *, email: str) -> float:
+    """Seconds to wait before checking a password for this account: grows with the failures
+    from every address, so a spread-out guessing attack slows down while the owner, from an
+    address with no failures, still gets in (X9)."""
+    key = (email or "").strip().lower()[:254]
+    failures = throttle.count(db, scope="login_account", key=key, window=LOGIN_WINDOW)
+    if failures < LOGIN_SLOWDOWN_AFTER:
+        return 0.0
+    return min(LOGIN_SLOWDOWN_MAX_SECONDS, 0.25 * 2 ** (failures - LOGIN_SLOWDOWN_AFTER))
 
 
 def _needs_rehash(password_hash: str) -> bool:
@@ -182,8 +202,12 @@ def create_login_ticket(
     user_id: int | None = None,
     guest_email: str | None = None,
     next_path: str = "/",
+    binding: str | None = None,
 ) -> str:
-    """A one-time token the browser trades at an HTTP route for the HttpOnly session cookie."""
+    """A one-time token the browser trades at an HTTP route for the HttpOnly session cookie.
+
+    `binding` is the nonce the login page set as a cookie in the browser that logs in: the
+    exchange refuses the ticket from any browser without that cookie (X5, login CSRF)."""
     if (user_id is None) == (guest_email is None):
         raise ValueError("exactly one of user_id and guest_email")
     token = new_token()
@@ -194,6 +218,7 @@ def create_login_ticket(
             user_id=user_id,
             guest_email=guest_email,
             next_path=safe_next_path(next_path),
+            binding_hash=token_hash(binding) if binding else None,
             expires_at=utcnow() + LOGIN_TICKET_TTL,
         )
     )
@@ -202,17 +227,31 @@ def create_login_ticket(
 
 
 def exchange_login_ticket(
-    db: Session, *, token: str, ip: str | None = None, user_agent: str | None = None
+    db: Session,
+    *,
+    token: str,
+    binding: str | None = None,
+    ip: str | None = None,
+    user_agent: str | None = None,
 ) -> tuple[str, int, str]:
-    """Spend a login ticket once; returns (session token, cookie max-age seconds, next path)."""
+    """Spend a login ticket once; returns (session token, cookie max-age seconds, next path).
+
+    A ticket created with a `binding` works only with the same binding (the browser's nonce
+    cookie); a ticket sent to another browser is refused like an expired one."""
     now = utcnow()
     hashed = token_hash(token or "")
+    bound = (
+        LoginTicket.binding_hash == token_hash(binding)
+        if binding
+        else LoginTicket.binding_hash.is_(None)  # type: ignore[union-attr]
+    )
     claimed = db.exec(
         update(LoginTicket)
         .where(
             LoginTicket.token_hash == hashed,
             LoginTicket.used_at.is_(None),  # type: ignore[union-attr]
             LoginTicket.expires_at > now,
+            bound,
         )
         .values(used_at=now)
     )

@@ -126,21 +126,22 @@ def link_info(db: Session, *, secret: str, viewer: Viewer | None = None) -> Link
     )
 
 
-def _check_send_caps(db: Session, *, key: str, ip: str | None) -> None:
-    for limit, window in SEND_LIMITS:
-        throttle.check(db, scope="code_send", key=key, limit=limit, window=window, record=False)
-        if ip:
-            throttle.check(
-                db, scope="code_send_ip", key=ip, limit=limit * 3, window=window, record=False
-            )
-    throttle.hit(db, scope="code_send", key=key)
+def _send_limits(*, key: str, ip: str | None) -> list[throttle.Limit]:
+    limits = [throttle.Limit("code_send", key, limit, window) for limit, window in SEND_LIMITS]
     if ip:
-        throttle.hit(db, scope="code_send_ip", key=ip)
+        limits += [
+            throttle.Limit("code_send_ip", ip, limit * 3, window) for limit, window in SEND_LIMITS
+        ]
+    return limits
 
 
 def _issue(
     db: Session, *, ticket_id: int | None, email: str, purpose: str, ip: str | None
 ) -> tuple[str, GuestChallenge]:
+    key = f"{purpose}:{ticket_id}:{email}"
+    # One lock per (purpose, ticket, email) for the cooldown and the caps: parallel "Send code"
+    # clicks queue here and each sees the codes the previous ones issued (G6, X1).
+    throttle.lock(db, scope="code_issue", key=key)
     now = utcnow()
     latest = db.exec(
         select(GuestChallenge)
@@ -155,7 +156,7 @@ def _issue(
     if latest is not None and latest.created_at + RESEND_COOLDOWN > now:
         wait = (latest.created_at + RESEND_COOLDOWN - now).total_seconds()
         raise throttle.RateLimited(retry_after=int(wait) + 1)
-    _check_send_caps(db, key=f"{purpose}:{ticket_id}:{email}", ip=ip)
+    throttle.take(db, *_send_limits(key=key, ip=ip))
     # A new code voids every older one (G5).
     db.exec(
         update(GuestChallenge)
@@ -204,7 +205,7 @@ def _verify(
     """Spend one attempt atomically, then compare (G4-G7). Commits refusals itself."""
     if ip:
         limit, window = VERIFY_PER_IP
-        throttle.check(db, scope="code_verify_ip", key=ip, limit=limit, window=window)
+        throttle.take(db, throttle.Limit("code_verify_ip", ip, limit, window))
     code = "".join((code or "").split())
     challenge = db.exec(
         select(GuestChallenge)
@@ -266,22 +267,26 @@ def verify_link_code(db: Session, *, secret: str, code: str, ip: str | None) -> 
     return email, ticket.number
 
 
-def sign_in_with_code(db: Session, *, secret: str, code: str, ip: str | None) -> str:
+def sign_in_with_code(
+    db: Session, *, secret: str, code: str, ip: str | None, binding: str | None = None
+) -> str:
     """Verify the code and, in the same transaction, issue the one-time login ticket that the
-    browser trades for a fresh guest session opening this ticket (G9)."""
+    browser trades for a fresh guest session opening this ticket (G9), bound to that browser's
+    nonce (X5)."""
     from support_portal.services.auth import create_login_ticket
 
     email, number = verify_link_code(db, secret=secret, code=code, ip=ip)
-    return create_login_ticket(db, guest_email=email, next_path=ticket_path(number))
+    return create_login_ticket(
+        db, guest_email=email, next_path=ticket_path(number), binding=binding
+    )
 
 
 def check_submission_caps(db: Session, *, email: str, ip: str | None) -> None:
     """Guest ticket submissions per address and per IP, so the form cannot spam anyone."""
-    limit, window = SUBMIT_PER_EMAIL
-    throttle.check(db, scope="guest_submit", key=email, limit=limit, window=window)
+    limits = [throttle.Limit("guest_submit", email, *SUBMIT_PER_EMAIL)]
     if ip:
-        limit, window = SUBMIT_PER_IP
-        throttle.check(db, scope="guest_submit_ip", key=ip, limit=limit, window=window)
+        limits.append(throttle.Limit("guest_submit_ip", ip, *SUBMIT_PER_IP))
+    throttle.take(db, *limits)
 
 
 def request_links(db: Session, *, email: str, ip: str | None) -> None:
@@ -293,9 +298,10 @@ def request_links(db: Session, *, email: str, ip: str | None) -> None:
 
     email = normalize_email(email)
     limit, window = LOST_LINK_LIMIT
-    throttle.check(db, scope="lost_link", key=email, limit=limit, window=window)
+    limits = [throttle.Limit("lost_link", email, limit, window)]
     if ip:
-        throttle.check(db, scope="lost_link_ip", key=ip, limit=limit * 5, window=window)
+        limits.append(throttle.Limit("lost_link_ip", ip, limit * 5, window))
+    throttle.take(db, *limits)
     numbers = db.exec(
         select(Ticket.id)
         .where(Ticket.guest_email == email)
@@ -357,6 +363,20 @@ def revoke_link(db: Session, *, viewer: Viewer | None, number: int | str, ip: st
         ip=ip,
     )
     return mask_email(ticket.guest_email)
+
+
+# Codes for an email address without a ticket (registration, an account's email): the same
+# machinery, caps and attempt counter as a guest link's code.
+
+
+def issue_code(
+    db: Session, *, email: str, purpose: str, ip: str | None
+) -> tuple[str, GuestChallenge]:
+    return _issue(db, ticket_id=None, email=email, purpose=purpose, ip=ip)
+
+
+def verify_code(db: Session, *, email: str, purpose: str, code: str, ip: str | None) -> None:
+    _verify(db, ticket_id=None, email=email, purpose=purpose, code=clean_code_input(code), ip=ip)
 
 
 # Accounts: the same code step verifies a new account's email and claims its guest tickets.

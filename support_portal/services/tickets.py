@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import or_
 from sqlmodel import Session, col, func, select
@@ -96,6 +97,26 @@ def new_ticket_number(db: Session) -> int:
         if db.exec(select(Ticket.id).where(Ticket.number == number)).first() is None:
             return number
     raise RuntimeError("could not allocate a ticket number")
+
+
+def submit_ticket(
+    db: Session,
+    *,
+    viewer: Viewer | None,
+    guest_email: str | None = None,
+    ip: str | None = None,
+    **fields: Any,
+) -> NewTicket:
+    """The new-ticket form's Submit: a guest's submission takes its slots of the per-address
+    caps atomically in the same transaction as the ticket (X1), so parallel submissions never
+    get past the limit. `fields` are `create_ticket`'s."""
+    from support_portal.services import guest
+    from support_portal.services.auth import normalize_email
+
+    if viewer is None or viewer.is_guest:
+        guest_email = normalize_email(viewer.email if viewer else guest_email or "")
+        guest.check_submission_caps(db, email=guest_email, ip=ip)
+    return create_ticket(db, viewer=viewer, guest_email=guest_email, **fields)
 
 
 def create_ticket(

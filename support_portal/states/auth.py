@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-from urllib.parse import quote
+import asyncio
 
 import reflex as rx
 
 from support_portal import routes
-from support_portal.mail.codes import send_code_email
+from support_portal.mail.codes import send_account_exists_email, send_code_email
 from support_portal.mail.smtp import PermanentError, TransientError
-from support_portal.services import auth, guest
-from support_portal.services.errors import DomainError, EmailTaken, InvalidInput
-from support_portal.states.base import SessionState, call, go
+from support_portal.services import auth, guest, registration
+from support_portal.services.errors import DomainError, InvalidInput
+from support_portal.states.base import SessionState, call, new_login_nonce, sign_in
 
 
 def _landing(role: str | None) -> str:
@@ -45,35 +45,53 @@ class LoginState(SessionState):
         self.submitting = True
         self.error = ""
         yield
+        email = str(form.get("email", ""))
+        # Failures from many addresses slow this account down without ever locking it (X9).
+        await asyncio.sleep(await call(auth.login_delay, email=email))
         try:
             user = await call(
                 auth.authenticate,
-                email=str(form.get("email", "")),
+                email=email,
                 password=str(form.get("password", "")),
                 ip=self._client_ip(),
             )
+            nonce = new_login_nonce()
             ticket = await call(
-                auth.create_login_ticket, user_id=user.id, next_path=self._next(user.role)
+                auth.create_login_ticket,
+                user_id=user.id,
+                next_path=self._next(user.role),
+                binding=nonce,
             )
         except DomainError as exc:
             self.error = self._error_text(exc)
             self.submitting = False
             return
         self.submitting = False
-        yield go(f"{routes.AUTH_SESSION}?ticket={quote(ticket)}")
+        yield sign_in(ticket, nonce)
 
 
 class RegisterState(SessionState):
+    """Create an account: the form, then the emailed code (X4). Both steps read the same for a
+    known and an unknown address; only the email differs (it is the address owner's to see)."""
+
     error: str = ""
-    email_taken: bool = False  # the error offers a link to log in
     field_errors: dict[str, str] = {}
     submitting: bool = False
+    step: str = "form"  # "form", then "code"
+    pending_email: str = ""  # what the visitor typed; shown back on the code step
+    notice: str = ""
+    code_error: str = ""
+    verifying: bool = False
+    resending: bool = False
+    _pending_id: int = 0  # this browser's registration: only it can be completed here
 
     @rx.event
     async def load(self):
         viewer = await self._refresh_session()
-        self.error = ""
+        self.error = self.notice = self.code_error = ""
         self.field_errors = {}
+        self.step = "form"
+        self._pending_id = 0
         if viewer is not None and not viewer.is_guest:
             return rx.redirect(routes.MY_TICKETS)
 
@@ -83,20 +101,18 @@ class RegisterState(SessionState):
             return
         self.submitting = True
         self.error = ""
-        self.email_taken = False
         self.field_errors = {}
         yield
         try:
-            user = await call(
-                auth.create_user,
+            started = await call(
+                registration.start_registration,
                 name=str(form.get("name", "")),
                 email=str(form.get("email", "")),
                 password=str(form.get("password", "")),
                 locale=self.locale,
+                ip=self._client_ip(),
             )
-            ticket = await call(
-                auth.create_login_ticket, user_id=user.id, next_path=routes.VERIFY_EMAIL
-            )
+            await self._email(started)
         except InvalidInput as exc:
             if exc.field:
                 self.field_errors = {exc.field: self._error_text(exc)}
@@ -106,11 +122,87 @@ class RegisterState(SessionState):
             return
         except DomainError as exc:
             self.error = self._error_text(exc)
-            self.email_taken = isinstance(exc, EmailTaken)
             self.submitting = False
             return
+        except (TransientError, PermanentError):
+            self.error = self._t("We could not send the email right now. Try again in a minute.")
+            self.submitting = False
+            return
+        self._pending_id = started.pending_id
+        self.pending_email = started.email
+        self.notice = self._t(
+            "We sent an email to {email}. Enter the 6-digit code from it to create your account.",
+            email=started.email,
+        )
+        self.code_error = ""
+        self.step = "code"
         self.submitting = False
-        yield go(f"{routes.AUTH_SESSION}?ticket={quote(ticket)}")
+
+    async def _email(self, started: registration.RegistrationStarted) -> None:
+        """The code, or for an address that has an account already, a notice instead."""
+        locale = started.locale or self.locale
+        if started.account_exists:
+            await send_account_exists_email(to_email=started.email, locale=locale)
+        else:
+            await send_code_email(
+                to_email=started.email, to_name=None, code=started.code, number=None, locale=locale
+            )
+
+    @rx.event
+    async def resend(self):
+        if self.resending or not self._pending_id:
+            return
+        self.resending = True
+        self.code_error = ""
+        yield
+        try:
+            started = await call(
+                registration.resend_code, pending_id=self._pending_id, ip=self._client_ip()
+            )
+            await self._email(started)
+            self.notice = self._t("We sent a new email to {email}.", email=started.email)
+        except DomainError as exc:
+            self.code_error = self._error_text(exc)
+        except (TransientError, PermanentError):
+            self.code_error = self._t(
+                "We could not send the email right now. Try again in a minute."
+            )
+        self.resending = False
+
+    @rx.event
+    async def verify(self, form: dict):
+        if self.verifying or not self._pending_id:
+            return
+        self.verifying = True
+        self.code_error = ""
+        yield
+        nonce = new_login_nonce()
+        try:
+            code = guest.clean_code_input(str(form.get("code", ""))[:32])
+            ticket = await call(
+                registration.complete_registration,
+                pending_id=self._pending_id,
+                code=code,
+                ip=self._client_ip(),
+                binding=nonce,
+            )
+        except registration.RegistrationExpired as exc:
+            self.step = "form"
+            self.error = self._error_text(exc)
+            self.verifying = False
+            return
+        except DomainError as exc:
+            self.code_error = self._error_text(exc)
+            self.verifying = False
+            return
+        self._pending_id = 0
+        yield sign_in(ticket, nonce)
+
+    @rx.event
+    def start_over(self):
+        self.step = "form"
+        self._pending_id = 0
+        self.notice = self.code_error = self.error = ""
 
 
 class VerifyEmailState(SessionState):

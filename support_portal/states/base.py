@@ -10,8 +10,10 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import secrets
 from collections.abc import Callable
 from typing import Any, TypeVar
+from urllib.parse import quote
 
 import reflex as rx
 from sqlmodel import Session
@@ -45,6 +47,26 @@ async def in_db(fn: Callable[[Session], R]) -> R:
             return fn(db)
 
     return await asyncio.to_thread(run)
+
+
+def new_login_nonce() -> str:
+    """The nonce a login ticket is bound to; `sign_in` sets it as a cookie in this browser."""
+    return secrets.token_urlsafe(24)
+
+
+def sign_in(ticket: str, nonce: str, *, replace: bool = False) -> rx.event.EventSpec:
+    """Send this browser to the exchange route with its login ticket, after setting the nonce
+    cookie the ticket is bound to (X5): the route refuses the ticket in any other browser."""
+    secure = "; secure" if get_settings().public_url.startswith("https://") else ""
+    cookie = (
+        f"{auth.LOGIN_NONCE_COOKIE}={nonce}; path={routes.AUTH_SESSION}; max-age=120;"
+        f" samesite=strict{secure}"
+    )
+    target = f"{routes.AUTH_SESSION}?ticket={quote(ticket)}"
+    method = "replace" if replace else "assign"  # replace: Back never shows a guest link
+    return rx.call_script(
+        f"document.cookie = {json.dumps(cookie)}; window.location.{method}({json.dumps(target)})"
+    )
 
 
 def go(path: str) -> rx.event.EventSpec:
@@ -249,9 +271,11 @@ class SessionState(rx.State):
         target = f"{routes.AUTH_LOGOUT}?next={routes.HOME}" if was_guest else routes.AUTH_LOGOUT
         # Drop the tab's Reflex token too: the next person in this tab starts from a new,
         # empty state tree, not the one holding this session's tickets and notes (A5).
+        # Logout is a POST from this page (X5): a cross-site link cannot log anyone out.
         return rx.call_script(
             "window.sessionStorage.removeItem('token');"
-            f"window.location.assign({json.dumps(target)})"
+            "const form = document.createElement('form'); form.method = 'post';"
+            f"form.action = {json.dumps(target)}; document.body.appendChild(form); form.submit()"
         )
 
     @rx.event

@@ -8,10 +8,8 @@ sent on the explicit "Send code" click, straight to the mail server, never throu
 from __future__ import annotations
 
 import asyncio
-import json
 import math
 import time
-from urllib.parse import quote
 
 import reflex as rx
 
@@ -22,12 +20,7 @@ from support_portal.models import utcnow
 from support_portal.services import guest
 from support_portal.services.errors import DomainError, InvalidInput, RateLimited
 from support_portal.settings import get_settings
-from support_portal.states.base import SessionState, call
-
-
-def replace_location(path: str) -> rx.event.EventSpec:
-    """A full page load that also replaces the history entry: Back never shows the secret."""
-    return rx.call_script(f"window.location.replace({json.dumps(path)})")
+from support_portal.states.base import SessionState, call, new_login_nonce, sign_in
 
 
 class SubmittedState(SessionState):
@@ -230,8 +223,13 @@ class GuestLinkState(SessionState):
         yield
         try:
             code = guest.clean_code_input(str(form.get("code", ""))[:32])
+            nonce = new_login_nonce()
             login = await call(
-                guest.sign_in_with_code, secret=self._secret, code=code, ip=self._client_ip()
+                guest.sign_in_with_code,
+                secret=self._secret,
+                code=code,
+                ip=self._client_ip(),
+                binding=nonce,
             )
         except guest.InvalidLink as exc:
             self._show_invalid(exc)
@@ -254,7 +252,7 @@ class GuestLinkState(SessionState):
         self._tick += 1
         self.code_sent = False
         self.notice = ""
-        yield replace_location(f"{routes.AUTH_SESSION}?ticket={quote(login)}")
+        yield sign_in(login, nonce, replace=True)
 
     def _rejection_text(self, exc: guest.CodeRejected) -> str:
         text = self._t(exc.message)

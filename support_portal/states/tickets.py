@@ -12,7 +12,7 @@ import reflex as rx
 from support_portal import routes
 from support_portal.live.hub import guest_topic, user_topic
 from support_portal.models import utcnow
-from support_portal.services import attachments, guest, tickets
+from support_portal.services import attachments, tickets
 from support_portal.services.dto import Viewer
 from support_portal.services.errors import DomainError, InvalidInput
 from support_portal.states.base import call
@@ -222,22 +222,19 @@ class NewTicketState(LivePageState):
         with attachments.kept_with(files) as stored, session_scope() as db:
             guest_name = guest_email = None
             if viewer is None or viewer.is_guest:
-                from support_portal.services.auth import normalize_email
-
                 guest_name = str(form.get("name", ""))
-                guest_email = viewer.email if viewer else str(form.get("email", ""))
-                guest_email = normalize_email(guest_email)
-                guest.check_submission_caps(db, email=guest_email, ip=self._client_ip())
-            result = tickets.create_ticket(
+                guest_email = str(form.get("email", ""))  # a verified guest keeps their own
+            result = tickets.submit_ticket(
                 db,
                 viewer=viewer,
+                guest_email=guest_email,
+                ip=self._client_ip(),
+                guest_name=guest_name,
                 subject=str(form.get("subject", "")),
                 category=str(form.get("category", self.category)),
                 description=str(form.get("description", "")),
                 files=stored,
                 idempotency_key=str(form.get("key", "")) or None,
-                guest_name=guest_name,
-                guest_email=guest_email,
                 locale=self.locale,
                 follow_up_of=self.follow_up_of or None,
             )

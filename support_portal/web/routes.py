@@ -19,7 +19,10 @@ from support_portal.services.errors import NotAuthenticated, NotFound
 from support_portal.settings import get_settings
 from support_portal.web import dev_access
 from support_portal.web.cookies import (
+    LOGIN_NONCE_COOKIE,
+    clear_login_nonce_cookie,
     clear_session_cookie,
+    read_cookie,
     read_session_cookie,
     set_session_cookie,
 )
@@ -30,26 +33,53 @@ def _client_ip(request: Request) -> str | None:
 
 
 async def exchange_session(request: Request) -> Response:
-    """Trade a one-time login ticket for the HttpOnly session cookie, then go on (303)."""
+    """Trade a one-time login ticket for the HttpOnly session cookie, then go on (303).
+
+    The ticket works only in the browser whose page started the login: that page set a nonce
+    cookie the ticket is bound to (X5). A ticket link sent to someone else logs nobody in."""
     token = request.query_params.get("ticket", "")
+    nonce = read_cookie(request.headers.get("cookie"), LOGIN_NONCE_COOKIE)
     try:
+        if not nonce:
+            raise NotAuthenticated()
         with session_scope() as db:
             session_token, max_age, next_path = auth.exchange_login_ticket(
                 db,
                 token=token,
+                binding=nonce,
                 ip=_client_ip(request),
                 user_agent=request.headers.get("user-agent"),
             )
     except NotAuthenticated:
-        return RedirectResponse(routes.LOGIN + "?expired=1", status_code=303)
+        response = RedirectResponse(routes.LOGIN + "?expired=1", status_code=303)
+        clear_login_nonce_cookie(response)
+        return response
     response = RedirectResponse(next_path, status_code=303)
     set_session_cookie(response, session_token, max_age)
+    clear_login_nonce_cookie(response)
     response.headers["Cache-Control"] = "no-store"
     return response
 
 
+def _same_origin(request: Request) -> bool:
+    """A browser's cross-site request says so (Sec-Fetch-Site, Origin); plain clients send
+    neither and are no CSRF vector."""
+    site = request.headers.get("sec-fetch-site")
+    if site is not None:
+        return site in ("same-origin", "none")
+    origin = request.headers.get("origin")
+    if origin is None or origin == "null":
+        return origin is None
+    public = get_settings().public_url.rstrip("/")
+    own = f"{request.url.scheme}://{request.headers.get('host', '')}"
+    return origin in (public, own)
+
+
 async def logout(request: Request) -> Response:
-    """End the session on the server (P4) and drop the cookie."""
+    """End the session on the server (P4) and drop the cookie. A POST from our own pages only:
+    a cross-site link or form cannot log anyone out (X5)."""
+    if not _same_origin(request):
+        return PlainTextResponse("Cross-site logout refused.", status_code=403)
     with session_scope() as db:
         auth.revoke_session(db, session_token=read_session_cookie(request.headers.get("cookie")))
     next_path = auth.safe_next_path(request.query_params.get("next"), routes.LOGIN)
@@ -143,7 +173,7 @@ def build_routes_app() -> Starlette:
     return Starlette(
         routes=[
             Route(routes.AUTH_SESSION, exchange_session, methods=["GET"]),
-            Route(routes.AUTH_LOGOUT, logout, methods=["GET", "POST"]),
+            Route(routes.AUTH_LOGOUT, logout, methods=["POST"]),
             Route(routes.ATTACHMENT, download, methods=["GET"]),
             Route("/dev/mailbox/html/{name}", mailbox_html, methods=["GET"]),
             Route("/healthz", healthz, methods=["GET"]),

@@ -15,15 +15,14 @@ from tests.e2e.helpers import (
     submit_ticket,
     unique_email,
 )
+from tests.mailbox import text_of
 
 
 def test_a_new_customer_submits_a_ticket_and_replies_with_an_attachment(
     page, app, tmp_path, new_context
 ):
     email = unique_email("carla")
-    register(page, name="Carla Customer", email=email)
-    page.get_by_role("link", name="Skip for now").click()
-    page.wait_for_url(re.compile(r"/tickets/?$"))
+    register(page, app, name="Carla Customer", email=email)
     expect(page.get_by_text("You have no open tickets.")).to_be_visible()
     expect(page.locator("#ticket-pager")).to_have_count(0)  # no other page to go to
 
@@ -89,15 +88,24 @@ def test_the_page_frame_serves_keyboard_users_and_known_emails(page, app):
     expect(page.locator("#main").get_by_label("Name")).to_be_focused()
     expect(page.locator("header")).to_have_count(1)
 
-    # Registering an email that has an account points to the login page.
+    # Registering an email that has an account reads exactly like a new one (X4, P2); the
+    # owner gets a notice pointing to the login page instead of a code.
     email = create_user(app, name="Known Person")
     main = page.locator("#main")
     main.get_by_label("Name").fill("Known Person")
     main.get_by_label("Email").fill(email)
     main.get_by_label("Password").fill("another long password")
     main.get_by_role("button", name="Create account").click()
-    expect(page.locator("#register-error")).to_contain_text("already exists")
-    page.locator("#register-login-link").click()
-    page.wait_for_url(re.compile(r"/login/?$"))
+    known_answer = page.locator("#register-notice").inner_text()
+    assert known_answer == (
+        f"We sent an email to {email}. Enter the 6-digit code from it to create your account."
+    )
+    [notice] = app.smtp.wait_for(email, subject_contains="You already have an account")
+    assert f"{app.env['PUBLIC_URL']}/login" in text_of(notice)
+    main.get_by_label("Verification code").fill("123456")
+    main.get_by_role("button", name="Create account").click()
+    expect(page.locator("#register-code-error")).to_contain_text("not correct")
+    page.get_by_role("button", name="Change the details").click()
+    expect(main.get_by_label("Name")).to_be_visible()
 
     assert page.request.get(f"{app.url}/favicon.ico").ok

@@ -14,7 +14,15 @@ from support_portal import db as db_module
 from support_portal.live.hub import hub
 from support_portal.models import Role, utcnow
 from support_portal.services import agent as agent_service
-from support_portal.services import auth, guest, notifications, security, throttle, tickets
+from support_portal.services import (
+    auth,
+    guest,
+    notifications,
+    registration,
+    security,
+    throttle,
+    tickets,
+)
 from support_portal.services.dto import Viewer
 
 FAST_PASSWORDS = CryptContext(
@@ -131,7 +139,7 @@ class Clock:
 def clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
     """Moves `utcnow` forward in every service module that reads the time."""
     clock = Clock()
-    for module in (auth, guest, throttle, tickets, agent_service, notifications):
+    for module in (auth, guest, throttle, tickets, agent_service, notifications, registration):
         monkeypatch.setattr(module, "utcnow", clock.now)
     return clock
 

@@ -309,6 +309,25 @@ def test_a_made_up_login_ticket_is_refused(db):
         auth.exchange_login_ticket(db, token="made-up")
 
 
+def test_a_login_ticket_bound_to_a_browser_works_only_with_that_browsers_nonce(db):
+    """X5: an attacker's own ticket sent to a victim logs the victim into nothing."""
+    user = register(db)
+    ticket = auth.create_login_ticket(db, user_id=user.id, binding="nonce-of-my-browser")
+    with pytest.raises(NotAuthenticated):
+        auth.exchange_login_ticket(db, token=ticket)
+    with pytest.raises(NotAuthenticated):
+        auth.exchange_login_ticket(db, token=ticket, binding="nonce-of-another-browser")
+    token, _, _ = auth.exchange_login_ticket(db, token=ticket, binding="nonce-of-my-browser")
+    assert auth.viewer_for_token(db, session_token=token).user_id == user.id
+
+
+def test_the_binding_nonce_is_stored_only_as_a_hash(db):
+    user = register(db)
+    auth.create_login_ticket(db, user_id=user.id, binding="nonce-of-my-browser")
+    row = db.exec(select(LoginTicket)).one()
+    assert row.binding_hash == security.token_hash("nonce-of-my-browser")
+
+
 def test_a_login_ticket_is_for_a_user_or_a_guest_never_both(db):
     user = register(db)
     with pytest.raises(ValueError):
