@@ -9,6 +9,7 @@ question about "yesterday's login" can still be looked up, and then they go:
 | sessions | expired (absolute or idle lifetime) or revoked more than 1 day ago |
 | login_tickets | expired or used more than 1 day ago (they live 2 minutes) |
 | guest_challenges | expired, used or replaced more than 1 day ago (codes live 10 minutes) |
+| pending_registrations | as soon as they expire (24 hours; they hold a password hash) |
 
 The app runs `prune` every hour (support_portal/lifespan.py); `support-portal prune` runs it
 once. Every delete is a plain bulk DELETE on an indexed or small set of rows, safe to run in
@@ -22,7 +23,14 @@ from datetime import datetime, timedelta
 from sqlalchemy import or_
 from sqlmodel import Session, delete, select
 
-from support_portal.models import AuthSession, GuestChallenge, LoginTicket, RateEvent, utcnow
+from support_portal.models import (
+    AuthSession,
+    GuestChallenge,
+    LoginTicket,
+    PendingRegistration,
+    RateEvent,
+    utcnow,
+)
 
 RATE_EVENTS_KEPT = timedelta(days=2)
 SESSIONS_KEPT = timedelta(days=1)
@@ -38,6 +46,7 @@ def prune(db: Session, *, now: datetime | None = None) -> dict[str, int]:
         "sessions": _sessions(db, now),
         "login_tickets": _login_tickets(db, now),
         "guest_challenges": _challenges(db, now),
+        "pending_registrations": _pending_registrations(db, now),
     }
 
 
@@ -96,3 +105,8 @@ def _challenges(db: Session, now: datetime) -> int:
             )
         )
     )
+
+
+def _pending_registrations(db: Session, now: datetime) -> int:
+    # Nobody can finish an expired registration; it holds a password hash: no grace period.
+    return _count(db.exec(delete(PendingRegistration).where(PendingRegistration.expires_at <= now)))

@@ -14,6 +14,7 @@ from support_portal.models import (
     AuthSession,
     GuestChallenge,
     LoginTicket,
+    PendingRegistration,
     RateEvent,
     SessionKind,
     utcnow,
@@ -82,6 +83,20 @@ def challenge(
             expires_at=NOW - created + timedelta(minutes=10),
             used_at=NOW - created + timedelta(minutes=1) if used else None,
             voided_at=None if voided is None else NOW - voided,
+        )
+    )
+    return marker
+
+
+def pending_registration(db: Session, *, created: timedelta) -> str:
+    marker = f"{secrets.token_hex(4)}@example.com"
+    db.add(
+        PendingRegistration(
+            email=marker,
+            name="Pat Pending",
+            password_hash="$argon2id$...",
+            created_at=NOW - created,
+            expires_at=NOW - created + timedelta(hours=24),
         )
     )
     return marker
@@ -171,16 +186,26 @@ def test_codes_go_a_day_after_they_expired_were_used_or_replaced(db):
     assert left(db, GuestChallenge.code_hash) == kept
 
 
+def test_registrations_nobody_finished_go_when_they_expire(db):
+    gone = {pending_registration(db, created=25 * HOUR), pending_registration(db, created=3 * DAY)}
+    kept = {pending_registration(db, created=23 * HOUR), pending_registration(db, created=HOUR)}
+    db.flush()
+    assert retention.prune(db, now=NOW)["pending_registrations"] == len(gone)
+    assert left(db, PendingRegistration.email) == kept
+
+
 def test_nothing_current_is_touched_and_a_second_run_finds_nothing(db):
     rate_event(db, timedelta(minutes=5))
     session_row(db, created=HOUR)
     login_ticket(db, created=timedelta(seconds=10))
     challenge(db, created=timedelta(minutes=1))
+    pending_registration(db, created=HOUR)
     db.flush()
     assert retention.prune(db) == {
-        "rate_events": 0, "sessions": 0, "login_tickets": 0, "guest_challenges": 0
+        "rate_events": 0, "sessions": 0, "login_tickets": 0, "guest_challenges": 0,
+        "pending_registrations": 0,
     }  # fmt: skip
-    for model in (RateEvent, AuthSession, LoginTicket, GuestChallenge):
+    for model in (RateEvent, AuthSession, LoginTicket, GuestChallenge, PendingRegistration):
         assert len(db.exec(select(model)).all()) == 1
 
 
@@ -207,13 +232,15 @@ def test_the_command_line_prunes_and_says_how_many(engine, capsys):
         session_row(db, created=40 * DAY)
         login_ticket(db, created=2 * DAY)
         challenge(db, created=2 * DAY)
+        pending_registration(db, created=2 * DAY)
     assert cli.main(["prune"]) == 0
     out = capsys.readouterr().out
     assert "1 rate_events" in out and "1 sessions" in out
     assert "1 login_tickets" in out and "1 guest_challenges" in out
+    assert "1 pending_registrations" in out
     with session_scope() as db:
         assert len(db.exec(select(RateEvent)).all()) == 1
-        for model in (AuthSession, LoginTicket, GuestChallenge):
+        for model in (AuthSession, LoginTicket, GuestChallenge, PendingRegistration):
             assert db.exec(select(model)).all() == []
 
 
