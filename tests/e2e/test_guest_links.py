@@ -133,7 +133,7 @@ def test_revoke_handlers_called_by_name_by_someone_else_change_nothing(page, app
         lambda db: db.exec(select(Ticket.guest_link_nonce).where(Ticket.number == number)).one(),
     )
 
-    log_in(page, create_user(app, name="Mallory Customer"))
+    log_in(page, create_user(app, name="Mona Meddler"))
     client = RawClient(app.url, session_cookie(page))
     try:
         for state, name, path in [
