@@ -23,10 +23,10 @@ from sqlmodel import Session, col, select
 from benchmarks.dataset import HEAVY_EMAIL
 from benchmarks.timing import Timing, captured, dump, explain, machine, measure
 from support_portal.models import Message, Role, SessionKind, Ticket, User
-from support_portal.services import agent, tickets
+from support_portal.services import agent_queue, conversation, ticket_lists
 from support_portal.services.dto import Viewer
 
-PAGE = tickets.PAGE_SIZE
+PAGE = ticket_lists.PAGE_SIZE
 DEEP = 200
 SEARCH = "declined"  # a word in one subject out of fifteen
 Call = Callable[[Session], Any]
@@ -51,7 +51,7 @@ def offset_my_tickets(viewer: Viewer, tab: str, page: int) -> Call:
         )
         query = query.order_by(col(Ticket.last_activity_at).desc(), col(Ticket.id).desc())
         rows = db.exec(query.offset((page - 1) * PAGE).limit(PAGE + 1)).all()
-        return [tickets.summary(t) for t in rows[:PAGE]]
+        return [ticket_lists.summary(t) for t in rows[:PAGE]]
 
     return run
 
@@ -59,7 +59,7 @@ def offset_my_tickets(viewer: Viewer, tab: str, page: int) -> Call:
 def offset_queue(viewer: Viewer, view: str, sort: str, page: int) -> Call:
     def run(db: Session):
         query = select(Ticket)
-        condition = agent._view_filter(view, viewer)
+        condition = agent_queue._view_filter(view, viewer)
         if condition is not None:
             query = query.where(condition)
         if sort == "waiting":  # waiting first (oldest first), then newest activity first
@@ -72,7 +72,7 @@ def offset_queue(viewer: Viewer, view: str, sort: str, page: int) -> Call:
         else:
             query = query.order_by(col(Ticket.last_activity_at).desc(), col(Ticket.id).desc())
         rows = list(db.exec(query.offset((page - 1) * PAGE).limit(PAGE + 1)).all())
-        return agent._summaries(db, rows[:PAGE])
+        return agent_queue._summaries(db, rows[:PAGE])
 
     return run
 
@@ -81,11 +81,13 @@ def offset_messages(ticket_id: int, window: int, total: int) -> Call:
     """The `window`-th window of 50 counted from the newest, oldest message first."""
 
     def run(db: Session):
-        size = tickets.MESSAGE_WINDOW
+        size = conversation.MESSAGE_WINDOW
         query = select(Message).where(Message.ticket_id == ticket_id, Message.is_internal == False)
         query = query.order_by(col(Message.id).asc())
         start = max(0, total - window * size)
-        return tickets._with_attachments(db, list(db.exec(query.offset(start).limit(size)).all()))
+        return conversation.with_attachments(
+            db, list(db.exec(query.offset(start).limit(size)).all())
+        )
 
     return run
 
@@ -96,9 +98,9 @@ def exact_view_counts(viewer: Viewer) -> Call:
     def run(db: Session):
         return {
             view: db.exec(select(sa.func.count()).select_from(Ticket).where(condition)).one()
-            if (condition := agent._view_filter(view, viewer)) is not None
+            if (condition := agent_queue._view_filter(view, viewer)) is not None
             else db.exec(select(sa.func.count()).select_from(Ticket)).one()
-            for view in agent.VIEWS
+            for view in agent_queue.VIEWS
         }
 
     return run
@@ -106,11 +108,11 @@ def exact_view_counts(viewer: Viewer) -> Call:
 
 def capped_view_counts(viewer: Viewer, cap: int) -> Call:
     def run(db: Session):
-        default, agent.COUNT_CAP = agent.COUNT_CAP, cap
+        default, agent_queue.COUNT_CAP = agent_queue.COUNT_CAP, cap
         try:
-            return agent.view_counts(db, viewer=viewer)
+            return agent_queue.view_counts(db, viewer=viewer)
         finally:
-            agent.COUNT_CAP = default
+            agent_queue.COUNT_CAP = default
 
     return run
 
@@ -135,7 +137,7 @@ def my_tickets_cases(engine: sa.Engine, heavy: Viewer) -> list[Case]:
     for tab in ("open", "closed"):
 
         def fetch(db, cursor, tab=tab):
-            return tickets.list_tickets(db, viewer=heavy, tab=tab, cursor=cursor)
+            return ticket_lists.list_tickets(db, viewer=heavy, tab=tab, cursor=cursor)
 
         cursor, deep = walk(engine, fetch, DEEP)
         name = f"My tickets, {tab} tab"
@@ -144,22 +146,24 @@ def my_tickets_cases(engine: sa.Engine, heavy: Viewer) -> list[Case]:
         cases.append(Case(name, deep, lambda db, f=fetch, c=cursor: f(db, c),
                           offset_my_tickets(heavy, tab, deep), explain=True))  # fmt: skip
     cases.append(Case("My tickets, tab counts", "-",
-                      lambda db: tickets.tab_counts(db, viewer=heavy), explain=True))  # fmt: skip
+                      lambda db: ticket_lists.tab_counts(db, viewer=heavy),
+                      explain=True))  # fmt: skip
     cases.append(Case(f'My tickets, search "{SEARCH}"', 1,
-                      lambda db: tickets.list_tickets(db, viewer=heavy, search=SEARCH),
+                      lambda db: ticket_lists.list_tickets(db, viewer=heavy, search=SEARCH),
                       explain=True))  # fmt: skip
     cases.append(Case(f'My tickets, tab counts, search "{SEARCH}"', "-",
-                      lambda db: tickets.tab_counts(db, viewer=heavy, search=SEARCH)))  # fmt: skip
+                      lambda db: ticket_lists.tab_counts(db, viewer=heavy,
+                                                         search=SEARCH)))  # fmt: skip
     return cases
 
 
 def queue_cases(engine: sa.Engine, viewer: Viewer) -> list[Case]:
     cases = []
-    for view in agent.VIEWS:
+    for view in agent_queue.VIEWS:
         for sort in ("activity", "waiting"):
 
             def fetch(db, cursor, view=view, sort=sort):
-                return agent.queue(db, viewer=viewer, view=view, sort=sort, cursor=cursor)
+                return agent_queue.queue(db, viewer=viewer, view=view, sort=sort, cursor=cursor)
 
             cursor, deep = walk(engine, fetch, DEEP)
             name = f"Queue {view}, by {sort}"
@@ -168,9 +172,9 @@ def queue_cases(engine: sa.Engine, viewer: Viewer) -> list[Case]:
             cases.append(Case(name, deep, lambda db, f=fetch, c=cursor: f(db, c),
                               offset_queue(viewer, view, sort, deep), explain=True))  # fmt: skip
     cases.append(Case(f'Queue all, search "{SEARCH}" (not a target)', 1,
-                      lambda db: agent.queue(db, viewer=viewer, view="all", search=SEARCH),
+                      lambda db: agent_queue.queue(db, viewer=viewer, view="all", search=SEARCH),
                       explain=True))  # fmt: skip
-    for cap in (agent.COUNT_CAP, 10_000):
+    for cap in (agent_queue.COUNT_CAP, 10_000):
         cases.append(Case(f"Queue view counts, cap {cap:,} (exact: COUNT)", "-",
                           capped_view_counts(viewer, cap), exact_view_counts(viewer),
                           explain=True))  # fmt: skip
@@ -186,9 +190,9 @@ def ticket_cases(engine: sa.Engine, heavy: Viewer, staff: Viewer, number: int) -
 
     def page(viewer: Viewer) -> Call:
         def run(db: Session):  # what the ticket page loads (conversation.py: _open)
-            detail = tickets.detail(db, viewer=viewer, number=number)
-            window = tickets.list_messages(db, viewer=viewer, number=number)
-            tickets.has_older(db, ticket_id=detail.id, before_id=window[0].id,
+            detail = conversation.detail(db, viewer=viewer, number=number)
+            window = conversation.list_messages(db, viewer=viewer, number=number)
+            conversation.has_older(db, ticket_id=detail.id, before_id=window[0].id,
                               include_internal=viewer.is_agent)  # fmt: skip
             return window
 
@@ -198,18 +202,18 @@ def ticket_cases(engine: sa.Engine, heavy: Viewer, staff: Viewer, number: int) -
     before, windows = None, 1
     with Session(engine) as db:
         while windows < 10:
-            rows = tickets.list_messages(db, viewer=heavy, number=number, before_id=before)
+            rows = conversation.list_messages(db, viewer=heavy, number=number, before_id=before)
             before, windows = rows[0].id, windows + 1
 
     def older(db, b=before):
-        return tickets.list_messages(db, viewer=heavy, number=number, before_id=b)
+        return conversation.list_messages(db, viewer=heavy, number=number, before_id=b)
 
     label = f"Ticket with {ticket.message_count} messages"
     return [
-        Case(f"{label}: detail", "-", lambda db: tickets.detail(db, viewer=heavy, number=number),
-             explain=True),
+        Case(f"{label}: detail", "-",
+             lambda db: conversation.detail(db, viewer=heavy, number=number), explain=True),
         Case(f"{label}: latest 50 messages", 1,
-             lambda db: tickets.list_messages(db, viewer=heavy, number=number),
+             lambda db: conversation.list_messages(db, viewer=heavy, number=number),
              offset_messages(ticket.id, 1, public), explain=True),
         Case(f"{label}: older window", windows, older,
              offset_messages(ticket.id, windows, public), explain=True),

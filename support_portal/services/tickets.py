@@ -1,4 +1,7 @@
-"""Tickets and conversations on the customer side (and the parts agents share)."""
+"""Tickets on the customer side: opening one (as a customer or a guest) and replying to it.
+
+The message core both sides share is in `conversation`; lists of tickets in `ticket_lists`.
+"""
 
 from __future__ import annotations
 
@@ -6,8 +9,7 @@ import secrets
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import or_
-from sqlmodel import Session, col, func, select
+from sqlmodel import Session, select
 
 from support_portal.models import Attachment as AttachmentRow
 from support_portal.models import (
@@ -17,25 +19,25 @@ from support_portal.models import (
     NotificationEvent,
     Ticket,
     TicketStatus,
-    User,
     utcnow,
 )
-from support_portal.services import access, attachments, audit, events, notifications, workflow
+from support_portal.services import (
+    access,
+    attachments,
+    audit,
+    conversation,
+    events,
+    notifications,
+    workflow,
+)
 from support_portal.services.dto import (
-    AttachmentPublic,
     MessagePublic,
-    Page,
-    TicketDetail,
-    TicketSummary,
     Viewer,
 )
 from support_portal.services.errors import InvalidInput, NotFound, TicketClosed
-from support_portal.services.pagination import after_cursor, encode_cursor, like_pattern
 
 MAX_SUBJECT = 200
 MAX_BODY = 20_000
-PAGE_SIZE = 20
-MESSAGE_WINDOW = 50
 
 CATEGORY_LABELS = {
     Category.account: "Account",
@@ -174,7 +176,7 @@ def create_ticket(
     ticket.customer_read_at = now
     db.add(ticket)
     db.flush()
-    message = _insert_message(
+    message = conversation.insert_message(
         db,
         ticket=ticket,
         author_kind=AuthorKind.customer,
@@ -215,73 +217,6 @@ def _ticket_by_creation_key(db: Session, *, ticket: Ticket, key: str) -> Ticket 
     return db.exec(query).first()
 
 
-def _insert_message(
-    db: Session,
-    *,
-    ticket: Ticket,
-    author_kind: AuthorKind,
-    author_id: int | None,
-    author_name: str,
-    body: str,
-    files: list[attachments.StoredFile],
-    idempotency_key: str | None,
-    is_internal: bool = False,
-) -> Message:
-    message = Message(
-        ticket_id=ticket.id,  # type: ignore[arg-type]
-        author_kind=author_kind,
-        author_id=author_id,
-        author_name=author_name,
-        body=body,
-        is_internal=is_internal,
-        idempotency_key=idempotency_key,
-    )
-    db.add(message)
-    db.flush()
-    for stored in files:
-        db.add(
-            AttachmentRow(
-                ticket_id=ticket.id,  # type: ignore[arg-type]
-                message_id=message.id,  # type: ignore[arg-type]
-                storage_name=stored.storage_name,
-                filename=stored.filename,
-                content_type=stored.content_type,
-                size=stored.size,
-                sha256=stored.sha256,
-            )
-        )
-    ticket.message_count += 1
-    if not is_internal:
-        ticket.last_activity_at = message.created_at
-    ticket.updated_at = message.created_at
-    return message
-
-
-def existing_message(
-    db: Session,
-    *,
-    ticket: Ticket,
-    key: str | None,
-    author_kind: AuthorKind,
-    author_id: int | None,
-) -> Message | None:
-    """The message an earlier submit with this key stored, if that author wrote it.
-
-    The key comes from the client (A3): a key that names someone else's message (an agent's
-    internal note, say) is refused instead of echoing that message back (A5).
-    """
-    if key is None:
-        return None
-    message = db.exec(
-        select(Message).where(Message.ticket_id == ticket.id, Message.idempotency_key == key)
-    ).first()
-    if message is not None and (
-        message.author_kind != author_kind or message.author_id != author_id
-    ):
-        raise InvalidInput("Invalid request.")
-    return message
-
-
 def set_status(ticket: Ticket, status: TicketStatus) -> None:
     now = utcnow()
     ticket.status = status
@@ -311,7 +246,7 @@ def add_customer_reply(
     if viewer.is_agent and ticket.requester_id != viewer.user_id:
         raise NotFound()  # agents answer from the dashboard
     key = clean_key(idempotency_key)
-    replay = existing_message(
+    replay = conversation.existing_message(
         db,
         ticket=ticket,
         key=key,
@@ -320,13 +255,13 @@ def add_customer_reply(
     )
     if replay is not None:
         attachments.discard(files)
-        return message_public(db, replay)
+        return conversation.message_public(db, replay)
     text = clean_body(body, allow_empty=bool(files))
     if ticket.status == TicketStatus.closed:
         raise TicketClosed()
     new_status = workflow.next_status(ticket.status, workflow.Action.customer_reply)
     name = viewer.name if not viewer.is_guest else (ticket.guest_name or viewer.email)
-    message = _insert_message(
+    message = conversation.insert_message(
         db,
         ticket=ticket,
         author_kind=AuthorKind.customer,
@@ -362,221 +297,7 @@ def add_customer_reply(
         db, ticket=ticket, event=NotificationEvent.customer_replied, message_id=message.id
     )
     events.ticket_changed(db, ticket, kind="message", message_id=message.id)
-    return message_public(db, message)
-
-
-def list_tickets(
-    db: Session,
-    *,
-    viewer: Viewer | None,
-    tab: str = "open",
-    search: str = "",
-    cursor: str | None = None,
-    limit: int = PAGE_SIZE,
-) -> Page[TicketSummary]:
-    """ "My tickets": the viewer's own tickets, newest activity first, keyset-paginated."""
-    viewer = access.require_customer(viewer)
-    query = select(Ticket).where(_owned_by(viewer), Ticket.is_active == (tab != "closed"))
-    query = _search(query, search)
-    keyset = after_cursor(Ticket.last_activity_at, Ticket.id, cursor)
-    if keyset is not None:
-        query = query.where(keyset)
-    query = query.order_by(col(Ticket.last_activity_at).desc(), col(Ticket.id).desc())
-    rows = db.exec(query.limit(limit + 1)).all()
-    items = [summary(t) for t in rows[:limit]]
-    last = rows[limit - 1] if len(rows) > limit else None
-    next_cursor = encode_cursor(last.last_activity_at, last.id) if last else None  # type: ignore[arg-type]
-    return Page(items=items, next_cursor=next_cursor)
-
-
-def tab_counts(db: Session, *, viewer: Viewer | None, search: str = "") -> dict[str, int]:
-    viewer = access.require_customer(viewer)
-    query = select(Ticket.is_active, func.count(Ticket.id)).where(_owned_by(viewer))
-    query = _search(query, search).group_by(Ticket.is_active)
-    counts = {bool(active): n for active, n in db.exec(query).all()}
-    return {"open": counts.get(True, 0), "closed": counts.get(False, 0)}
-
-
-def _owned_by(viewer: Viewer):
-    if viewer.is_guest:
-        return Ticket.guest_email == viewer.email
-    return Ticket.requester_id == viewer.user_id
-
-
-def _search(query, search: str):
-    text = " ".join((search or "").split())[:100]
-    if not text:
-        return query
-    digits = text.lstrip("#")
-    subject_match = col(Ticket.subject).ilike(like_pattern(text), escape="\\")
-    if digits.isdigit() and len(digits) <= 12:
-        return query.where(or_(Ticket.number == int(digits), subject_match))
-    return query.where(subject_match)
-
-
-def summary(ticket: Ticket, **extra: object) -> TicketSummary:
-    unread = ticket.last_agent_reply_at is not None and (
-        ticket.customer_read_at is None or ticket.last_agent_reply_at > ticket.customer_read_at
-    )
-    return TicketSummary(
-        id=ticket.id,  # type: ignore[arg-type]
-        number=ticket.number,
-        subject=ticket.subject,
-        category=str(ticket.category),
-        status=str(ticket.status),
-        last_activity_at=ticket.last_activity_at,
-        created_at=ticket.created_at,
-        unread=unread,
-        waiting_since=ticket.waiting_since,
-        is_guest=ticket.requester_id is None,
-        **extra,  # type: ignore[arg-type]
-    )
-
-
-def detail(db: Session, *, viewer: Viewer | None, number: int | str) -> TicketDetail:
-    ticket = access.ticket_for(db, viewer, number)
-    return ticket_detail(db, ticket)
-
-
-def ticket_detail(db: Session, ticket: Ticket) -> TicketDetail:
-    original = db.get(Ticket, ticket.follow_up_of_id) if ticket.follow_up_of_id else None
-    follow_ups = db.exec(
-        select(Ticket.number).where(Ticket.follow_up_of_id == ticket.id).order_by(Ticket.id)
-    ).all()
-    if ticket.requester_id is not None:
-        user = db.get(User, ticket.requester_id)
-        requester_name = user.name if user else ""
-    else:
-        requester_name = ticket.guest_name or ""
-    return TicketDetail(
-        id=ticket.id,  # type: ignore[arg-type]
-        number=ticket.number,
-        subject=ticket.subject,
-        category=str(ticket.category),
-        status=str(ticket.status),
-        created_at=ticket.created_at,
-        last_activity_at=ticket.last_activity_at,
-        is_guest=ticket.requester_id is None,
-        requester_name=requester_name,
-        follow_up_of_number=original.number if original else None,
-        follow_up_numbers=list(follow_ups),
-    )
-
-
-def mark_read(db: Session, *, viewer: Viewer | None, number: int | str) -> None:
-    """The customer has seen the ticket: clear its unread marker and its notifications."""
-    ticket = access.ticket_for(db, viewer, number)
-    assert viewer is not None
-    if not viewer.is_agent:
-        ticket.customer_read_at = utcnow()
-    notifications.mark_ticket_read(db, viewer=viewer, ticket_id=ticket.id)  # type: ignore[arg-type]
-
-
-def list_messages(
-    db: Session,
-    *,
-    viewer: Viewer | None,
-    number: int | str,
-    after_id: int | None = None,
-    before_id: int | None = None,
-    limit: int = MESSAGE_WINDOW,
-) -> list[MessagePublic]:
-    """Messages oldest first. Without bounds: the latest window. Internal notes: agents only."""
-    ticket = access.ticket_for(db, viewer, number)
-    assert viewer is not None
-    return messages_of(
-        db,
-        ticket=ticket,
-        include_internal=viewer.is_agent,
-        after_id=after_id,
-        before_id=before_id,
-        limit=limit,
-    )
-
-
-def messages_of(
-    db: Session,
-    *,
-    ticket: Ticket,
-    include_internal: bool,
-    after_id: int | None = None,
-    before_id: int | None = None,
-    limit: int = MESSAGE_WINDOW,
-) -> list[MessagePublic]:
-    query = select(Message).where(Message.ticket_id == ticket.id)
-    if not include_internal:
-        query = query.where(Message.is_internal == False)
-    if after_id is not None:
-        query = query.where(Message.id > after_id).order_by(col(Message.id).asc())
-        rows = list(db.exec(query.limit(limit)).all())
-    else:
-        if before_id is not None:
-            query = query.where(Message.id < before_id)
-        rows = list(db.exec(query.order_by(col(Message.id).desc()).limit(limit)).all())
-        rows.reverse()
-    return _with_attachments(db, rows)
-
-
-def has_older(db: Session, *, ticket_id: int, before_id: int, include_internal: bool) -> bool:
-    query = select(Message.id).where(Message.ticket_id == ticket_id, Message.id < before_id)
-    if not include_internal:
-        query = query.where(Message.is_internal == False)
-    return db.exec(query.limit(1)).first() is not None
-
-
-def _with_attachments(db: Session, rows: list[Message]) -> list[MessagePublic]:
-    ids = [m.id for m in rows]
-    by_message: dict[int, list[AttachmentPublic]] = {}
-    if ids:
-        for a in db.exec(
-            select(AttachmentRow)
-            .where(col(AttachmentRow.message_id).in_(ids))
-            .order_by(col(AttachmentRow.id))
-        ).all():
-            by_message.setdefault(a.message_id, []).append(
-                AttachmentPublic(
-                    id=a.id,
-                    filename=a.filename,
-                    size=a.size,  # type: ignore[arg-type]
-                    content_type=a.content_type,
-                )
-            )
-    return [_public(m, by_message.get(m.id, [])) for m in rows]  # type: ignore[arg-type]
-
-
-def message_public(db: Session, message: Message) -> MessagePublic:
-    return _with_attachments(db, [message])[0]
-
-
-def _public(m: Message, files: list[AttachmentPublic]) -> MessagePublic:
-    return MessagePublic(
-        id=m.id,  # type: ignore[arg-type]
-        author_kind=str(m.author_kind),
-        author_name=m.author_name,
-        body=m.body,
-        is_internal=m.is_internal,
-        created_at=m.created_at,
-        attachments=files,
-    )
-
-
-def open_ticket_in_category(
-    db: Session, *, viewer: Viewer | None, category: str
-) -> TicketSummary | None:
-    """The customer's most recent active ticket in this category, to continue there instead."""
-    if viewer is None:
-        return None
-    try:
-        parsed = Category(category)
-    except ValueError:
-        return None
-    ticket = db.exec(
-        select(Ticket)
-        .where(_owned_by(viewer), Ticket.is_active == True, Ticket.category == parsed)
-        .order_by(col(Ticket.last_activity_at).desc())
-        .limit(1)
-    ).first()
-    return summary(ticket) if ticket else None
+    return conversation.message_public(db, message)
 
 
 def attachment_for_download(

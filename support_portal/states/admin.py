@@ -12,7 +12,7 @@ import reflex as rx
 from support_portal import i18n, routes
 from support_portal.live.hub import AGENTS_TOPIC, hub
 from support_portal.models import utcnow
-from support_portal.services import agent
+from support_portal.services import agent_queue
 from support_portal.services.dto import Page, TicketSummary, Viewer
 from support_portal.services.errors import (
     DomainError,
@@ -25,13 +25,13 @@ from support_portal.states.base import SessionState, call
 
 LIVE_SAFETY_NET = 15.0
 SORTS = ("activity", "waiting")
-EMPTY_COUNTS = dict.fromkeys(agent.VIEWS, "0")
+EMPTY_COUNTS = dict.fromkeys(agent_queue.VIEWS, "0")
 
 
 def count_label(locale: str, n: int) -> str:
     """ "1,234", or "1,000+" past the cap the service counts to."""
-    if n > agent.COUNT_CAP:
-        return i18n.format_number(locale, agent.COUNT_CAP) + "+"
+    if n > agent_queue.COUNT_CAP:
+        return i18n.format_number(locale, agent_queue.COUNT_CAP) + "+"
     return i18n.format_number(locale, n)
 
 
@@ -58,7 +58,7 @@ class AdminQueueState(SessionState):
             return
         self.loaded = False
         requested = self.router.url.query_parameters.get("view", "")
-        if requested in agent.VIEWS and requested != self.view:
+        if requested in agent_queue.VIEWS and requested != self.view:
             self.view = requested
             self._first_page()
         await self._fetch(viewer)
@@ -82,9 +82,14 @@ class AdminQueueState(SessionState):
         self, viewer: Viewer, view: str, search: str, sort: str, cursor: str
     ) -> tuple[Page[TicketSummary], dict[str, int]]:
         page = await call(
-            agent.queue, viewer=viewer, view=view, search=search, sort=sort, cursor=cursor or None
+            agent_queue.queue,
+            viewer=viewer,
+            view=view,
+            search=search,
+            sort=sort,
+            cursor=cursor or None,
         )
-        counts = await call(agent.view_counts, viewer=viewer)
+        counts = await call(agent_queue.view_counts, viewer=viewer)
         return page, counts
 
     def _apply(self, page: Page[TicketSummary], counts: dict[str, int]) -> None:
@@ -131,7 +136,7 @@ class AdminQueueState(SessionState):
 
     @rx.event
     async def set_view(self, view: str):
-        if view not in agent.VIEWS:
+        if view not in agent_queue.VIEWS:
             return
         self.view = view
         self._first_page()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
-from support_portal.services import agent
+from support_portal.services import agents
 from support_portal.services.dto import Viewer
 from support_portal.services.errors import (
     DomainError,
@@ -52,7 +52,7 @@ class AdminAgentsState(SessionState):
 
     async def _fetch(self, viewer: Viewer) -> None:
         try:  # refuses (and logs) customers and guests (A2)
-            everyone = await call(agent.list_agents, viewer=viewer, include_inactive=True)
+            everyone = await call(agents.list_agents, viewer=viewer, include_inactive=True)
         except (PermissionDenied, NotAuthenticated):
             self._refused(viewer)
             return
@@ -77,7 +77,7 @@ class AdminAgentsState(SessionState):
         name = str(form.get("name", ""))
         try:
             added = await call(
-                agent.add_agent,
+                agents.add_agent,
                 viewer=viewer,
                 name=name,
                 email=str(form.get("email", "")),
@@ -126,7 +126,7 @@ class AdminAgentsState(SessionState):
         self.error = self.notice = ""
         yield
         try:
-            await call(agent.set_agent_active, viewer=viewer, agent_id=agent_id, active=active)
+            await call(agents.set_agent_active, viewer=viewer, agent_id=agent_id, active=active)
         except (PermissionDenied, NotAuthenticated):
             self._refused(viewer)
             self.busy_id = 0

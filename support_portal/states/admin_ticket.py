@@ -14,7 +14,7 @@ from support_portal.i18n import _
 from support_portal.live import presence
 from support_portal.live.hub import hub, ticket_topic
 from support_portal.models import utcnow
-from support_portal.services import agent, guest, live_view, workflow
+from support_portal.services import agent, agents, conversation, guest, workflow
 from support_portal.services.dto import MessagePublic, Viewer
 from support_portal.services.errors import (
     DomainError,
@@ -118,7 +118,7 @@ class AdminTicketState(ConversationState):
         info = await call(agent.customer_info, viewer=viewer, number=number)
         entries = await call(agent.history, viewer=viewer, number=number)
         assignee_id = await call(agent.ticket_assignee, viewer=viewer, number=number)
-        everyone = await call(agent.list_agents, viewer=viewer, include_inactive=True)
+        everyone = await call(agents.list_agents, viewer=viewer, include_inactive=True)
         now = utcnow()
         self._put(
             customer_name=info.name,
@@ -179,14 +179,14 @@ class AdminTicketState(ConversationState):
         try:
             with hub.subscribe(ticket_topic(ticket_id)) as sub:
                 # As for customers: catch up at once with what committed before subscribing.
-                known = await call(live_view.fingerprint, ticket_id=ticket_id)
+                known = await call(conversation.fingerprint, ticket_id=ticket_id)
                 behind = known is None or (known.last_message_id, known.status) != shown
                 while True:
                     events = [] if behind else await sub.wait(timeout)
                     presence.seen(ticket_id, key=me, name=viewer.name, kind="agent")
                     only_presence = bool(events) and all(e.kind == "presence" for e in events)
                     if not events and not behind:
-                        current = await call(live_view.fingerprint, ticket_id=ticket_id)
+                        current = await call(conversation.fingerprint, ticket_id=ticket_id)
                         if current == known and timeout >= SAFETY_NET_SECONDS:
                             continue
                         known = current
@@ -328,9 +328,8 @@ class AdminTicketState(ConversationState):
         yield
 
     async def _refresh(self, viewer: Viewer) -> None:
-        from support_portal.services import tickets
 
-        detail = await call(tickets.detail, viewer=viewer, number=self.ticket_number)
+        detail = await call(conversation.detail, viewer=viewer, number=self.ticket_number)
         self._apply_detail(detail)
         await self._load_panels(viewer, self.ticket_number)
 

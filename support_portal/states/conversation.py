@@ -17,7 +17,7 @@ import reflex as rx
 from support_portal.live import presence
 from support_portal.live.hub import hub, ticket_topic
 from support_portal.models import utcnow
-from support_portal.services import attachments, live_view, tickets
+from support_portal.services import attachments, conversation, tickets
 from support_portal.services.dto import MessagePublic, TicketDetail, Viewer
 from support_portal.services.errors import DomainError, NotAuthenticated, NotFound
 from support_portal.settings import get_settings
@@ -43,7 +43,7 @@ def clean_form(form: object) -> dict[str, str]:
     return {str(k)[:64]: str(v) for k, v in form.items() if isinstance(v, str | int | bool)}
 
 
-WINDOW = tickets.MESSAGE_WINDOW
+WINDOW = conversation.MESSAGE_WINDOW
 LIVE_FOLD = 50
 SAFETY_NET_SECONDS = 10.0
 UPLOAD_ID = "reply-files"
@@ -98,8 +98,8 @@ class ConversationState(SessionState):
         """Load the ticket and its latest messages; False (and `not_found`) when not visible."""
         self._reset()
         try:
-            detail: TicketDetail = await call(tickets.detail, viewer=viewer, number=number)
-            messages = await call(tickets.list_messages, viewer=viewer, number=number)
+            detail: TicketDetail = await call(conversation.detail, viewer=viewer, number=number)
+            messages = await call(conversation.list_messages, viewer=viewer, number=number)
         except (NotFound, NotAuthenticated):
             self.not_found = True
             self.loaded = True
@@ -112,7 +112,7 @@ class ConversationState(SessionState):
             self._first_id, self._last_id = messages[0].id, messages[-1].id
             self.has_older = await self._older_exists(viewer)
         self.loaded = True
-        await call(tickets.mark_read, viewer=viewer, number=detail.number)
+        await call(conversation.mark_read, viewer=viewer, number=detail.number)
         self._generation += 1
         return True
 
@@ -147,7 +147,7 @@ class ConversationState(SessionState):
 
     async def _older_exists(self, viewer: Viewer) -> bool:
         return await call(
-            lambda db, **_: tickets.has_older(
+            lambda db, **_: conversation.has_older(
                 db,
                 ticket_id=self._ticket_id,
                 before_id=self._first_id,
@@ -164,7 +164,7 @@ class ConversationState(SessionState):
         yield
         try:
             older = await call(
-                tickets.list_messages,
+                conversation.list_messages,
                 viewer=viewer,
                 number=self.ticket_number,
                 before_id=self._first_id,
@@ -188,7 +188,7 @@ class ConversationState(SessionState):
         False when the session has ended. Raises NotFound when the ticket is out of reach.
         """
         update = await call(
-            live_view.conversation_update,
+            conversation.conversation_update,
             session_token=self._session_token(),
             number=self.ticket_number,
             after_id=self._last_id,
@@ -236,7 +236,7 @@ class ConversationState(SessionState):
                 self._reset()
                 self.not_found = self.loaded = True
                 return False
-            await call(tickets.mark_read, viewer=viewer, number=self.ticket_number)
+            await call(conversation.mark_read, viewer=viewer, number=self.ticket_number)
             self._generation += 1
             return True
         return await self._open(viewer, number)
@@ -273,13 +273,13 @@ class ConversationState(SessionState):
         with hub.subscribe(*([] if poll else [ticket_topic(ticket_id)])) as sub:
             # Subscribed first: what committed after the page loaded but before this point
             # published to nobody, so catch up at once when the ticket moved on since then.
-            known = await call(live_view.fingerprint, ticket_id=ticket_id)
+            known = await call(conversation.fingerprint, ticket_id=ticket_id)
             behind = known is None or (known.last_message_id, known.status) != shown
             try:
                 while True:
                     events = [] if behind else await sub.wait(timeout)
                     if not events and not behind:
-                        current = await call(live_view.fingerprint, ticket_id=ticket_id)
+                        current = await call(conversation.fingerprint, ticket_id=ticket_id)
                         if current == known and (poll or not self._presence_may_change(timeout)):
                             continue
                         known = current
@@ -362,7 +362,7 @@ class ConversationState(SessionState):
             yield event
 
     async def _after_send(self, viewer: Viewer):
-        detail = await call(tickets.detail, viewer=viewer, number=self.ticket_number)
+        detail = await call(conversation.detail, viewer=viewer, number=self.ticket_number)
         self._apply_detail(detail)
         return
         yield

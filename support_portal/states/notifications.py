@@ -6,7 +6,7 @@ import reflex as rx
 
 from support_portal.live.hub import LiveEvent
 from support_portal.models import utcnow
-from support_portal.services import notifications, tickets
+from support_portal.services import conversation, notifications
 from support_portal.services.dto import Viewer
 from support_portal.services.errors import DomainError
 from support_portal.states.base import call
@@ -106,7 +106,7 @@ class NotificationsState(LivePageState):
         if not _signed_in(viewer) or item is None:
             return
         try:
-            await call(tickets.mark_read, viewer=viewer, number=item.ticket_number)
+            await call(conversation.mark_read, viewer=viewer, number=item.ticket_number)
         except DomainError:
             return  # the ticket page says "not found" itself
         self.items = [

@@ -12,7 +12,7 @@ import reflex as rx
 from support_portal import routes
 from support_portal.live.hub import guest_topic, user_topic
 from support_portal.models import utcnow
-from support_portal.services import attachments, tickets
+from support_portal.services import attachments, ticket_lists, tickets
 from support_portal.services.dto import Viewer
 from support_portal.services.errors import DomainError, InvalidInput
 from support_portal.states.base import call
@@ -55,7 +55,7 @@ class MyTicketsState(LivePageState):
             return
         try:
             page = await call(
-                tickets.list_tickets,
+                ticket_lists.list_tickets,
                 viewer=viewer,
                 tab=self.tab,
                 search=self.search,
@@ -63,7 +63,7 @@ class MyTicketsState(LivePageState):
             )
             # The tabs count all the viewer's tickets, as the agent queue's views do: a search
             # narrows the list, not the totals.
-            self.counts = await call(tickets.tab_counts, viewer=viewer)
+            self.counts = await call(ticket_lists.tab_counts, viewer=viewer)
         except DomainError as exc:
             self.error = self._error_text(exc)
             return
@@ -169,7 +169,9 @@ class NewTicketState(LivePageState):
         viewer = await self._viewer()
         if viewer is None or self.follow_up_of:
             return
-        suggestion = await call(tickets.open_ticket_in_category, viewer=viewer, category=category)
+        suggestion = await call(
+            ticket_lists.open_ticket_in_category, viewer=viewer, category=category
+        )
         if suggestion is not None:
             self.suggestion_number = suggestion.number
             self.suggestion_subject = suggestion.subject

@@ -10,7 +10,7 @@ from sqlmodel import Session, select, update
 
 from support_portal.models import AuditEvent, Message, Ticket, TicketStatus, User, utcnow
 from support_portal.services import agent as agent_service
-from support_portal.services import auth, tickets
+from support_portal.services import agent_queue, agents, auth, conversation, tickets
 from support_portal.services.dto import Viewer
 from support_portal.services.errors import (
     InvalidInput,
@@ -33,7 +33,7 @@ def guest_ticket(db: Session, subject: str = "Guest help", email: str = "gus@exa
 
 
 def queue_numbers(db: Session, viewer: Viewer, **kw) -> list[int]:
-    return [t.number for t in agent_service.queue(db, viewer=viewer, **kw).items]
+    return [t.number for t in agent_queue.queue(db, viewer=viewer, **kw).items]
 
 
 def ticket_row(db: Session, number: int) -> Ticket:
@@ -82,10 +82,8 @@ def test_each_queue_view_shows_exactly_its_tickets(db, agent, board, view, expec
 
 
 def test_view_counts_match_the_views(db, agent, board):
-    counts = agent_service.view_counts(db, viewer=agent)
-    assert counts == {
-        view: len(queue_numbers(db, agent, view=view)) for view in agent_service.VIEWS
-    }
+    counts = agent_queue.view_counts(db, viewer=agent)
+    assert counts == {view: len(queue_numbers(db, agent, view=view)) for view in agent_queue.VIEWS}
     assert counts == {
         "unassigned": 1, "mine": 2, "open": 3, "awaiting": 1, "resolved": 1, "closed": 1,
         "all": 6,
@@ -93,21 +91,21 @@ def test_view_counts_match_the_views(db, agent, board):
 
 
 def test_view_counts_stop_at_the_cap_and_say_there_are_more(db, agent, board, monkeypatch):
-    monkeypatch.setattr(agent_service, "COUNT_CAP", 2)
-    counts = agent_service.view_counts(db, viewer=agent)
+    monkeypatch.setattr(agent_queue, "COUNT_CAP", 2)
+    counts = agent_queue.view_counts(db, viewer=agent)
     assert counts["all"] == counts["open"] == 3  # COUNT_CAP + 1: "more than 2"
     assert (counts["mine"], counts["unassigned"]) == (2, 1)  # exact under the cap
 
 
 def test_an_unknown_view_is_refused(db, agent):
     with pytest.raises(InvalidInput):
-        agent_service.queue(db, viewer=agent, view="everything")
+        agent_queue.queue(db, viewer=agent, view="everything")
 
 
 def test_queue_rows_name_the_requester_and_the_assignee(db, agent, board):
-    [row] = agent_service.queue(db, viewer=agent, view="resolved").items
+    [row] = agent_queue.queue(db, viewer=agent, view="resolved").items
     assert (row.requester_name, row.requester_email) == ("Alice", "alice@example.com")
-    [mine] = agent_service.queue(db, viewer=agent, view="mine", search="Mine").items
+    [mine] = agent_queue.queue(db, viewer=agent, view="mine", search="Mine").items
     assert mine.assignee_name == "Agnes Agent"
 
 
@@ -147,7 +145,7 @@ def walk(db: Session, viewer: Viewer, **kw) -> list[int]:
     seen: list[int] = []
     cursor = None
     while True:
-        page = agent_service.queue(db, viewer=viewer, cursor=cursor, **kw)
+        page = agent_queue.queue(db, viewer=viewer, cursor=cursor, **kw)
         seen += [t.number for t in page.items]
         cursor = page.next_cursor
         if cursor is None:
@@ -198,7 +196,7 @@ def test_waiting_pages_walk_every_ticket_once_with_identical_waiting_times(db, a
     assert set(seen) == created
 
 
-@pytest.mark.parametrize("view", agent_service.NOBODY_WAITS)
+@pytest.mark.parametrize("view", agent_queue.NOBODY_WAITS)
 def test_where_nobody_waits_the_waiting_sort_is_the_activity_sort(db, agent, board, view):
     by_waiting = walk(db, agent, view=view, sort="waiting", limit=1)
     assert by_waiting == walk(db, agent, view=view, sort="activity", limit=1)
@@ -218,7 +216,7 @@ def test_waiting_sort_on_one_page(db, agent, waiting_board):
 def test_a_forged_waiting_cursor_is_refused(db, agent, raw):
     cursor = base64.urlsafe_b64encode(raw).decode().rstrip("=")
     with pytest.raises(InvalidInput):
-        agent_service.queue(db, viewer=agent, view="all", sort="waiting", cursor=cursor)
+        agent_queue.queue(db, viewer=agent, view="all", sort="waiting", cursor=cursor)
 
 
 # Replies, notes and status
@@ -260,7 +258,7 @@ def test_an_agent_reply_key_twice_stores_one_message(db, alice, agent):
         db, viewer=agent, number=number, body="x", idempotency_key="a1"
     )
     assert first.id == again.id
-    assert len(tickets.list_messages(db, viewer=agent, number=number)) == 2
+    assert len(conversation.list_messages(db, viewer=agent, number=number)) == 2
 
 
 def test_a_closed_ticket_takes_internal_notes_but_not_public_replies(db, alice, agent):
@@ -404,8 +402,8 @@ def test_a_guest_who_entered_a_code_counts_as_verified_and_is_named_in_the_histo
 
 
 AGENT_CALLS = {
-    "queue": lambda db, v, n: agent_service.queue(db, viewer=v),
-    "view_counts": lambda db, v, n: agent_service.view_counts(db, viewer=v),
+    "queue": lambda db, v, n: agent_queue.queue(db, viewer=v),
+    "view_counts": lambda db, v, n: agent_queue.view_counts(db, viewer=v),
     "reply": lambda db, v, n: agent_service.agent_reply(db, viewer=v, number=n, body="x"),
     "internal_note": lambda db, v, n: agent_service.agent_reply(
         db, viewer=v, number=n, body="x", internal=True
@@ -421,11 +419,11 @@ AGENT_CALLS = {
     "ticket_assignee": lambda db, v, n: agent_service.ticket_assignee(db, viewer=v, number=n),
     "history": lambda db, v, n: agent_service.history(db, viewer=v, number=n),
     "customer_info": lambda db, v, n: agent_service.customer_info(db, viewer=v, number=n),
-    "list_agents": lambda db, v, n: agent_service.list_agents(db, viewer=v),
-    "add_agent": lambda db, v, n: agent_service.add_agent(
+    "list_agents": lambda db, v, n: agents.list_agents(db, viewer=v),
+    "add_agent": lambda db, v, n: agents.add_agent(
         db, viewer=v, name="Mallory", email="mallory@evil.test", password="long enough pw"
     ),
-    "set_agent_active": lambda db, v, n: agent_service.set_agent_active(
+    "set_agent_active": lambda db, v, n: agents.set_agent_active(
         db, viewer=v, agent_id=1, active=True
     ),
 }
@@ -473,29 +471,29 @@ def test_a_revoked_agent_session_no_longer_reaches_agent_actions(db, agent):
     token = session_token_for(db, user_id=agent.user_id)
     auth.revoke_session(db, session_token=token)
     with pytest.raises(NotAuthenticated):
-        agent_service.queue(db, viewer=auth.viewer_for_token(db, session_token=token))
+        agent_queue.queue(db, viewer=auth.viewer_for_token(db, session_token=token))
 
 
 # Admin only
 
 
 def test_an_admin_adds_an_agent_who_can_then_work_the_queue(db, admin):
-    added = agent_service.add_agent(
+    added = agents.add_agent(
         db, viewer=admin, name="Nina New", email="nina@support.test", password="long enough pw"
     )
     assert (added.role, added.is_active) == ("agent", True)
-    assert "nina@support.test" in [a.email for a in agent_service.list_agents(db, viewer=admin)]
+    assert "nina@support.test" in [a.email for a in agents.list_agents(db, viewer=admin)]
     nina = auth.viewer_for_token(db, session_token=session_token_for(db, user_id=added.id))
-    assert agent_service.queue(db, viewer=nina).items == []
+    assert agent_queue.queue(db, viewer=nina).items == []
 
 
 def test_a_plain_agent_cannot_add_or_deactivate_agents(db, agent, admin):
     with pytest.raises(PermissionDenied):
-        agent_service.add_agent(
+        agents.add_agent(
             db, viewer=agent, name="Mallory", email="m@evil.test", password="long enough pw"
         )
     with pytest.raises(PermissionDenied):
-        agent_service.set_agent_active(db, viewer=agent, agent_id=admin.user_id, active=False)
+        agents.set_agent_active(db, viewer=agent, agent_id=admin.user_id, active=False)
     actions = db.exec(
         select(AuditEvent.action).where(AuditEvent.action.startswith("denied."))
     ).all()
@@ -504,20 +502,20 @@ def test_a_plain_agent_cannot_add_or_deactivate_agents(db, agent, admin):
 
 def test_deactivating_an_agent_ends_their_sessions_and_hides_them(db, admin, agent):
     token = session_token_for(db, user_id=agent.user_id)
-    agent_service.set_agent_active(db, viewer=admin, agent_id=agent.user_id, active=False)
+    agents.set_agent_active(db, viewer=admin, agent_id=agent.user_id, active=False)
     assert auth.viewer_for_token(db, session_token=token) is None
-    assert agent.user_id not in [a.id for a in agent_service.list_agents(db, viewer=admin)]
-    everyone = agent_service.list_agents(db, viewer=admin, include_inactive=True)
+    assert agent.user_id not in [a.id for a in agents.list_agents(db, viewer=admin)]
+    everyone = agents.list_agents(db, viewer=admin, include_inactive=True)
     assert agent.user_id in [a.id for a in everyone]
-    agent_service.set_agent_active(db, viewer=admin, agent_id=agent.user_id, active=True)
-    assert agent.user_id in [a.id for a in agent_service.list_agents(db, viewer=admin)]
+    agents.set_agent_active(db, viewer=admin, agent_id=agent.user_id, active=True)
+    assert agent.user_id in [a.id for a in agents.list_agents(db, viewer=admin)]
 
 
 def test_an_admin_cannot_deactivate_themselves_or_a_customer(db, admin, alice):
     with pytest.raises(InvalidInput):
-        agent_service.set_agent_active(db, viewer=admin, agent_id=admin.user_id, active=False)
+        agents.set_agent_active(db, viewer=admin, agent_id=admin.user_id, active=False)
     with pytest.raises(NotFound):
-        agent_service.set_agent_active(db, viewer=admin, agent_id=alice.user_id, active=False)
+        agents.set_agent_active(db, viewer=admin, agent_id=alice.user_id, active=False)
 
 
 # Auto-close

@@ -11,7 +11,7 @@ from sqlmodel import Session, SQLModel, func, select
 
 from support_portal import db as db_module
 from support_portal.models import GuestChallenge, LoginTicket, OutboxEmail, Ticket, User
-from support_portal.services import auth, guest, guest_links, tickets
+from support_portal.services import auth, conversation, guest, guest_links, ticket_lists, tickets
 from support_portal.services.errors import InvalidInput, NotAuthenticated, NotFound, RateLimited
 from support_portal.services.guest import CodeRejected, InvalidLink
 from tests.unit.conftest import guest_viewer, session_token_for
@@ -448,10 +448,10 @@ def test_lost_links_for_an_account_owned_ticket_are_not_sent(db, alice):
 def test_a_verified_guest_sees_tickets_of_their_email_only(db, ticket):
     stranger = guest_ticket(db, email="stranger@example.net")
     gus = guest_viewer(db, GUS)
-    assert tickets.detail(db, viewer=gus, number=ticket.number).subject == "Card blocked"
+    assert conversation.detail(db, viewer=gus, number=ticket.number).subject == "Card blocked"
     with pytest.raises(NotFound):
-        tickets.detail(db, viewer=gus, number=stranger.number)
-    assert [t.number for t in tickets.list_tickets(db, viewer=gus).items] == [ticket.number]
+        conversation.detail(db, viewer=gus, number=stranger.number)
+    assert [t.number for t in ticket_lists.list_tickets(db, viewer=gus).items] == [ticket.number]
 
 
 def test_a_guest_session_for_the_links_email_opens_the_ticket_without_a_code(db, secret):
@@ -473,7 +473,7 @@ def test_the_right_code_signs_in_a_fresh_guest_session_that_opens_the_ticket(db,
     assert next_path == f"/tickets/{ticket.number}"
     assert (viewer.kind.value, viewer.email) == ("guest", GUS)
     assert viewer.session_id != earlier.session_id
-    assert tickets.detail(db, viewer=viewer, number=ticket.number).number == ticket.number
+    assert conversation.detail(db, viewer=viewer, number=ticket.number).number == ticket.number
 
 
 def test_a_refused_code_hands_out_no_login_ticket(db, secret, codes):
@@ -501,7 +501,7 @@ def test_verifying_an_account_email_claims_that_emails_guest_tickets(db, ticket)
     assert sent.number is None
     assert guest.verify_account_code(db, viewer=viewer, code=sent.code, ip=None) == 1
     assert db.get(User, user.id).email_verified
-    assert [t.number for t in tickets.list_tickets(db, viewer=viewer).items] == [ticket.number]
+    assert [t.number for t in ticket_lists.list_tickets(db, viewer=viewer).items] == [ticket.number]
     assert guest.verify_account_code(db, viewer=viewer, code=sent.code, ip=None) == 0
 
 

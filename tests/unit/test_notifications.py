@@ -9,7 +9,7 @@ from support_portal.db import session_scope
 from support_portal.live.hub import AGENTS_TOPIC, user_topic
 from support_portal.models import Message, Notification, OutboxEmail, Role, User
 from support_portal.services import agent as agent_service
-from support_portal.services import notifications, tickets
+from support_portal.services import conversation, notifications, tickets
 from support_portal.services.dto import Viewer
 from support_portal.services.errors import InvalidInput, NotAuthenticated
 from support_portal.services.outbox import OUTBOX_TOPIC
@@ -234,7 +234,7 @@ def test_unread_counts_drop_when_a_ticket_or_everything_is_read(db, alice, agent
     second = open_ticket(db, alice)
     agent_service.agent_reply(db, viewer=agent, number=first, body="Hi")
     assert notifications.unread_count(db, viewer=alice) == 3
-    tickets.mark_read(db, viewer=alice, number=first)
+    conversation.mark_read(db, viewer=alice, number=first)
     assert notifications.unread_count(db, viewer=alice) == 1
     listed = notifications.list_for(db, viewer=alice)
     assert [(n.ticket_number, n.event, n.read) for n in listed] == [
@@ -258,7 +258,7 @@ def test_reading_never_touches_someone_elses_notifications(db, alice, bob, agent
 
 def test_an_agent_reading_a_ticket_clears_their_own_notifications_only(db, alice, agent):
     number = open_ticket(db, alice)
-    tickets.mark_read(db, viewer=agent, number=number)
+    conversation.mark_read(db, viewer=agent, number=number)
     assert notifications.unread_count(db, viewer=agent) == 0
     assert notifications.unread_count(db, viewer=alice) == 1
 

@@ -7,7 +7,7 @@ from sqlmodel import Session, func, select, update
 
 from support_portal.models import Message, Ticket, TicketStatus, utcnow
 from support_portal.services import agent as agent_service
-from support_portal.services import attachments, tickets
+from support_portal.services import attachments, conversation, ticket_lists, tickets
 from support_portal.services.attachments import IncomingFile
 from support_portal.services.dto import Viewer
 from support_portal.services.errors import InvalidInput, NotFound, TicketClosed
@@ -62,14 +62,14 @@ def test_a_new_ticket_is_open_with_its_description_as_the_first_message(db, alic
     )
     assert new.created
     assert 10_000_000 <= new.number < 100_000_000
-    found = tickets.detail(db, viewer=alice, number=new.number)
+    found = conversation.detail(db, viewer=alice, number=new.number)
     assert (found.subject, found.status, found.category) == (
         "Deposit missing",
         "open",
         "deposits_withdrawals",
     )
     assert found.requester_name == "Alice"
-    [first] = tickets.list_messages(db, viewer=alice, number=new.number)
+    [first] = conversation.list_messages(db, viewer=alice, number=new.number)
     assert first.body == "I sent 1 BTC\nyesterday"
     assert (first.author_kind, first.author_name) == ("customer", "Alice")
 
@@ -107,29 +107,29 @@ def test_resolved_and_closed_tickets_move_to_the_closed_tab(db, alice, agent):
     agent_service.change_status(db, viewer=agent, number=resolved, action="resolve")
     agent_service.change_status(db, viewer=agent, number=closed, action="close")
 
-    open_tab = tickets.list_tickets(db, viewer=alice, tab="open")
-    closed_tab = tickets.list_tickets(db, viewer=alice, tab="closed")
+    open_tab = ticket_lists.list_tickets(db, viewer=alice, tab="open")
+    closed_tab = ticket_lists.list_tickets(db, viewer=alice, tab="closed")
 
     assert set(numbers(open_tab)) == {still_open, awaiting}
     assert set(numbers(closed_tab)) == {resolved, closed}
-    assert tickets.tab_counts(db, viewer=alice) == {"open": 2, "closed": 2}
+    assert ticket_lists.tab_counts(db, viewer=alice) == {"open": 2, "closed": 2}
 
 
 def test_customers_see_only_their_own_tickets_newest_activity_first(db, alice, bob):
     first = open_ticket(db, alice, "First")
     open_ticket(db, bob, "Bob's")
     second = open_ticket(db, alice, "Second")
-    assert numbers(tickets.list_tickets(db, viewer=alice)) == [second, first]
+    assert numbers(ticket_lists.list_tickets(db, viewer=alice)) == [second, first]
     tickets.add_customer_reply(db, viewer=alice, number=first, body="bump")
-    assert numbers(tickets.list_tickets(db, viewer=alice)) == [first, second]
-    assert tickets.tab_counts(db, viewer=bob) == {"open": 1, "closed": 0}
+    assert numbers(ticket_lists.list_tickets(db, viewer=alice)) == [first, second]
+    assert ticket_lists.tab_counts(db, viewer=bob) == {"open": 1, "closed": 0}
 
 
 def test_a_list_without_a_viewer_is_refused(db):
     from support_portal.services.errors import NotAuthenticated
 
     with pytest.raises(NotAuthenticated):
-        tickets.list_tickets(db, viewer=None)
+        ticket_lists.list_tickets(db, viewer=None)
 
 
 # Search
@@ -138,15 +138,15 @@ def test_a_list_without_a_viewer_is_refused(db):
 def test_tickets_are_found_by_number_with_or_without_the_hash(db, alice):
     wanted = open_ticket(db, alice, "Card declined")
     open_ticket(db, alice, "Something else")
-    assert numbers(tickets.list_tickets(db, viewer=alice, search=str(wanted))) == [wanted]
-    assert numbers(tickets.list_tickets(db, viewer=alice, search=f" #{wanted} ")) == [wanted]
+    assert numbers(ticket_lists.list_tickets(db, viewer=alice, search=str(wanted))) == [wanted]
+    assert numbers(ticket_lists.list_tickets(db, viewer=alice, search=f" #{wanted} ")) == [wanted]
 
 
 def test_tickets_are_found_by_part_of_the_subject_in_any_case(db, alice):
     wanted = open_ticket(db, alice, "Withdrawal stuck in review")
     open_ticket(db, alice, "Password reset")
-    assert numbers(tickets.list_tickets(db, viewer=alice, search="STUCK in")) == [wanted]
-    assert tickets.tab_counts(db, viewer=alice, search="stuck") == {"open": 1, "closed": 0}
+    assert numbers(ticket_lists.list_tickets(db, viewer=alice, search="STUCK in")) == [wanted]
+    assert ticket_lists.tab_counts(db, viewer=alice, search="stuck") == {"open": 1, "closed": 0}
 
 
 @pytest.mark.parametrize(
@@ -156,14 +156,14 @@ def test_tickets_are_found_by_part_of_the_subject_in_any_case(db, alice):
 def test_like_wildcards_in_a_search_match_only_themselves(db, alice, search, expected):
     for subject in ("100% refund", "1000 refund", "a_b error", "axb error", "c:\\temp path"):
         open_ticket(db, alice, subject)
-    found = tickets.list_tickets(db, viewer=alice, search=search).items
+    found = ticket_lists.list_tickets(db, viewer=alice, search=search).items
     assert [t.subject for t in found] == [expected]
 
 
 def test_search_never_finds_another_customers_ticket(db, alice, bob):
     bobs = open_ticket(db, bob, "Bob's secret trade")
-    assert tickets.list_tickets(db, viewer=alice, search=str(bobs)).items == []
-    assert tickets.list_tickets(db, viewer=alice, search="secret").items == []
+    assert ticket_lists.list_tickets(db, viewer=alice, search=str(bobs)).items == []
+    assert ticket_lists.list_tickets(db, viewer=alice, search="secret").items == []
 
 
 # Pagination
@@ -178,7 +178,7 @@ def test_pages_walk_every_ticket_exactly_once_when_activity_times_are_identical(
     cursor = None
     pages = 0
     while True:
-        page = tickets.list_tickets(db, viewer=alice, cursor=cursor, limit=20)
+        page = ticket_lists.list_tickets(db, viewer=alice, cursor=cursor, limit=20)
         seen += numbers(page)
         pages += 1
         cursor = page.next_cursor
@@ -192,15 +192,15 @@ def test_pages_walk_every_ticket_exactly_once_when_activity_times_are_identical(
 def test_a_page_that_ends_exactly_at_the_last_ticket_has_no_next_page(db, alice):
     for n in range(4):
         open_ticket(db, alice, f"Ticket {n}")
-    first = tickets.list_tickets(db, viewer=alice, limit=2)
-    second = tickets.list_tickets(db, viewer=alice, limit=2, cursor=first.next_cursor)
+    first = ticket_lists.list_tickets(db, viewer=alice, limit=2)
+    second = ticket_lists.list_tickets(db, viewer=alice, limit=2, cursor=first.next_cursor)
     assert len(second.items) == 2
     assert second.next_cursor is None
 
 
 def test_a_forged_cursor_is_refused_with_a_clear_message(db, alice):
     with pytest.raises(InvalidInput) as refused:
-        tickets.list_tickets(db, viewer=alice, cursor="not-a-cursor!")
+        ticket_lists.list_tickets(db, viewer=alice, cursor="not-a-cursor!")
     assert refused.value.message == "This page link is no longer valid."
 
 
@@ -210,9 +210,9 @@ def test_a_forged_cursor_is_refused_with_a_clear_message(db, alice):
 def test_another_customers_ticket_looks_exactly_like_a_missing_one(db, alice, bob):
     alices = open_ticket(db, alice, "Alice's ticket")
     with pytest.raises(NotFound) as forbidden:
-        tickets.detail(db, viewer=bob, number=alices)
+        conversation.detail(db, viewer=bob, number=alices)
     with pytest.raises(NotFound) as missing:
-        tickets.detail(db, viewer=bob, number=99_999_999)
+        conversation.detail(db, viewer=bob, number=99_999_999)
     assert str(forbidden.value) == str(missing.value)
     assert forbidden.value.params == missing.value.params
 
@@ -220,10 +220,10 @@ def test_another_customers_ticket_looks_exactly_like_a_missing_one(db, alice, bo
 @pytest.mark.parametrize(
     "call",
     [
-        lambda db, v, n: tickets.detail(db, viewer=v, number=n),
-        lambda db, v, n: tickets.list_messages(db, viewer=v, number=n),
+        lambda db, v, n: conversation.detail(db, viewer=v, number=n),
+        lambda db, v, n: conversation.list_messages(db, viewer=v, number=n),
         lambda db, v, n: tickets.add_customer_reply(db, viewer=v, number=n, body="mine now"),
-        lambda db, v, n: tickets.mark_read(db, viewer=v, number=n),
+        lambda db, v, n: conversation.mark_read(db, viewer=v, number=n),
         lambda db, v, n: tickets.create_ticket(
             db, viewer=v, subject="Follow", category="other", description="x", follow_up_of=n
         ),
@@ -241,13 +241,13 @@ def test_bob_cannot_touch_alices_ticket_in_any_way(db, alice, bob, call):
 @pytest.mark.parametrize("number", ["abc", "", "1 OR 1=1", "12.5"])
 def test_a_malformed_ticket_number_is_just_not_found(db, alice, number):
     with pytest.raises(NotFound):
-        tickets.detail(db, viewer=alice, number=number)
+        conversation.detail(db, viewer=alice, number=number)
 
 
 def test_another_customers_attachment_looks_like_a_missing_one(db, alice, bob, uploads):
     files = attachments.store([IncomingFile("receipt.png", PNG)])
     number = open_ticket(db, alice, "With a file", files=files)
-    [message] = tickets.list_messages(db, viewer=alice, number=number)
+    [message] = conversation.list_messages(db, viewer=alice, number=number)
     attachment_id = message.attachments[0].id
     assert tickets.attachment_for_download(db, viewer=alice, attachment_id=attachment_id)
     with pytest.raises(NotFound) as forbidden:
@@ -296,7 +296,7 @@ def test_the_same_reply_key_twice_stores_one_message(db, alice):
         db, viewer=alice, number=number, body="txid 123", idempotency_key="r1"
     )
     assert again.id == first.id
-    assert [m.body for m in tickets.list_messages(db, viewer=alice, number=number)] == [
+    assert [m.body for m in conversation.list_messages(db, viewer=alice, number=number)] == [
         "I sent 1 BTC yesterday",
         "txid 123",
     ]
@@ -325,7 +325,7 @@ def test_a_reply_to_a_resolved_ticket_reopens_it(db, alice, agent):
     agent_service.change_status(db, viewer=agent, number=number, action="resolve")
     tickets.add_customer_reply(db, viewer=alice, number=number, body="Still broken")
     assert status_of(db, number) == TicketStatus.open
-    assert numbers(tickets.list_tickets(db, viewer=alice, tab="open")) == [number]
+    assert numbers(ticket_lists.list_tickets(db, viewer=alice, tab="open")) == [number]
     ticket = db.exec(select(Ticket).where(Ticket.number == number)).one()
     assert ticket.resolved_at is None
     assert ticket.waiting_since is not None
@@ -355,25 +355,25 @@ def test_an_open_ticket_in_the_same_category_is_suggested_instead_of_a_new_one(d
     older = open_ticket(db, alice, "Older", category="trading")
     newer = open_ticket(db, alice, "Newer", category="trading")
     open_ticket(db, bob, "Bob's", category="account")
-    suggestion = tickets.open_ticket_in_category(db, viewer=alice, category="trading")
+    suggestion = ticket_lists.open_ticket_in_category(db, viewer=alice, category="trading")
     assert suggestion.number == newer != older
-    assert tickets.open_ticket_in_category(db, viewer=alice, category="account") is None
-    assert tickets.open_ticket_in_category(db, viewer=alice, category="nonsense") is None
-    assert tickets.open_ticket_in_category(db, viewer=None, category="trading") is None
+    assert ticket_lists.open_ticket_in_category(db, viewer=alice, category="account") is None
+    assert ticket_lists.open_ticket_in_category(db, viewer=alice, category="nonsense") is None
+    assert ticket_lists.open_ticket_in_category(db, viewer=None, category="trading") is None
 
 
 def test_a_closed_ticket_is_not_suggested(db, alice, agent):
     number = open_ticket(db, alice, category="security")
     agent_service.change_status(db, viewer=agent, number=number, action="close")
-    assert tickets.open_ticket_in_category(db, viewer=alice, category="security") is None
+    assert ticket_lists.open_ticket_in_category(db, viewer=alice, category="security") is None
 
 
 def test_a_follow_up_links_back_to_the_original_and_the_original_lists_it(db, alice, agent):
     original = open_ticket(db, alice, "Original")
     agent_service.change_status(db, viewer=agent, number=original, action="close")
     follow_up = open_ticket(db, alice, "Same problem again", follow_up_of=original)
-    assert tickets.detail(db, viewer=alice, number=follow_up).follow_up_of_number == original
-    assert tickets.detail(db, viewer=alice, number=original).follow_up_numbers == [follow_up]
+    assert conversation.detail(db, viewer=alice, number=follow_up).follow_up_of_number == original
+    assert conversation.detail(db, viewer=alice, number=original).follow_up_numbers == [follow_up]
 
 
 # Unread marker
@@ -381,17 +381,17 @@ def test_a_follow_up_links_back_to_the_original_and_the_original_lists_it(db, al
 
 def test_an_agent_reply_marks_the_ticket_unread_until_the_customer_reads_it(db, alice, agent):
     number = open_ticket(db, alice)
-    assert not tickets.list_tickets(db, viewer=alice).items[0].unread
+    assert not ticket_lists.list_tickets(db, viewer=alice).items[0].unread
     agent_service.agent_reply(db, viewer=agent, number=number, body="Found it")
-    assert tickets.list_tickets(db, viewer=alice).items[0].unread
-    tickets.mark_read(db, viewer=alice, number=number)
-    assert not tickets.list_tickets(db, viewer=alice).items[0].unread
+    assert ticket_lists.list_tickets(db, viewer=alice).items[0].unread
+    conversation.mark_read(db, viewer=alice, number=number)
+    assert not ticket_lists.list_tickets(db, viewer=alice).items[0].unread
 
 
 def test_an_internal_note_does_not_mark_the_ticket_unread(db, alice, agent):
     number = open_ticket(db, alice)
     agent_service.agent_reply(db, viewer=agent, number=number, body="VIP", internal=True)
-    assert not tickets.list_tickets(db, viewer=alice).items[0].unread
+    assert not ticket_lists.list_tickets(db, viewer=alice).items[0].unread
 
 
 # Internal notes (A5)
@@ -403,8 +403,8 @@ def test_internal_notes_are_never_shown_to_the_customer(db, alice, agent):
         db, viewer=agent, number=number, body="Looks like fraud", internal=True
     )
     agent_service.agent_reply(db, viewer=agent, number=number, body="We are checking")
-    seen_by_customer = tickets.list_messages(db, viewer=alice, number=number)
-    seen_by_agent = tickets.list_messages(db, viewer=agent, number=number)
+    seen_by_customer = conversation.list_messages(db, viewer=alice, number=number)
+    seen_by_agent = conversation.list_messages(db, viewer=agent, number=number)
     assert [m.body for m in seen_by_customer] == ["I sent 1 BTC yesterday", "We are checking"]
     assert not any(m.is_internal for m in seen_by_customer)
     assert "Looks like fraud" in [m.body for m in seen_by_agent]
@@ -416,9 +416,9 @@ def test_paging_through_messages_never_reveals_internal_notes(db, alice, agent):
         agent_service.agent_reply(db, viewer=agent, number=number, body=f"note {n}", internal=True)
     reply = agent_service.agent_reply(db, viewer=agent, number=number, body="Public")
     windows = [
-        tickets.list_messages(db, viewer=alice, number=number, limit=1),
-        tickets.list_messages(db, viewer=alice, number=number, before_id=reply.id),
-        tickets.list_messages(db, viewer=alice, number=number, after_id=0),
+        conversation.list_messages(db, viewer=alice, number=number, limit=1),
+        conversation.list_messages(db, viewer=alice, number=number, before_id=reply.id),
+        conversation.list_messages(db, viewer=alice, number=number, after_id=0),
     ]
     assert [[m.body for m in window] for window in windows] == [
         ["Public"],

@@ -1,0 +1,200 @@
+"""The agents' queue: views, search, sort, keyset pages and the counts of each view.
+
+Every function re-checks that the viewer is an agent (A2).
+"""
+
+from __future__ import annotations
+
+import base64
+from datetime import datetime
+
+from sqlalchemy import and_, literal, or_
+from sqlmodel import Session, col, func, select
+
+from support_portal.models import Ticket, TicketStatus, User
+from support_portal.services import access
+from support_portal.services.dto import Page, TicketSummary, Viewer
+from support_portal.services.errors import InvalidInput
+from support_portal.services.pagination import (
+    after,
+    after_cursor,
+    before,
+    encode_cursor,
+    like_pattern,
+)
+from support_portal.services.ticket_lists import PAGE_SIZE, summary
+
+VIEWS = ("unassigned", "mine", "open", "awaiting", "resolved", "closed", "all")
+
+
+COUNT_CAP = 1_000  # view_counts: "1,000+" past this
+
+
+# Only open tickets wait: a customer's reply reopens the ticket, and asking for information,
+# resolving and closing clear waiting_since. In these views the waiting order is therefore the
+# activity order; reading it that way skips a search for waiting tickets that cannot be there.
+NOBODY_WAITS = ("awaiting", "resolved", "closed")
+
+
+S = TicketStatus
+
+
+def _view_filter(view: str, viewer: Viewer):
+    match view:
+        case "unassigned":
+            return and_(Ticket.is_active == True, Ticket.assignee_id.is_(None))  # type: ignore[union-attr]
+        case "mine":
+            return and_(Ticket.assignee_id == viewer.user_id, Ticket.is_active == True)
+        case "open":
+            return Ticket.status == S.open
+        case "awaiting":
+            return Ticket.status == S.awaiting_customer
+        case "resolved":
+            return Ticket.status == S.resolved
+        case "closed":
+            return Ticket.status == S.closed
+        case "all":
+            return None
+    raise InvalidInput("Unknown view.")
+
+
+def _search_filter(db: Session, text: str):
+    text = " ".join((text or "").split())[:100]
+    if not text:
+        return None
+    pattern = like_pattern(text)
+    users = select(User.id).where(
+        or_(col(User.email).ilike(pattern, escape="\\"), col(User.name).ilike(pattern, escape="\\"))
+    )
+    conditions = [
+        col(Ticket.subject).ilike(pattern, escape="\\"),
+        col(Ticket.guest_email).ilike(pattern, escape="\\"),
+        col(Ticket.guest_name).ilike(pattern, escape="\\"),
+        col(Ticket.requester_id).in_(users),
+    ]
+    digits = text.lstrip("#")
+    if digits.isdigit() and len(digits) <= 12:
+        conditions.append(Ticket.number == int(digits))
+    return or_(*conditions)
+
+
+def queue(
+    db: Session,
+    *,
+    viewer: Viewer | None,
+    view: str = "unassigned",
+    search: str = "",
+    sort: str = "activity",
+    cursor: str | None = None,
+    limit: int = PAGE_SIZE,
+) -> Page[TicketSummary]:
+    viewer = access.require_agent(db, viewer, action="queue")
+    query = select(Ticket)
+    for condition in (_view_filter(view, viewer), _search_filter(db, search)):
+        if condition is not None:
+            query = query.where(condition)
+    if sort == "waiting" and view not in NOBODY_WAITS:
+        rows, next_cursor = _waiting_page(db, query, cursor, limit)
+    else:
+        keyset = after_cursor(Ticket.last_activity_at, Ticket.id, cursor)
+        if keyset is not None:
+            query = query.where(keyset)
+        query = query.order_by(col(Ticket.last_activity_at).desc(), col(Ticket.id).desc())
+        rows = list(db.exec(query.limit(limit + 1)).all())
+        next_cursor = None
+        if len(rows) > limit:
+            rows = rows[:limit]
+            next_cursor = encode_cursor(rows[-1].last_activity_at, rows[-1].id)  # type: ignore[arg-type]
+    return Page(items=_summaries(db, rows), next_cursor=next_cursor)
+
+
+def _waiting_page(db: Session, query, cursor: str | None, limit: int):
+    """Longest-waiting first, then tickets where nobody waits (newest activity first).
+
+    The cursor names its segment: "w" (waiting_since ASC, id ASC) or "a" (activity DESC).
+    """
+    segment, at, row_id = "w", None, None
+    if cursor:
+        try:
+            raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+            segment, at_text, id_text = raw.split("|")
+            if segment not in ("w", "a"):
+                raise ValueError(segment)
+            if at_text:  # empty: the segment starts from its beginning
+                at, row_id = datetime.fromisoformat(at_text), int(id_text)
+        except (ValueError, UnicodeDecodeError):
+            raise InvalidInput("This page link is no longer valid.") from None
+    rows: list[Ticket] = []
+    if segment == "w":
+        waiting = query.where(Ticket.waiting_since.is_not(None))  # type: ignore[union-attr]
+        if at is not None:
+            waiting = waiting.where(after(Ticket.waiting_since, Ticket.id, at, row_id))  # type: ignore[arg-type]
+        waiting = waiting.order_by(col(Ticket.waiting_since).asc(), col(Ticket.id).asc())
+        rows = list(db.exec(waiting.limit(limit + 1)).all())
+        if len(rows) > limit:
+            last = rows[limit - 1]
+            return rows[:limit], _cursor("w", last.waiting_since, last.id)  # type: ignore[arg-type]
+        at = row_id = None
+    rest = query.where(Ticket.waiting_since.is_(None))  # type: ignore[union-attr]
+    if at is not None:
+        rest = rest.where(before(Ticket.last_activity_at, Ticket.id, at, row_id))  # type: ignore[arg-type]
+    rest = rest.order_by(col(Ticket.last_activity_at).desc(), col(Ticket.id).desc())
+    room = limit - len(rows)
+    more = list(db.exec(rest.limit(room + 1)).all())
+    rows.extend(more[:room])
+    if len(more) > room:
+        if room == 0:  # waiting tickets filled this page: the rest starts from its top
+            return rows, _cursor("a", None, None)
+        last = rows[-1]
+        return rows, _cursor("a", last.last_activity_at, last.id)  # type: ignore[arg-type]
+    return rows, None
+
+
+def _cursor(segment: str, at: datetime | None, row_id: int | None) -> str:
+    position = f"{at.isoformat()}|{row_id}" if at is not None else "|"
+    raw = f"{segment}|{position}".encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def _summaries(db: Session, rows: list[Ticket]) -> list[TicketSummary]:
+    user_ids = {t.requester_id for t in rows if t.requester_id} | {
+        t.assignee_id for t in rows if t.assignee_id
+    }
+    users = {}
+    if user_ids:
+        users = {u.id: u for u in db.exec(select(User).where(col(User.id).in_(user_ids))).all()}
+    result = []
+    for t in rows:
+        requester = users.get(t.requester_id) if t.requester_id else None
+        assignee = users.get(t.assignee_id) if t.assignee_id else None
+        result.append(
+            summary(
+                t,
+                requester_name=requester.name if requester else (t.guest_name or ""),
+                requester_email=requester.email if requester else (t.guest_email or ""),
+                assignee_name=assignee.name if assignee else None,
+            )
+        )
+    return result
+
+
+def view_counts(db: Session, *, viewer: Viewer | None) -> dict[str, int]:
+    """Tickets in each view, exact up to COUNT_CAP; COUNT_CAP + 1 means "more than COUNT_CAP".
+
+    Each count stops after COUNT_CAP + 1 index entries, so its cost stays flat however long
+    the history grows: exact COUNTs of "closed" and "all" read the whole table (0.15-0.5 s
+    at a million tickets), and past a thousand the number tells an agent nothing more. The seven
+    counts cost ~2.5 ms with this cap and 7-10 ms with a cap of 10,000 (docs/benchmarks.md),
+    more once frequently updated rows make index-only scans visit the table. One statement,
+    one round trip; the filters are the views' own, so the counts match them.
+    """
+    viewer = access.require_agent(db, viewer, action="queue")
+    counts = []
+    for view in VIEWS:
+        rows = select(literal(1)).select_from(Ticket)
+        condition = _view_filter(view, viewer)
+        if condition is not None:
+            rows = rows.where(condition)
+        capped = rows.limit(COUNT_CAP + 1).subquery()
+        counts.append(select(func.count()).select_from(capped).scalar_subquery().label(view))
+    return dict(zip(VIEWS, db.exec(select(*counts)).one(), strict=True))

@@ -1,0 +1,101 @@
+"""Lists of tickets: the customer's "My tickets" (tabs, search, keyset pages) and the row that
+every list shows, the agents' queue included."""
+
+from __future__ import annotations
+
+from sqlalchemy import or_
+from sqlmodel import Session, col, func, select
+
+from support_portal.models import Category, Ticket
+from support_portal.services import access
+from support_portal.services.dto import Page, TicketSummary, Viewer
+from support_portal.services.pagination import after_cursor, encode_cursor, like_pattern
+
+PAGE_SIZE = 20
+
+
+def list_tickets(
+    db: Session,
+    *,
+    viewer: Viewer | None,
+    tab: str = "open",
+    search: str = "",
+    cursor: str | None = None,
+    limit: int = PAGE_SIZE,
+) -> Page[TicketSummary]:
+    """ "My tickets": the viewer's own tickets, newest activity first, keyset-paginated."""
+    viewer = access.require_customer(viewer)
+    query = select(Ticket).where(_owned_by(viewer), Ticket.is_active == (tab != "closed"))
+    query = _search(query, search)
+    keyset = after_cursor(Ticket.last_activity_at, Ticket.id, cursor)
+    if keyset is not None:
+        query = query.where(keyset)
+    query = query.order_by(col(Ticket.last_activity_at).desc(), col(Ticket.id).desc())
+    rows = db.exec(query.limit(limit + 1)).all()
+    items = [summary(t) for t in rows[:limit]]
+    last = rows[limit - 1] if len(rows) > limit else None
+    next_cursor = encode_cursor(last.last_activity_at, last.id) if last else None  # type: ignore[arg-type]
+    return Page(items=items, next_cursor=next_cursor)
+
+
+def tab_counts(db: Session, *, viewer: Viewer | None, search: str = "") -> dict[str, int]:
+    viewer = access.require_customer(viewer)
+    query = select(Ticket.is_active, func.count(Ticket.id)).where(_owned_by(viewer))
+    query = _search(query, search).group_by(Ticket.is_active)
+    counts = {bool(active): n for active, n in db.exec(query).all()}
+    return {"open": counts.get(True, 0), "closed": counts.get(False, 0)}
+
+
+def _owned_by(viewer: Viewer):
+    if viewer.is_guest:
+        return Ticket.guest_email == viewer.email
+    return Ticket.requester_id == viewer.user_id
+
+
+def _search(query, search: str):
+    text = " ".join((search or "").split())[:100]
+    if not text:
+        return query
+    digits = text.lstrip("#")
+    subject_match = col(Ticket.subject).ilike(like_pattern(text), escape="\\")
+    if digits.isdigit() and len(digits) <= 12:
+        return query.where(or_(Ticket.number == int(digits), subject_match))
+    return query.where(subject_match)
+
+
+def summary(ticket: Ticket, **extra: object) -> TicketSummary:
+    unread = ticket.last_agent_reply_at is not None and (
+        ticket.customer_read_at is None or ticket.last_agent_reply_at > ticket.customer_read_at
+    )
+    return TicketSummary(
+        id=ticket.id,  # type: ignore[arg-type]
+        number=ticket.number,
+        subject=ticket.subject,
+        category=str(ticket.category),
+        status=str(ticket.status),
+        last_activity_at=ticket.last_activity_at,
+        created_at=ticket.created_at,
+        unread=unread,
+        waiting_since=ticket.waiting_since,
+        is_guest=ticket.requester_id is None,
+        **extra,  # type: ignore[arg-type]
+    )
+
+
+def open_ticket_in_category(
+    db: Session, *, viewer: Viewer | None, category: str
+) -> TicketSummary | None:
+    """The customer's most recent active ticket in this category, to continue there instead."""
+    if viewer is None:
+        return None
+    try:
+        parsed = Category(category)
+    except ValueError:
+        return None
+    ticket = db.exec(
+        select(Ticket)
+        .where(_owned_by(viewer), Ticket.is_active == True, Ticket.category == parsed)
+        .order_by(col(Ticket.last_activity_at).desc())
+        .limit(1)
+    ).first()
+    return summary(ticket) if ticket else None
