@@ -86,6 +86,16 @@ def auto_close(_args: argparse.Namespace) -> int:
     return 0
 
 
+def prune(_args: argparse.Namespace) -> int:
+    from support_portal.db import session_scope
+    from support_portal.services.retention import prune as prune_rows
+
+    with session_scope() as db:
+        deleted = prune_rows(db)
+    print("Deleted " + ", ".join(f"{count} {table}" for table, count in deleted.items()))
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     parser = argparse.ArgumentParser(prog="support-portal", description=__doc__)
@@ -108,6 +118,9 @@ def main(argv: list[str] | None = None) -> int:
     sub.add_parser("auto-close", help="close tickets resolved long enough ago").set_defaults(
         func=auto_close
     )
+    sub.add_parser(
+        "prune", help="delete old rate events, sessions, login tickets and codes"
+    ).set_defaults(func=prune)
     args = parser.parse_args(argv)
     get_settings()  # fail early on bad configuration
     return int(args.func(args) or 0)

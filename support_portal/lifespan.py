@@ -1,4 +1,5 @@
-"""Background services that live as long as the app: mail catcher, mail sender, auto-close."""
+"""Background services that live as long as the app: mail catcher, mail sender, and the hourly
+auto-close and cleanup of short-lived rows."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from support_portal.settings import get_settings
 
 log = logging.getLogger(__name__)
 AUTO_CLOSE_EVERY = 3600.0
+PRUNE_EVERY = 3600.0
 
 
 @contextlib.asynccontextmanager
@@ -55,6 +57,26 @@ async def auto_close_loop() -> None:
         await asyncio.sleep(AUTO_CLOSE_EVERY)
 
 
+async def prune_loop() -> None:
+    """Delete rate events, sessions, login tickets and codes past their retention (X11)."""
+    from support_portal.db import session_scope
+    from support_portal.services.retention import prune
+
+    while True:
+        try:
+
+            def run() -> dict[str, int]:
+                with session_scope() as db:
+                    return prune(db)
+
+            deleted = await asyncio.to_thread(run)
+            if any(deleted.values()):
+                log.info("pruned old rows: %s", deleted)
+        except Exception:
+            log.exception("pruning old rows failed")
+        await asyncio.sleep(PRUNE_EVERY)
+
+
 # The cyclic garbage collector's young generation runs after this many new container objects
 # (Python's default is 700). With 1000 open pages in one process a full collection took 0.3-0.4 s
 # and stalled every live update meanwhile; collecting less often, and never walking the objects
@@ -78,4 +100,5 @@ def register(app) -> None:
     app.register_lifespan_task(bridge)
     app.register_lifespan_task(mail_services)
     app.register_lifespan_task(auto_close_loop)
+    app.register_lifespan_task(prune_loop)
     app.register_lifespan_task(tune_gc)

@@ -59,6 +59,9 @@ class Settings(BaseSettings):
     guest_session_idle_minutes: int = 30
     guest_session_absolute_hours: int = 12
     auto_close_days: int = 7
+    # Guest links stop working this many days after their ticket closes (a fresh link can be
+    # requested from "Lost your link?").
+    guest_link_days_after_close: int = Field(default=90, ge=1)
     # 0: live updates are pushed through the hub. > 0: open conversations poll the database
     # every N seconds instead; only the live-latency benchmark's baseline uses this.
     live_poll_seconds: float = 0.0

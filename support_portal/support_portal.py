@@ -16,12 +16,14 @@ from support_portal.pages import (  # noqa: F401  (importing registers each @rx.
     tickets,
 )
 from support_portal.settings import get_settings
+from support_portal.web.dev_access import mailbox_guard
 from support_portal.web.routes import build_routes_app
 from support_portal.web.security import origin_guard, security_headers
 
 app = rx.App(
     api_transformer=[
         build_routes_app(),
+        mailbox_guard,
         security_headers,
         lambda inner: origin_guard(inner, lambda: get_settings().origins),
     ],

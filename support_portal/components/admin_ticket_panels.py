@@ -61,6 +61,19 @@ def customer_panel() -> rx.Component:
             spacing="2",
             wrap="wrap",
         ),
+        rx.cond(
+            S.has_guest_link,
+            rx.button(
+                rx.icon("link-2-off", size=16),
+                T("Revoke this link and send a new one"),
+                variant="soft",
+                size="1",
+                on_click=S.revoke_guest_link,
+                loading=S.busy == "revoke_link",
+                disabled=S.busy != "",
+                id="revoke-link",
+            ),
+        ),
         rx.separator(size="4"),
         rx.text(T("Other tickets"), size="2", weight="medium"),
         rx.cond(

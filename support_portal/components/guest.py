@@ -13,6 +13,7 @@ from support_portal.components.ui import (
     submit_button,
 )
 from support_portal.states.guest import GuestLinkState, LostLinkState
+from support_portal.states.ticket import TicketState
 
 
 def _notice(message: rx.Var) -> rx.Component:
@@ -161,4 +162,47 @@ def lost_link_form() -> rx.Component:
             reset_on_submit=False,
             width="100%",
         ),
+    )
+
+
+def link_panel() -> rx.Component:
+    """On a verified guest's ticket page: replace the link the emails carry (X8)."""
+    s = TicketState
+    return rx.card(
+        rx.vstack(
+            rx.heading(T("Your ticket link"), size="3", as_="h2"),
+            rx.text(
+                T(
+                    "Every email about this ticket carries a private link to it. If you "
+                    "forwarded one of those emails, or someone else may have the link, replace "
+                    "it: the old link stops working at once and we email you the new one."
+                ),
+                size="2",
+                color_scheme="gray",
+            ),
+            rx.cond(
+                s.link_notice != "",
+                rx.callout(
+                    s.link_notice,
+                    icon="mail-check",
+                    color_scheme="green",
+                    role="status",
+                    id="link-notice",
+                ),
+            ),
+            error_callout(s.link_error, id="revoke-error"),
+            rx.button(
+                rx.icon("link-2-off", size=16),
+                T("Revoke this link and send a new one"),
+                variant="soft",
+                on_click=s.revoke_link,
+                loading=s.revoking_link,
+                id="revoke-link",
+            ),
+            spacing="3",
+            align="start",
+            width="100%",
+        ),
+        width="100%",
+        id="link-panel",
     )

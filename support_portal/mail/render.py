@@ -27,6 +27,7 @@ HEADLINES = {
     "info_requested": _("We need more information from you on ticket {number}."),
     "resolved": _("Your issue in ticket {number} was marked as resolved."),
     "closed": _("Your ticket {number} was closed."),
+    "link_replaced": _("The link to your support ticket {number} was replaced."),
 }
 ACTIONS = {
     "ticket_received": _(
@@ -36,9 +37,14 @@ ACTIONS = {
     "info_requested": _("Open your ticket to read the question and reply:"),
     "resolved": _("If the problem is not solved, reply in the ticket and we will reopen it:"),
     "closed": _("You can still read the conversation here:"),
+    "link_replaced": _("Earlier links no longer work. From now on, open your ticket here:"),
 }
 SUBJECT_RECEIVED = _("Your support ticket {number} was received")
 SUBJECT_UPDATED = _("Your support ticket {number} has been updated")
+SUBJECTS = {
+    "ticket_received": SUBJECT_RECEIVED,
+    "link_replaced": _("A new link to your support ticket {number}"),
+}
 NOTICE = _(
     "This email is a notification only. Replies to this address are not read: "
     "please answer in the ticket."
@@ -128,7 +134,7 @@ def _compose(
 def ticket_email(
     template: str, *, locale: str, number: int, name: str | None, link: str
 ) -> Rendered:
-    subject = SUBJECT_RECEIVED if template == "ticket_received" else SUBJECT_UPDATED
+    subject = SUBJECTS.get(template, SUBJECT_UPDATED)
     lines = [
         gettext(locale, HEADLINES[template], number=number),
         gettext(locale, ACTIONS[template]),
@@ -157,7 +163,8 @@ def code_email(*, locale: str, code: str, number: int | None, name: str | None) 
         ),
     ]
     text, body_html = _compose(locale, name=name, lines=lines, link=None, link_label=None)
-    subject = gettext(locale, "Your verification code: {code}", code=code)
+    # Never the code itself: subjects show on lock screens and in notification previews.
+    subject = gettext(locale, "Your verification code")
     return Rendered(subject=subject, text=text, html=body_html)
 
 
@@ -203,11 +210,27 @@ def _header_safe(value: str) -> str:
     return text.replace("=?", "= ?")
 
 
+# RFC 5322 "specials" that separate or delimit addresses ("." is kept: "J. Smith" is common).
+_ADDRESS_SPECIALS = str.maketrans(dict.fromkeys('()<>[]:;@\\,"', " "))
+
+
+def _display_name(value: str | None) -> str:
+    """A display name that reads as one name in every parser.
+
+    The header itself is built by `Address`, which quotes an ASCII name; but a name with a
+    non-ASCII letter becomes an RFC 2047 encoded-word, and many mail programs decode that word
+    first and then split the result on commas and angle brackets: "Zoë, <x@evil.test>" would
+    show (and be answered) as two recipients. Without the characters that delimit addresses,
+    the decoded name cannot be read as an address list.
+    """
+    return " ".join(_header_safe(value or "").translate(_ADDRESS_SPECIALS).split())
+
+
 @functools.lru_cache(maxsize=4)
 def _from_header(mail_from: str):
     """The From header, parsed once per MAIL_FROM setting (a header object is immutable)."""
     from_name, from_addr = parseaddr(mail_from)
-    return POLICY.header_factory("From", Address(display_name=_header_safe(from_name),
+    return POLICY.header_factory("From", Address(display_name=_display_name(from_name),
                                                  addr_spec=from_addr))  # fmt: skip
 
 
@@ -222,7 +245,7 @@ def build_message(
     """A multipart/alternative message; headers are built from parsed parts, never raw text."""
     msg = EmailMessage(policy=POLICY)
     msg["From"] = _from_header(get_settings().mail_from)
-    msg["To"] = Address(display_name=_header_safe(to_name or ""), addr_spec=_header_safe(to_email))
+    msg["To"] = Address(display_name=_display_name(to_name), addr_spec=_header_safe(to_email))
     msg["Subject"] = _header_safe(rendered.subject)
     msg["Date"] = formatdate(localtime=False)
     msg["Message-ID"] = message_id

@@ -86,7 +86,8 @@ def render_row(db: Session, row: OutboxEmail) -> EmailMessage:
         tickets = db.exec(
             select(Ticket).where(col(Ticket.id).in_(params.get("ticket_ids", [])))
         ).all()
-        links = [(t.number, guest_links.link_for(t)) for t in tickets if t.guest_link_nonce]
+        # An expired link is issued anew: this is how a guest gets back into an old ticket.
+        links = [(t.number, guest_links.fresh_link_for(t)) for t in tickets if t.guest_link_nonce]
         rendered = render.links_email(locale=row.locale, links=links)
         references = None
     else:

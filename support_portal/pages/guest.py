@@ -136,6 +136,25 @@ def submitted_page() -> rx.Component:
     )
 
 
+def _expired_link() -> rx.Component:
+    return _card(
+        rx.hstack(
+            rx.icon("clock-alert", size=24, color="var(--amber-9)"),
+            rx.heading(T("This link has expired"), size="6", as_="h1", id="link-expired"),
+            align="center",
+            spacing="2",
+        ),
+        rx.text(
+            T(
+                "Links to a ticket stop working {days} days after the ticket is closed. Enter "
+                "your email address and we will send you a fresh link to each of your tickets.",
+                days=GuestLinkState.link_days,
+            )
+        ),
+        lost_link_form(),
+    )
+
+
 def _invalid_link() -> rx.Component:
     return _card(
         rx.hstack(
@@ -165,7 +184,7 @@ def guest_link_page() -> rx.Component:
             loading(),
             rx.cond(
                 s.invalid,
-                _invalid_link(),
+                rx.cond(s.expired, _expired_link(), _invalid_link()),
                 _card(
                     rx.heading(
                         T("Your support ticket {number}", number=s.ticket_no),

@@ -239,6 +239,17 @@ def _catcher_on() -> rx.Component:
     )
 
 
+def _not_found() -> rx.Component:
+    """What anyone else sees: the same as an unknown page."""
+    return rx.vstack(
+        rx.heading(T("Page not found"), size="7", as_="h1"),
+        rx.text(T("The page you are looking for does not exist.")),
+        rx.link(T("Go to the start page"), href=routes.HOME),
+        spacing="3",
+        padding_y="3rem",
+    )
+
+
 @rx.page(route=routes.DEV_MAILBOX, title=page_title(_("Mailbox")), on_load=MailboxState.load)
 def mailbox_page() -> rx.Component:
     s = MailboxState
@@ -247,14 +258,18 @@ def mailbox_page() -> rx.Component:
             ~s.loaded,
             loading(),
             rx.cond(
-                s.enabled,
-                _catcher_on(),
-                empty_state(
-                    "mail-x",
-                    T("The mail catcher is off"),
-                    T(
-                        "SMTP_HOST is set (or APP_ENV=prod), so emails go to the configured "
-                        "mail server and are not caught here."
+                ~s.visible,
+                _not_found(),
+                rx.cond(
+                    s.enabled,
+                    _catcher_on(),
+                    empty_state(
+                        "mail-x",
+                        T("The mail catcher is off"),
+                        T(
+                            "SMTP_HOST is set (or APP_ENV=prod), so emails go to the configured "
+                            "mail server and are not caught here."
+                        ),
                     ),
                 ),
             ),

@@ -12,6 +12,7 @@ from support_portal.components.conversation import (
     on_files_rejected,
     ticket_header,
 )
+from support_portal.components.guest import link_panel
 from support_portal.components.i18n import T, page_title
 from support_portal.components.layout import loading, page
 from support_portal.components.ui import (
@@ -487,6 +488,7 @@ def ticket_page() -> rx.Component:
                         ),
                     ),
                     rx.cond(s.is_closed, _closed_notice(), rx.card(composer(s), width="100%")),
+                    rx.cond(s.is_guest, link_panel()),
                     spacing="4",
                     width="100%",
                 ),

@@ -44,6 +44,7 @@ class CustomerInfo:
     has_account: bool
     email_verified: bool
     other_tickets: list[TicketSummary]
+    has_guest_link: bool = False  # emails to the guest carry a link an agent can revoke
 
 
 def _ticket(
@@ -291,6 +292,7 @@ def customer_info(db: Session, *, viewer: Viewer | None, number: int | str) -> C
         has_account=ticket.requester_id is not None,
         email_verified=verified,
         other_tickets=[summary(t) for t in rows],
+        has_guest_link=bool(ticket.guest_email and ticket.guest_link_nonce),
     )
 
 

@@ -13,11 +13,17 @@ from datetime import datetime, timedelta
 from sqlmodel import Session, col, select, update
 
 from support_portal.i18n import _
-from support_portal.models import GuestChallenge, Ticket, User, utcnow
+from support_portal.models import AuditEvent, GuestChallenge, Ticket, User, utcnow
 from support_portal.routes import ticket_path
 from support_portal.services import access, audit, guest_links, outbox, throttle
 from support_portal.services.dto import Viewer
-from support_portal.services.errors import DomainError, InvalidInput, NotAuthenticated
+from support_portal.services.errors import (
+    DomainError,
+    InvalidInput,
+    NotAuthenticated,
+    NotFound,
+    RateLimited,
+)
 from support_portal.services.security import constant_time_equal, keyed_hash
 
 CODE_TTL = timedelta(minutes=10)
@@ -31,10 +37,18 @@ VERIFY_PER_IP = (60, timedelta(hours=1))
 SUBMIT_PER_EMAIL = (5, timedelta(hours=1))
 SUBMIT_PER_IP = (10, timedelta(hours=1))
 LOST_LINK_LIMIT = (3, timedelta(hours=1))
+REVOKE_COOLDOWN = timedelta(minutes=1)
 
 
 class InvalidLink(DomainError):
     message = _("This link is not valid any more.")
+
+
+class LinkExpired(InvalidLink):
+    """The ticket closed more than GUEST_LINK_DAYS_AFTER_CLOSE days ago: a fresh link is one
+    "Lost your link?" away."""
+
+    message = _("This link has expired.")
 
 
 class CodeRejected(DomainError):
@@ -92,6 +106,8 @@ def resolve_link(db: Session, *, secret: str) -> Ticket:
     ticket = db.exec(select(Ticket).where(Ticket.number == number)).first()
     if ticket is None or not guest_links.matches(ticket, mac):
         raise InvalidLink()
+    if guest_links.is_expired(ticket, now=utcnow()):
+        raise LinkExpired()
     return ticket
 
 
@@ -305,7 +321,48 @@ def request_links(db: Session, *, email: str, ip: str | None) -> None:
 
 def rotate_link(db: Session, *, ticket: Ticket) -> None:
     """Revoke every link sent so far for this ticket."""
-    ticket.guest_link_nonce = guest_links.new_nonce()
+    guest_links.rotate(ticket, now=utcnow())
+
+
+def revoke_link(db: Session, *, viewer: Viewer | None, number: int | str, ip: str | None) -> str:
+    """ "Revoke this link and send a new one": for the verified guest and for agents.
+
+    Every link sent so far fails at once; a notification-only email takes the new link to the
+    ticket's guest address (never to whoever clicked). Returns the masked address.
+    """
+    if viewer is None:
+        raise NotAuthenticated()
+    ticket = access.ticket_for(db, viewer, number, lock=True)
+    if not (viewer.is_agent or viewer.is_guest) or not ticket.guest_email:
+        raise NotFound()  # an account's own ticket has no guest link to revoke
+    last = db.exec(
+        select(AuditEvent.created_at)
+        .where(AuditEvent.ticket_id == ticket.id, AuditEvent.action == "guest.link_revoked")
+        .order_by(col(AuditEvent.id).desc())
+        .limit(1)
+    ).first()
+    now = utcnow()
+    if last is not None and last + REVOKE_COOLDOWN > now:  # one new link a minute
+        raise RateLimited(retry_after=int((last + REVOKE_COOLDOWN - now).total_seconds()) + 1)
+    rotate_link(db, ticket=ticket)
+    outbox.enqueue(
+        db,
+        to_email=ticket.guest_email,
+        to_name=None,  # the address was never verified by an account: no typed name
+        template="link_replaced",
+        ticket_id=ticket.id,
+        locale=ticket.locale,
+        params={"guest": True},
+    )
+    audit.record(
+        db,
+        action="guest.link_revoked",
+        ticket_id=ticket.id,
+        actor_id=viewer.user_id,
+        actor_kind="agent" if viewer.is_agent else "guest",
+        ip=ip,
+    )
+    return mask_email(ticket.guest_email)
 
 
 # Codes for an email address without a ticket (registration, an account's email): the same

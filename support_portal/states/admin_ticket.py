@@ -14,7 +14,7 @@ from support_portal.i18n import _
 from support_portal.live import presence
 from support_portal.live.hub import hub, ticket_topic
 from support_portal.models import utcnow
-from support_portal.services import agent, agents, conversation, workflow
+from support_portal.services import agent, agents, conversation, guest, workflow
 from support_portal.services.dto import MessagePublic, Viewer
 from support_portal.services.errors import (
     DomainError,
@@ -57,6 +57,7 @@ class AdminTicketState(ConversationState):
     customer_email: str = ""
     customer_has_account: bool = False
     customer_verified: bool = False
+    has_guest_link: bool = False
     other_tickets: list[OtherTicketView] = []
     events: list[HistoryView] = []
     agents: list[AgentView] = []
@@ -104,7 +105,7 @@ class AdminTicketState(ConversationState):
         self.follow_up_of_number = 0
         self.follow_up_numbers = []
         self.customer_name = self.customer_email = ""
-        self.customer_has_account = self.customer_verified = False
+        self.customer_has_account = self.customer_verified = self.has_guest_link = False
         self.other_tickets = []
         self.events = []
         self.agents = []
@@ -124,6 +125,7 @@ class AdminTicketState(ConversationState):
             customer_email=info.email,
             customer_has_account=info.has_account,
             customer_verified=info.email_verified,
+            has_guest_link=info.has_guest_link,
             other_tickets=[other_ticket(t, self.locale, now) for t in info.other_tickets],
             events=[history_view(e, self.locale, self._tz(), now) for e in entries],
             agents=[agent_view(a) for a in everyone if a.is_active or a.id == assignee_id],
@@ -371,6 +373,16 @@ class AdminTicketState(ConversationState):
         assignee_id = None if value == UNASSIGNED else int(value)
         async for update in self._act("assign", agent.assign, assignee_id=assignee_id):
             yield update
+
+    @rx.event
+    async def revoke_guest_link(self):
+        """Every link sent so far stops working; the guest gets the new one by email."""
+        async for update in self._act("revoke_link", guest.revoke_link, ip=self._client_ip()):
+            yield update
+        if not self.action_error and not self.forbidden:
+            self.notice = self._t(
+                "The old link no longer works. We emailed a new link to the guest's address."
+            )
 
     @rx.event
     async def assign_to_me(self):

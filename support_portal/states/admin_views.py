@@ -139,6 +139,8 @@ def history_text(entry: HistoryEntry, locale: str) -> str:
             return i18n.gettext(locale, "Asked for a verification code")
         case "guest.verified":
             return i18n.gettext(locale, "Verified the email address with a code")
+        case "guest.link_revoked":
+            return i18n.gettext(locale, "Replaced the guest link and emailed the new one")
     return entry.action
 
 

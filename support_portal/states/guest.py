@@ -19,6 +19,7 @@ from support_portal.mail.smtp import PermanentError, TransientError
 from support_portal.models import utcnow
 from support_portal.services import guest
 from support_portal.services.errors import DomainError, InvalidInput, RateLimited
+from support_portal.settings import get_settings
 from support_portal.states.base import SessionState, call, new_login_nonce, sign_in
 
 
@@ -90,6 +91,8 @@ class GuestLinkState(SessionState):
 
     loaded: bool = False
     invalid: bool = False
+    expired: bool = False  # valid once, but its ticket closed too long ago
+    link_days: int = 0
     ticket_no: int = 0
     masked_email: str = ""
     code_sent: bool = False
@@ -119,8 +122,8 @@ class GuestLinkState(SessionState):
         lost._reset_form()
         try:
             info = await call(guest.link_info, secret=secret, viewer=viewer)
-        except guest.InvalidLink:
-            self._show_invalid()
+        except guest.InvalidLink as exc:
+            self._show_invalid(exc)
             self.loaded = True
             return
         if info.viewer_has_access:  # this browser already has a session for the ticket
@@ -133,15 +136,17 @@ class GuestLinkState(SessionState):
             self.code_sent = self.needs_new_code = False
             self.notice = ""
         self._secret = secret
-        self.invalid = False
+        self.invalid = self.expired = False
         self.ticket_no = info.number
         self.masked_email = info.masked_email
         self.loaded = True
         if self._resend_at > time.time():
             yield GuestLinkState.tick
 
-    def _show_invalid(self) -> None:
+    def _show_invalid(self, exc: guest.InvalidLink | None = None) -> None:
         self.invalid = True
+        self.expired = isinstance(exc, guest.LinkExpired)
+        self.link_days = get_settings().guest_link_days_after_close
         self._secret = self._sent_for = ""
         self.code_sent = False
         self.ticket_no = 0
@@ -158,8 +163,8 @@ class GuestLinkState(SessionState):
         resend = self.code_sent
         try:
             sent = await call(guest.send_link_code, secret=self._secret, ip=self._client_ip())
-        except guest.InvalidLink:
-            self._show_invalid()
+        except guest.InvalidLink as exc:
+            self._show_invalid(exc)
             self.sending = False
             return
         except RateLimited as exc:  # the 60-second cooldown or the send caps (G6)
@@ -226,8 +231,8 @@ class GuestLinkState(SessionState):
                 ip=self._client_ip(),
                 binding=nonce,
             )
-        except guest.InvalidLink:
-            self._show_invalid()
+        except guest.InvalidLink as exc:
+            self._show_invalid(exc)
             self.verifying = False
             return
         except guest.CodeRejected as exc:

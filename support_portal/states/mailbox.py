@@ -1,4 +1,9 @@
-"""/dev/mailbox: the mail the built-in catcher received (development only)."""
+"""/dev/mailbox: the mail the built-in catcher received (development only).
+
+It shows every guest link and code, so it opens only for a direct local browser or an
+administrator (web/dev_access.py); every handler checks that again, since any client can call
+a handler by name.
+"""
 
 from __future__ import annotations
 
@@ -14,6 +19,7 @@ from support_portal.services.dto import Viewer
 from support_portal.settings import get_settings
 from support_portal.states.live import LivePageState
 from support_portal.states.notice_views import MailRow, TextPiece, linkify, mail_row
+from support_portal.web import dev_access
 
 POLL_SECONDS = 2.0
 LIST_LIMIT = 200
@@ -25,6 +31,7 @@ def _signature() -> str:
 
 
 class MailboxState(LivePageState):
+    visible: bool = False  # False: the page says "not found"
     enabled: bool = False
     mails: list[MailRow] = []
     selected: str = ""
@@ -39,11 +46,36 @@ class MailboxState(LivePageState):
     error: str = ""
     _signature: str = ""
 
+    def _may_read(self, viewer: Viewer | None) -> bool:
+        """Re-checked by every handler: a direct local browser, or an administrator."""
+        allowed = dev_access.may_read_mailbox(
+            peer=self.router.session.client_ip,
+            header_names=self.router.headers.raw_headers.keys(),
+            viewer=viewer,
+        )
+        if not allowed:
+            self._hide()
+        return allowed
+
+    def _hide(self) -> None:
+        self._unselect()
+        self.visible = self.enabled = False
+        self.mails = []
+        self.error = ""
+        self._signature = ""
+
+    async def _allowed(self) -> bool:
+        return self._may_read(await self._viewer()) and get_settings().mail_catcher_enabled
+
     @rx.event
     async def load(self):
-        await self._refresh_session()
-        self.enabled = get_settings().mail_catcher_enabled
+        viewer = await self._refresh_session()
         self.error = ""
+        if not self._may_read(viewer):
+            self.loaded = True
+            return
+        self.visible = True
+        self.enabled = get_settings().mail_catcher_enabled
         if not self.enabled:
             self.loaded = True
             return
@@ -69,6 +101,9 @@ class MailboxState(LivePageState):
         return False
 
     async def _on_live(self, viewer: Viewer | None, events: list[LiveEvent]) -> None:
+        if not self._may_read(viewer):
+            self._live_generation += 1  # ends this loop
+            return
         await self._scan()
         await self._refresh_bell(viewer)
 
@@ -103,7 +138,7 @@ class MailboxState(LivePageState):
 
     @rx.event
     async def select(self, name: str):
-        if self.enabled:
+        if await self._allowed():
             await self._select(name)
 
     @rx.event
@@ -112,7 +147,7 @@ class MailboxState(LivePageState):
 
     @rx.event
     async def refresh(self):
-        if not self.enabled:
+        if not await self._allowed():
             return
         self.refreshing = True
         yield
@@ -121,7 +156,7 @@ class MailboxState(LivePageState):
 
     @rx.event
     async def clear_mailbox(self):
-        if not get_settings().mail_catcher_enabled:
+        if not await self._allowed():
             return
         await asyncio.to_thread(catcher.clear)
         self._unselect()

@@ -5,10 +5,17 @@ from __future__ import annotations
 import reflex as rx
 
 from support_portal import routes
+from support_portal.services import guest
+from support_portal.services.errors import DomainError, NotAuthenticated, NotFound
+from support_portal.states.base import call
 from support_portal.states.conversation import ConversationState
 
 
 class TicketState(ConversationState):
+    revoking_link: bool = False
+    link_notice: str = ""
+    link_error: str = ""
+
     @rx.event
     async def load(self):
         viewer = await self._refresh_session()
@@ -16,6 +23,8 @@ class TicketState(ConversationState):
             yield self._login_redirect()
             return
         number = str(self.number)  # type: ignore[attr-defined]  # the route segment
+        self.link_notice = self.link_error = ""
+        self.revoking_link = False
         if viewer.is_agent:
             yield rx.redirect(
                 routes.admin_ticket_path(int(number)) if number.isdigit() else routes.ADMIN
@@ -24,6 +33,35 @@ class TicketState(ConversationState):
         if await self._resume(viewer, number):
             self._update_presence()
             yield TicketState.watch
+
+    @rx.event
+    async def revoke_link(self):
+        """A verified guest replaces the ticket's link; the new one goes to their address."""
+        if self.revoking_link:
+            return
+        viewer = await self._viewer()  # re-read the session: any client can call this (A6)
+        if viewer is None:
+            yield self._login_redirect()
+            return
+        self.revoking_link = True
+        self.link_notice = self.link_error = ""
+        yield
+        try:
+            masked = await call(
+                guest.revoke_link,
+                viewer=viewer,
+                number=self.ticket_number,
+                ip=self._client_ip(),
+            )
+            self.link_notice = self._t(
+                "Done: the old link no longer works. We emailed a new link to {email}.",
+                email=masked,
+            )
+        except (NotFound, NotAuthenticated):
+            self.link_error = self._t("We could not find that ticket.")
+        except DomainError as exc:
+            self.link_error = self._error_text(exc)
+        self.revoking_link = False
 
     @rx.var
     def is_closed(self) -> bool:

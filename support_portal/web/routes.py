@@ -17,6 +17,7 @@ from support_portal.mail import catcher
 from support_portal.services import attachments, auth, tickets
 from support_portal.services.errors import NotAuthenticated, NotFound
 from support_portal.settings import get_settings
+from support_portal.web import dev_access
 from support_portal.web.cookies import (
     LOGIN_NONCE_COOKIE,
     clear_login_nonce_cookie,
@@ -124,9 +125,17 @@ def _not_found() -> Response:
 
 
 async def mailbox_html(request: Request) -> Response:
-    """The HTML part of a caught email, sandboxed (development only)."""
+    """The HTML part of a caught email, sandboxed (development only, local or admins)."""
     if not get_settings().mail_catcher_enabled:
         return _not_found()
+    peer, names = _client_ip(request), request.headers.keys()
+    if not dev_access.is_direct_local(peer, names):
+        with session_scope() as db:
+            viewer = auth.viewer_for_token(
+                db, session_token=read_session_cookie(request.headers.get("cookie"))
+            )
+        if not dev_access.may_read_mailbox(peer=peer, header_names=names, viewer=viewer):
+            return _not_found()
     mail = catcher.read_mail(request.path_params.get("name", ""))
     if mail is None:
         return _not_found()

@@ -96,6 +96,6 @@ def reply(page: Page, text: str, files: list[str] | None = None) -> None:
     if files:
         page.locator("#reply-files input[type=file]").set_input_files(files)
         expect(page.locator(".selected-file")).to_have_count(len(files))
-    page.get_by_role("button", name="Send").click()
+    page.get_by_role("button", name="Send", exact=True).click()
     expect(page.locator(".message")).to_have_count(before + 1)
     expect(page.get_by_label("Reply")).to_have_value("")

@@ -216,3 +216,12 @@ def test_pages_need_a_login_and_the_mailbox_says_when_the_catcher_is_off(page, a
     page.wait_for_url(re.compile(r"/login\?next=%2Fnotifications|/login\?next=/notifications"))
     goto(page, "/dev/mailbox")  # the test app sends to a real SMTP server
     expect(page.get_by_text("The mail catcher is off")).to_be_visible()
+
+
+def test_the_mailbox_page_is_not_found_through_a_proxy(page, app, new_context):
+    """A reverse proxy on this machine would make every visitor look local (item 10)."""
+    assert page.goto("/dev/mailbox").status == 200
+    proxied = new_context(extra_http_headers={"X-Forwarded-For": "203.0.113.7"}).new_page()
+    response = proxied.goto("/dev/mailbox")
+    assert response.status == 404
+    expect(proxied.get_by_text("The mail catcher is off")).to_have_count(0)

@@ -108,6 +108,27 @@ async def test_a_name_cannot_inject_headers_into_the_raw_message(sender, smtp, d
     assert parse(smtp.raw[0])["To"].addresses[0].addr_spec == "eve@example.net"
 
 
+@pytest.mark.parametrize("name", ["Zoë, <x@evil.test>", "Žofie a@b.c, d@e.f", "Eve, <x@evil.test>"])
+async def test_an_account_name_like_an_address_list_reaches_one_recipient(
+    sender, smtp, engine, name
+):
+    import email as email_package
+    from email.header import decode_header, make_header
+    from email.utils import getaddresses
+
+    from tests.integration.conftest import make_viewer
+
+    open_ticket(make_viewer(engine, name=name, email="zoe@example.net"))
+    assert await sender.run_once() == 1
+    assert smtp.recipients == [["zoe@example.net"]]  # the SMTP envelope
+    message = parse(smtp.raw[0])
+    assert [a.addr_spec for a in message["To"].addresses] == ["zoe@example.net"]
+    # A mail program that decodes the encoded name before splitting the list reads one address.
+    to = email_package.message_from_bytes(smtp.raw[0])["To"]
+    decoded = str(make_header(decode_header(to)))
+    assert [addr for _, addr in getaddresses([decoded]) if addr] == ["zoe@example.net"]
+
+
 async def test_the_sender_uses_one_connection_for_many_emails(sender, smtp, alice, agent):
     numbers = [open_ticket(alice) for _ in range(4)]
     for number in numbers:

@@ -118,6 +118,48 @@ def test_a_name_with_line_breaks_cannot_add_a_bcc_header(name):
     assert len(message.get_all("To")) == 1
 
 
+ADDRESS_LIST_NAMES = [
+    "Eve, <x@evil.test>", "a@b.c, d@e.f", "Zoë, <x@evil.test>", "Žofie a@b.c, d@e.f",
+    '"Eve" <x@evil.test>, y@evil.test', "Eve (x@evil.test); y@evil.test", "Ева <x@evil.test>",
+    "=?utf-8?q?a=2C_b?= <x@evil.test>", "Zoë\\\", <x@evil.test>",
+]  # fmt: skip
+
+
+def naive_addresses(raw: bytes) -> list[str]:
+    """What a mail program that decodes encoded-words before splitting the list reads."""
+    import email as email_package
+    from email.header import decode_header, make_header
+    from email.utils import getaddresses
+
+    to = email_package.message_from_bytes(raw)["To"]
+    return [addr for _, addr in getaddresses([str(make_header(decode_header(to)))]) if addr]
+
+
+@pytest.mark.parametrize("name", ADDRESS_LIST_NAMES)
+def test_a_name_that_looks_like_an_address_list_gives_exactly_one_recipient(name):
+    import email as email_package
+    from email.utils import getaddresses
+
+    from aiosmtplib.email import extract_recipients
+
+    message = email(name=name)
+    raw = message.as_bytes()
+    parsed = sent(message)
+    assert [a.addr_spec for a in parsed["To"].addresses] == ["alice@example.com"]
+    compat = email_package.message_from_bytes(raw).get_all("To")
+    assert [addr for _, addr in getaddresses(compat)] == ["alice@example.com"]
+    assert naive_addresses(raw) == ["alice@example.com"]
+    # The SMTP envelope: the client takes RCPT TO from the To header of the message it sends.
+    assert extract_recipients(message) == ["alice@example.com"]
+    assert extract_recipients(parsed) == ["alice@example.com"]
+    assert "evil.test" not in str(parsed["To"]).split("<")[-1]
+
+
+def test_a_harmless_name_is_kept_as_typed():
+    for name in ("Alice Customer", "Zoë Ångström", "J. R. Smith", "Ева Петрова", "O'Brien"):
+        assert sent(email(name=name))["To"].addresses[0].display_name == name
+
+
 def test_the_raw_message_has_only_the_expected_headers():
     names = set(header_names(email(name="Eve\r\nBcc: a@evil.test").as_bytes()))
     assert names == {
@@ -165,9 +207,35 @@ def test_the_link_is_escaped_in_the_html_part():
 
 def test_a_code_email_shows_the_code_and_its_lifetime():
     rendered = render.code_email(locale="en", code="042042", number=12345678, name="Gus")
-    assert rendered.subject == "Your verification code: 042042"
+    assert rendered.subject == "Your verification code"
     assert "042042" in rendered.text and "042042" in rendered.html
     assert "expires in 10 minutes" in rendered.text
+
+
+@pytest.mark.parametrize("locale", ["en", "cs"])
+@pytest.mark.parametrize("number", [12345678, None])  # a guest link's code, an account's code
+@pytest.mark.parametrize("code", ["682636", "000000", "123456", "999999"])
+def test_the_code_is_in_the_body_of_a_code_email_never_in_its_subject(locale, number, code):
+    """Subjects show on lock screens and in notification previews (X8)."""
+    rendered = render.code_email(locale=locale, code=code, number=number, name=None)
+    message = sent(render.build_message(rendered, to_email="gus@example.net", to_name=None,
+                                        message_id=MESSAGE_ID))  # fmt: skip
+    subject = str(message["Subject"])
+    assert subject and code not in subject
+    assert not set(code) & set(subject)  # no digit of the code, whatever the ticket number
+    assert code in message.get_body(preferencelist=("plain",)).get_content()
+    assert code in message.get_body(preferencelist=("html",)).get_content()
+
+
+def test_no_other_email_puts_a_code_or_a_link_in_its_subject():
+    link = "http://portal.test/t/12345678-c2VjcmV0c2VjcmV0c2VjcmV0"
+    rendered = [render.links_email(locale="en", links=[(12345678, link)])]
+    rendered += [
+        render.ticket_email(t, locale="en", number=12345678, name=None, link=link)
+        for t in render.HEADLINES
+    ]
+    for r in rendered:
+        assert "/t/" not in r.subject and "c2VjcmV0" not in r.subject
 
 
 def test_a_lost_links_email_lists_every_link():

@@ -48,3 +48,13 @@ def test_public_url_is_normalised_and_always_an_allowed_origin():
     settings = Settings(secret_key="x" * 40, public_url="https://help.example.com/")
     assert settings.public_url == "https://help.example.com"
     assert settings.origins[0] == "https://help.example.com"
+
+
+def test_guest_links_expire_90_days_after_close_unless_set(monkeypatch):
+    monkeypatch.delenv("GUEST_LINK_DAYS_AFTER_CLOSE", raising=False)
+    assert Settings(secret_key="x" * 40).guest_link_days_after_close == 90
+    monkeypatch.setenv("GUEST_LINK_DAYS_AFTER_CLOSE", "30")
+    assert Settings(secret_key="x" * 40).guest_link_days_after_close == 30
+    monkeypatch.setenv("GUEST_LINK_DAYS_AFTER_CLOSE", "0")
+    with pytest.raises(ValidationError):
+        Settings(secret_key="x" * 40)
