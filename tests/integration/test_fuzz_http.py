@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from urllib.parse import quote, urlencode
 
 import pytest
-from hypothesis import HealthCheck, given
+from hypothesis import HealthCheck, event, given
 from hypothesis import settings as fuzz_settings
 from hypothesis import strategies as st
 
@@ -25,7 +25,7 @@ from tests.integration.inprocess import (
 pytestmark = pytest.mark.integration
 
 FUZZ = fuzz_settings(
-    max_examples=150,
+    max_examples=300,
     deadline=None,
     database=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
@@ -117,6 +117,7 @@ def live_cookie(engine) -> str:
 
 
 def check(response, error_log: ErrorLog, what: object) -> None:
+    event(f"status {response.status_code}")  # shown with --hypothesis-show-statistics
     assert response.status_code < 500, (what, response.status_code, response.text[:300])
     logged = [r.getMessage()[:300] for r in error_log.records]
     error_log.records.clear()
@@ -262,3 +263,39 @@ def test_no_upload_answers_5xx_to_bad_input(
         headers["cookie"] = live_cookie if cookie == "LIVE_SESSION" else cookie
     response = client.post("/_upload", content=body, headers=headers)
     check(response, error_log, (headers, args, form_parts, truncate))
+
+
+@FUZZ
+@given(
+    handler=st.sampled_from(
+        [
+            ("new_ticket", "submit_with_files"),
+            ("conversation", "send_with_files"),
+            ("admin_ticket", "send_with_files"),
+            ("admin_ticket", "send_and_request_info"),
+        ]
+    ),
+    form=form_values,
+    files=st.lists(
+        st.tuples(
+            st.one_of(st.sampled_from(["a.txt", "b.png", "c.pdf", "../x.log", ""]), any_text),
+            st.one_of(st.binary(max_size=64), st.sampled_from([b"%PDF-1.4", b"\x89PNG\r\n\x1a\n"])),
+        ),
+        max_size=6,
+    ),
+    logged_in=st.booleans(),
+)
+def test_well_formed_uploads_with_random_content_never_fail_in_the_handler(
+    client, error_log, live_cookie, handler, form, files, logged_in
+):
+    """Uploads the guard lets through: the handler itself must cope with whatever they carry."""
+    body = encode_form({"form": form}, [("files", name, data) for name, data in files], "fz")
+    headers = {
+        "reflex-client-token": "5f0c6a2e-8a8e-4c53-9d5e-0d8c1c9e2b71",
+        "reflex-event-handler": upload_handler(*handler),
+        "content-type": "multipart/form-data; boundary=fz",
+    }
+    if logged_in:
+        headers["cookie"] = live_cookie
+    response = client.post("/_upload", content=body, headers=headers)
+    check(response, error_log, (handler, form, files, logged_in))
