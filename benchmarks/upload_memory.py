@@ -200,6 +200,7 @@ def main() -> None:
     data = Path(tempfile.mkdtemp(prefix="upload-bench-"))
     port = free_port()
     env = app_env(f"sqlite:///{data / 'bench.db'}", "127.0.0.1", port, data)
+    env["REFLEX_WEB_WORKDIR"] = str(data / "web")  # the backend's markers, outside the checkout
     migrate(env)
     server = AppServer("app", env, "127.0.0.1", port, data / "app.log").start()
     phases = []

@@ -23,6 +23,7 @@ stays in memory is bounded whatever the client sends.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import inspect
 import json
 import logging
@@ -47,6 +48,9 @@ FILES_FIELD = "files"  # the field Reflex's upload client (and handler) uses for
 # JSON) and each part's boundary and headers.
 FORM_ALLOWANCE = 256 * 1024
 MAX_PART_HEADER_BYTES = 8 * 1024
+# After a refusal, how long and how much of the rest of the body is read and dropped (_drain).
+DRAIN_SECONDS = 2.0
+DRAIN_BYTES = 64 * 1024 * 1024
 _TOKEN = re.compile(r"[A-Za-z0-9_-]{1,128}")
 _JSON_TYPES: dict[type, tuple[type, ...]] = {
     dict: (dict,),
@@ -321,6 +325,7 @@ def upload_guard(
             counter = await _admit(scope, handlers, has_session)
         except Refused as refused:
             await _answer(send, refused.status, refused.detail, close=True)
+            await _drain(receive)
             return
         await _pass_through(app, scope, receive, send, counter)
 
@@ -397,6 +402,28 @@ async def _pass_through(app: ASGIApp, scope: Scope, receive, send, counter: _For
         await send(message)
 
     await app(scope, counted_receive, guarded_send)
+    if refused:
+        await _drain(receive)
+
+
+async def _drain(receive) -> None:
+    """Read and drop what the client is still sending, for a moment, after the refusal.
+
+    Closing a connection with unread data makes the kernel reset it, and a reset throws away
+    the answer the client has not read yet: the client would see "connection reset" instead of
+    the 413. A client that reads the answer stops sending; one that does not is cut off after
+    DRAIN_SECONDS or DRAIN_BYTES. Nothing is kept, so memory stays flat.
+    """
+    drained = 0
+    with contextlib.suppress(TimeoutError, Exception):
+        async with asyncio.timeout(DRAIN_SECONDS):
+            while drained < DRAIN_BYTES:
+                message = await receive()
+                if message["type"] != "http.request":
+                    return
+                drained += len(message.get("body", b""))
+                if not message.get("more_body", False):
+                    return
 
 
 # --- wiring for the running app -----------------------------------------------------------

@@ -112,10 +112,17 @@ class RawAnswer:
 
 
 def raw_post(
-    client: TestClient, path: str, headers: dict[str, str], body_chunks, *, timeout: float = 60
+    client: TestClient,
+    path: str,
+    headers: dict[str, str],
+    body_chunks,
+    *,
+    timeout: float = 60,
+    hangs_up: bool = True,
 ) -> RawAnswer:
     """POST straight to the ASGI app, feeding the body lazily from `body_chunks` (an iterator),
-    and recording how much of it the app asked for."""
+    and recording how much of it the app asked for before it answered (then the client hangs
+    up, as one reading the answer does, unless `hangs_up` is false)."""
     answer = RawAnswer()
     chunks = iter(body_chunks)
     pending: list[bytes] = []
@@ -124,6 +131,8 @@ def raw_post(
 
     async def receive():
         nonlocal body_over
+        if done.is_set() and hangs_up:  # the client read the answer and hung up
+            return {"type": "http.disconnect"}
         if body_over:  # like a server: nothing more until the client goes away
             await done.wait()
             return {"type": "http.disconnect"}
