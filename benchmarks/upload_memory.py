@@ -103,8 +103,15 @@ async def upload(host: str, port: int, size: int, *, declared: bool) -> UploadRe
     sent = 0
     first = form_start()
     try:
+        closing = f"\r\n--{BOUNDARY}--\r\n".encode()  # a well-formed form: the file ends
         while sent < size and not answer.done():
-            data = first if sent == 0 else FILLER[: size - sent]
+            left = size - sent
+            if sent == 0:
+                data = first
+            elif left > len(closing):
+                data = FILLER[: left - len(closing)]
+            else:
+                data = closing
             writer.write(data if declared else b"%x\r\n%s\r\n" % (len(data), data))
             await writer.drain()
             sent += len(data)
