@@ -529,6 +529,7 @@ class Agent:
     def __init__(self, http, url: str, session: str, names: tuple[str, str, str]):
         self.http, self.url = http, url
         self.handler = f"{names[2]}.send_with_files"
+        self.session = session
         self.tab = Tab(http, url, session, names[0])
         self.opened = False
 
@@ -548,6 +549,8 @@ class Agent:
             "Reflex-Client-Token": self.tab.token,
             "Reflex-Event-Handler": self.handler,
             "Origin": self.url,
+            # Like the browser: an upload to a session-only handler carries the session cookie.
+            "Cookie": f"sp_session={self.session}",
         }
         async with self.http.post(f"{self.url}/_upload", data=form, headers=headers) as response:
             response.raise_for_status()

@@ -16,14 +16,21 @@ from support_portal.pages import (  # noqa: F401  (importing registers each @rx.
     tickets,
 )
 from support_portal.settings import get_settings
+from support_portal.states.tickets import NewTicketState
 from support_portal.web.dev_access import mailbox_guard
 from support_portal.web.routes import build_routes_app
 from support_portal.web.security import origin_guard, security_headers
+from support_portal.web.uploads import live_session, registered_upload_handlers, upload_guard
+
+# Every upload handler needs a logged-in (or verified guest) session, except the ticket form,
+# which guests submit without one.
+upload_handlers = registered_upload_handlers(anonymous=[NewTicketState.submit_with_files])
 
 app = rx.App(
     api_transformer=[
         build_routes_app(),
         mailbox_guard,
+        lambda inner: upload_guard(inner, handlers=upload_handlers, has_session=live_session),
         security_headers,
         lambda inner: origin_guard(inner, lambda: get_settings().origins),
     ],

@@ -28,10 +28,15 @@ log = logging.getLogger(__name__)
 
 
 async def read_uploads(files: list[rx.UploadFile]) -> list[attachments.IncomingFile]:
-    """The uploaded files' bytes (one more than allowed, so "too many" gets its message)."""
+    """The uploaded files' bytes (one more than allowed, so "too many" gets its message).
+
+    A file is read up to one byte past the size limit, enough for "larger than" and never
+    more, whatever reached the handler.
+    """
+    settings = get_settings()
     incoming = []
-    for upload in files[: get_settings().max_attachments_per_message + 1]:
-        data = await upload.read()
+    for upload in files[: settings.max_attachments_per_message + 1]:
+        data = await upload.read(settings.max_attachment_bytes + 1)
         incoming.append(attachments.IncomingFile(filename=upload.filename or "", data=data))
     return incoming
 

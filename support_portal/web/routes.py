@@ -91,9 +91,8 @@ async def logout(request: Request) -> Response:
 
 async def download(request: Request) -> Response:
     """Attachments only through here, after the access check (A1, C2)."""
-    try:
-        attachment_id = int(request.path_params["attachment_id"])
-    except (KeyError, ValueError):
+    attachment_id = _row_id(request.path_params.get("attachment_id", ""))
+    if attachment_id is None:
         return _not_found()
     try:
         with session_scope() as db:
@@ -120,8 +119,25 @@ async def download(request: Request) -> Response:
     return response
 
 
+_ROW_ID = re.compile(r"[1-9][0-9]{0,9}")
+# Ids are INTEGER columns (32 bits on PostgreSQL): a larger number is no row, not an error.
+_MAX_ROW_ID = 2**31 - 1
+
+
+def _row_id(raw: str) -> int | None:
+    """A database id from a path: ASCII digits within the column's range, else None."""
+    if not _ROW_ID.fullmatch(raw):
+        return None
+    value = int(raw)
+    return value if value <= _MAX_ROW_ID else None
+
+
 def _not_found() -> Response:
     return PlainTextResponse("Not found", status_code=404, headers={"Cache-Control": "no-store"})
+
+
+# What the catcher names its files (`<ns>-<hex>.eml`); anything else is no mail of ours.
+_MAIL_NAME = re.compile(r"[0-9A-Za-z][0-9A-Za-z_-]{0,100}\.eml")
 
 
 async def mailbox_html(request: Request) -> Response:
@@ -136,7 +152,10 @@ async def mailbox_html(request: Request) -> Response:
             )
         if not dev_access.may_read_mailbox(peer=peer, header_names=names, viewer=viewer):
             return _not_found()
-    mail = catcher.read_mail(request.path_params.get("name", ""))
+    name = request.path_params.get("name", "")
+    if not _MAIL_NAME.fullmatch(name):
+        return _not_found()
+    mail = catcher.read_mail(name)
     if mail is None:
         return _not_found()
     body = mail.html or f"<pre>{html.escape(mail.text)}</pre>"

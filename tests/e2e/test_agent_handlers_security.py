@@ -38,6 +38,7 @@ class RawClient:
 
     def __init__(self, url: str, cookie: str) -> None:
         self.url = url
+        self.cookie = cookie
         self.token = str(uuid.uuid4())
         self.updates: queue.Queue = queue.Queue()
         self.sio = socketio.Client(reconnection=False)
@@ -67,10 +68,15 @@ class RawClient:
                 return
 
     def upload(self, name: str, files: list[tuple[str, bytes]], **args: object) -> str:
-        """What the browser's Send does: POST /_upload naming the handler, with its args."""
+        """What the browser's Send does: POST /_upload naming the handler, with its args (and,
+        like the browser, the session cookie: uploads to session-only handlers need it)."""
         response = httpx.post(
             f"{self.url}/_upload",
-            headers={"Reflex-Client-Token": self.token, "Reflex-Event-Handler": name},
+            headers={
+                "Reflex-Client-Token": self.token,
+                "Reflex-Event-Handler": name,
+                "Cookie": self.cookie,
+            },
             files=[("files", (filename, data, "text/plain")) for filename, data in files],
             data={"__reflex_event_args": json.dumps(args)} if args else None,
             timeout=RESPONSE_TIMEOUT,

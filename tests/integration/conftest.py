@@ -18,6 +18,7 @@ from support_portal.models import Role
 from support_portal.services import auth, security
 from support_portal.services.dto import Viewer
 from support_portal.settings import Settings, get_settings
+from tests.integration.inprocess import client, portal_asgi  # noqa: F401  (fixtures)
 from tests.mailbox import SmtpServer, free_port
 
 FAST_PASSWORDS = CryptContext(
