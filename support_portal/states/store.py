@@ -56,6 +56,22 @@ _ANONYMOUS_TABS = _PREFIX + "anonymous_tabs:"  # sorted set per address: token -
 
 _background: set[asyncio.Task] = set()
 
+# One address's anonymous tokens, by last event: add or refresh this one, drop the expired, and
+# cut the oldest beyond the cap in the same step (concurrent events must not cut more than
+# needed). KEYS: the bucket. ARGV: token, now, lifetime, cap. Returns the tokens cut.
+_TRIM_BUCKET_SCRIPT = """
+redis.call('ZADD', KEYS[1], ARGV[2], ARGV[1])
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', tonumber(ARGV[2]) - tonumber(ARGV[3]))
+redis.call('EXPIRE', KEYS[1], ARGV[3])
+local excess = redis.call('ZCARD', KEYS[1]) - tonumber(ARGV[4])
+if excess <= 0 then
+    return {}
+end
+local cut = redis.call('ZRANGE', KEYS[1], 0, excess - 1)
+redis.call('ZREMRANGEBYRANK', KEYS[1], 0, excess - 1)
+return cut
+"""
+
 
 # --- the state tree -------------------------------------------------------------------------
 
@@ -279,26 +295,26 @@ def _redis_manager_cls():
             if previous != address:
                 session._anonymous_address = address
             await super().set_state(token, state, lock_id=lock_id, **context)
+            if not address and not previous:
+                return  # bound to a session, and never counted as anonymous
             pipe = self.redis.pipeline(transaction=False)
             if previous and previous != address:
                 pipe.zrem(_ANONYMOUS_TABS + previous, token.ident)
             if address:
-                bucket = _ANONYMOUS_TABS + address
-                now = time.time()
                 for key in _state_keys(token.ident):
                     pipe.expire(key, self.anonymous_expiration)
-                pipe.zadd(bucket, {token.ident: now})
-                pipe.zremrangebyscore(bucket, "-inf", now - self.anonymous_expiration)
-                pipe.expire(bucket, self.anonymous_expiration)
-                pipe.zcard(bucket)
+                pipe.eval(
+                    _TRIM_BUCKET_SCRIPT,
+                    1,
+                    _ANONYMOUS_TABS + address,
+                    token.ident,
+                    time.time(),
+                    self.anonymous_expiration,
+                    self.anonymous_per_address,
+                )
             results = await pipe.execute()
-            if not address:
-                return
-            excess = int(results[-1]) - self.anonymous_per_address
-            if excess > 0:
-                victims = await self.redis.zpopmin(bucket, excess)
-                doomed = [v.decode() if isinstance(v, bytes) else v for v, _ in victims]
-                doomed = [v for v in doomed if v != token.ident]
+            if address:
+                doomed = [v.decode() if isinstance(v, bytes) else v for v in results[-1]]
                 if doomed:
                     await self.redis.delete(*(k for v in doomed for k in _state_keys(v)))
 

@@ -142,3 +142,24 @@ def test_redis_anonymous_trees_are_capped_short_lived_and_sessions_purged(redis_
     assert 3590 < ttl_bound <= 3600
     assert tabs == {"signed-in"}
     assert after == 0 and leftover == []
+
+
+def test_redis_concurrent_fresh_tokens_never_cut_more_than_the_cap(redis_server):
+    import redis.asyncio
+
+    async def scenario():
+        cls = store._redis_manager_cls()
+        manager = cls(
+            redis=redis.asyncio.Redis.from_url(redis_server.url), anonymous_per_address=CAP
+        )
+        try:
+            for start in range(0, 200, 40):
+                await asyncio.gather(
+                    *(event(manager, f"burst-{n}", "10.0.0.9") for n in range(start, start + 40))
+                )
+            return await manager.held()
+        finally:
+            await manager.redis.flushdb()
+            await manager.close()
+
+    assert asyncio.run(scenario()) == (CAP, CAP)
