@@ -42,12 +42,12 @@ def test_typing_a_note_never_shows_support_writing_and_a_reply_clears_it(page, a
 
     # A public reply does show, and goes in the same update that brings the reply.
     page.locator("#internal-toggle").click()
-    composer.press_sequentially("We are on it", delay=40)
+    # Longer than the composer's 2 s typing throttle: the note's last typing event may be recent.
+    composer.press_sequentially("We are on it, checking the refunds now", delay=80)
     expect(customer.locator("#support-writing")).to_be_visible(timeout=LIVE)
     page.get_by_role("button", name="Send", exact=True).click()
-    expect(customer.locator(".message-body").filter(has_text="We are on it")).to_be_visible(
-        timeout=LIVE
-    )
-    landed = next(i for i, f in enumerate(frames) if "We are on it" in f and '"delta"' in f)
+    reply = "We are on it, checking the refunds now"
+    expect(customer.locator(".message-body").filter(has_text=reply)).to_be_visible(timeout=LIVE)
+    landed = next(i for i, f in enumerate(frames) if reply in f and '"delta"' in f)
     shown = writing_flags(frames[: landed + 1])
     assert shown and shown[-1] is False  # hidden by the time the reply is shown
