@@ -163,3 +163,50 @@ def test_redis_concurrent_fresh_tokens_never_cut_more_than_the_cap(redis_server)
             await manager.close()
 
     assert asyncio.run(scenario()) == (CAP, CAP)
+
+
+def test_the_sweep_purges_the_tabs_of_expired_and_revoked_sessions_only(
+    engine, monkeypatch: pytest.MonkeyPatch
+):
+    from datetime import timedelta
+
+    from sqlmodel import select
+
+    from support_portal.db import session_scope
+    from support_portal.models import AuthSession, utcnow
+    from support_portal.services import auth, sessions
+    from tests.integration.conftest import make_viewer
+
+    make_viewer(engine, name="Sam Sweep", email="sam@example.com")
+
+    def new_session() -> str:
+        with session_scope(engine) as db:
+            user_id = db.exec(select(AuthSession.user_id)).first()
+            ticket = auth.create_login_ticket(db, user_id=user_id)
+            return auth.exchange_login_ticket(db, token=ticket)[0]
+
+    live, expired, revoked = new_session(), new_session(), new_session()
+    with session_scope(engine) as db:
+        row = db.exec(
+            select(AuthSession).where(AuthSession.token_hash == sessions.session_key(expired))
+        ).one()
+        row.expires_at = utcnow() - timedelta(seconds=1)
+        auth.revoke_session(db, session_token=revoked)
+
+    async def scenario():
+        manager = store.BoundedStateManagerMemory()
+        monkeypatch.setattr(store, "current_manager", lambda: manager)
+        try:
+            for ident, token in (("tab-live", live), ("tab-exp", expired), ("tab-rev", revoked)):
+                key = sessions.session_key(token)
+                await event(manager, ident, "10.0.0.1", session_key=key, secret=f"{ident}@x")
+                await manager.bind_session(ident, key)
+            ended = await store.purge_ended(await manager.bound_sessions())
+            return ended, set(manager.states), await manager.bound_sessions()
+        finally:
+            await manager.close()
+
+    ended, idents, bound = asyncio.run(scenario())
+    assert ended == 2
+    assert idents == {"tab-live"}
+    assert bound == {sessions.session_key(live)}
