@@ -127,6 +127,13 @@ def _address_of(root: BaseState) -> str:
     return str((root.router_data or {}).get(constants.RouteVar.CLIENT_IP) or "")
 
 
+def _still_bound_to(root: BaseState, key: str) -> bool:
+    """Purging session `key`'s tabs: is this tree still of that session (or of none)? A tab that
+    has since loaded another session's data is not that session's to purge."""
+    session = _session_of(root)
+    return not key or session is None or session._session_key in ("", key)
+
+
 async def wipe_tree(root: BaseState) -> None:
     """Reset every state that can hold viewer data to its defaults (the caller holds the lock).
 
@@ -258,8 +265,10 @@ class BoundedStateManagerMemory(StateManagerMemory):
         for ident in self._session_tabs.pop(key, set()):
             self._tab_session.pop(ident, None)
 
-    async def purge_tab(self, ident: str) -> None:
+    async def purge_tab(self, ident: str, key: str = "") -> None:
         async with self.modify_state(BaseStateToken(ident=ident, cls=State)) as root:
+            if not _still_bound_to(root, key):
+                return
             await wipe_tree(root)
             self.states.pop(ident, None)
         self._forget_anonymous(ident)
@@ -341,8 +350,10 @@ def _redis_manager_cls():
             pipe.srem(_BOUND_SESSIONS, key)
             await pipe.execute()
 
-        async def purge_tab(self, ident: str) -> None:
+        async def purge_tab(self, ident: str, key: str = "") -> None:
             async with self.modify_state(BaseStateToken(ident=ident, cls=State)) as root:
+                if not _still_bound_to(root, key):
+                    return
                 await wipe_tree(root)
             await self.redis.delete(*_state_keys(ident))
 
@@ -438,7 +449,7 @@ async def purge_session_key(key: str, *, current: BaseState | None = None) -> No
         await manager.forget_session(key)
     if own:
         tabs.add(own)
-    jobs = [_spawn(manager.purge_tab(ident)) for ident in sorted(tabs)]
+    jobs = [_spawn(manager.purge_tab(ident, key)) for ident in sorted(tabs)]
     if current is None and jobs:
         # Outside an event no lock of ours is held: wait, so the caller answers after the purge.
         with contextlib.suppress(TimeoutError):

@@ -210,3 +210,34 @@ def test_the_sweep_purges_the_tabs_of_expired_and_revoked_sessions_only(
     assert ended == 2
     assert idents == {"tab-live"}
     assert bound == {sessions.session_key(live)}
+
+
+def test_redis_a_tab_that_moved_to_another_session_survives_the_old_ones_end(
+    redis_server, monkeypatch: pytest.MonkeyPatch
+):
+    import redis.asyncio
+
+    async def scenario():
+        cls = store._redis_manager_cls()
+        manager = cls(redis=redis.asyncio.Redis.from_url(redis_server.url))
+        monkeypatch.setattr(store, "current_manager", lambda: manager)
+        try:
+            await event(manager, "tab-x", "10.0.0.1", session_key="old", secret="old@x")
+            await manager.bind_session("tab-x", "old")
+            await event(manager, "tab-y", "10.0.0.1", session_key="old", secret="old@y")
+            await manager.bind_session("tab-y", "old")
+            # tab-x logs in again: a new session, while the old one is still valid
+            await event(manager, "tab-x", "10.0.0.1", session_key="new", secret="new@x")
+            await manager.bind_session("tab-x", "new")
+            await store.purge_session_key("old")
+            kept = await manager.get_state(BaseStateToken(ident="tab-x", cls=State))
+            gone = await manager.redis.exists(
+                BaseStateToken(ident="tab-y", cls=State)._state_key(SessionState)
+            )
+            session = kept.substates[SessionState.get_name()]
+            return session._session_key, session.viewer_email, gone
+        finally:
+            await manager.redis.flushdb()
+            await manager.close()
+
+    assert asyncio.run(scenario()) == ("new", "new@x", 0)
