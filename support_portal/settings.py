@@ -58,6 +58,11 @@ class Settings(BaseSettings):
     session_absolute_days: int = 30
     guest_session_idle_minutes: int = 30
     guest_session_absolute_hours: int = 12
+    # A browser tab's server-side state with no session behind it (X6): dropped after this long
+    # without events, and at most this many per client address (the oldest go first; scaled by
+    # RATE_LIMIT_IP_FACTOR like the other per-address limits).
+    anonymous_state_minutes: float = 10.0
+    anonymous_states_per_address: int = 100
     auto_close_days: int = 7
     # Guest links stop working this many days after their ticket closes (a fresh link can be
     # requested from "Lost your link?").

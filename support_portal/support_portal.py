@@ -16,6 +16,7 @@ from support_portal.pages import (  # noqa: F401  (importing registers each @rx.
     tickets,
 )
 from support_portal.settings import get_settings
+from support_portal.states import store
 from support_portal.states.tickets import NewTicketState
 from support_portal.web.dev_access import mailbox_guard
 from support_portal.web.routes import build_routes_app
@@ -35,5 +36,7 @@ app = rx.App(
         lambda inner: origin_guard(inner, lambda: get_settings().origins),
     ],
 )
+# Tabs' server-side state: purged when the session ends, bounded when anonymous (X2, X6).
+store.install(app)
 app.add_page(home.not_found_page, route="404", title=page_title(_("Not found")))
 lifespan.register(app)

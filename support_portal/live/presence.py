@@ -2,6 +2,10 @@
 
 Entries expire on their own (a short TTL refreshed while the page is open or the agent types).
 The in-process store is the default; with REDIS_URL every worker shares a Redis hash per ticket.
+
+A writing spell is public (a reply the customer will read) or internal (a note): the flag belongs
+to the spell, so the viewing heartbeat keeps it as it is, and only public agent spells ever count
+for the customer's "Support is writing a reply…" (X10).
 """
 
 from __future__ import annotations
@@ -22,12 +26,24 @@ class Presence:
     kind: str  # "agent" | "customer"
     writing_until: float
     seen_until: float
+    internal: bool = False  # the writing spell is an internal note, never shown to customers
 
     def writing(self, now: float) -> bool:
         return self.writing_until > now
 
     def active(self, now: float) -> bool:
         return self.seen_until > now or self.writing(now)
+
+    def writing_publicly(self, now: float) -> bool:
+        """An agent writing something the customer will read."""
+        return self.kind == "agent" and not self.internal and self.writing(now)
+
+    @classmethod
+    def from_json(cls, raw: str | bytes) -> Presence:
+        data = json.loads(raw)
+        if data.get("kind") == "agent_note":  # entries written before the `internal` flag
+            data["kind"], data["internal"] = "agent", True
+        return cls(**{k: v for k, v in data.items() if k in cls.__dataclass_fields__})
 
 
 class MemoryPresence:
@@ -78,14 +94,14 @@ class RedisPresence:
 
     def get(self, ticket_id: int, key: str) -> Presence | None:
         raw = self._redis.hget(self._key(ticket_id), key)
-        return Presence(**json.loads(raw)) if raw else None
+        return Presence.from_json(raw) if raw else None
 
     def remove(self, ticket_id: int, key: str) -> None:
         self._redis.hdel(self._key(ticket_id), key)
 
     def all(self, ticket_id: int) -> list[Presence]:
         now = time.time()
-        entries = [Presence(**json.loads(v)) for v in self._redis.hvals(self._key(ticket_id))]
+        entries = [Presence.from_json(v) for v in self._redis.hvals(self._key(ticket_id))]
         stale = [e.key for e in entries if not e.active(now)]
         if stale:
             self._redis.hdel(self._key(ticket_id), *stale)
@@ -106,48 +122,59 @@ def store() -> MemoryPresence | RedisPresence:
 
 
 def seen(ticket_id: int, *, key: str, name: str, kind: str) -> None:
-    """The page is open (refresh at least every VIEW_TTL seconds)."""
+    """The page is open (refresh at least every VIEW_TTL seconds). A writing spell keeps its
+    end and whether it is internal: viewing never turns a note into a public reply."""
     current = store().get(ticket_id, key)
-    writing_until = current.writing_until if current else 0.0
     store().put(
         ticket_id,
         Presence(
             key=key,
             name=name,
             kind=kind,
-            writing_until=writing_until,
+            writing_until=current.writing_until if current else 0.0,
             seen_until=time.time() + VIEW_TTL,
+            internal=current.internal if current else False,
         ),
     )
 
 
-def writing(ticket_id: int, *, key: str, name: str, kind: str) -> bool:
-    """A keystroke in the composer. True when this starts a writing spell (worth announcing)."""
+def writing(ticket_id: int, *, key: str, name: str, kind: str, internal: bool = False) -> bool:
+    """A keystroke in the composer (`internal`: in an internal note). True when this starts a
+    writing spell, or turns a note into a reply or back (worth announcing)."""
     now = time.time()
     current = store().get(ticket_id, key)
-    was_writing = current is not None and current.writing(now)
+    was_writing = current is not None and current.writing(now) and current.internal == internal
     store().put(
         ticket_id,
         Presence(
-            key=key, name=name, kind=kind, writing_until=now + TYPING_TTL, seen_until=now + VIEW_TTL
+            key=key,
+            name=name,
+            kind=kind,
+            writing_until=now + TYPING_TTL,
+            seen_until=now + VIEW_TTL,
+            internal=internal,
         ),
     )
     return not was_writing
 
 
-def stopped_writing(ticket_id: int, *, key: str) -> None:
+def stopped_writing(ticket_id: int, *, key: str) -> bool:
+    """The spell ends (a message was sent, or the composer switched mode). True when a writing
+    spell was running (worth announcing)."""
     current = store().get(ticket_id, key)
-    if current is not None:
-        store().put(
-            ticket_id,
-            Presence(
-                key=current.key,
-                name=current.name,
-                kind=current.kind,
-                writing_until=0.0,
-                seen_until=current.seen_until,
-            ),
-        )
+    if current is None or current.writing_until == 0.0:
+        return False
+    store().put(
+        ticket_id,
+        Presence(
+            key=current.key,
+            name=current.name,
+            kind=current.kind,
+            writing_until=0.0,
+            seen_until=current.seen_until,
+        ),
+    )
+    return current.writing(time.time())
 
 
 def left(ticket_id: int, *, key: str) -> None:
@@ -159,7 +186,11 @@ def others(ticket_id: int, *, key: str) -> list[Presence]:
 
 
 def support_writing(ticket_id: int) -> float:
-    """Seconds until the latest agent typing spell ends (0 when no agent is writing)."""
+    """Seconds until the latest public agent typing spell ends (0 when no agent is writing a
+    reply). Internal notes never count: this is what the customer's page shows (X10)."""
     now = time.time()
-    until = max((e.writing_until for e in store().all(ticket_id) if e.kind == "agent"), default=0.0)
+    until = max(
+        (e.writing_until for e in store().all(ticket_id) if e.writing_publicly(now)),
+        default=0.0,
+    )
     return max(0.0, until - now)

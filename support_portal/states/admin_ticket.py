@@ -238,15 +238,13 @@ class AdminTicketState(ConversationState):
         others = [e for e in presence.store().all(self._ticket_id) if e.key != mine]
         colleagues = []
         for entry in others:
-            if entry.kind not in ("agent", "agent_note"):
+            if entry.kind != "agent":
                 continue
             writing = entry.writing(now)
             colleagues.append(
                 CollaboratorView(
                     name=entry.name,
-                    activity=("note" if entry.kind == "agent_note" else "reply")
-                    if writing
-                    else "viewing",
+                    activity=("note" if entry.internal else "reply") if writing else "viewing",
                 )
             )
         self._put(collaborators=colleagues)
@@ -261,11 +259,13 @@ class AdminTicketState(ConversationState):
             return
         if self.status == "closed" and not self.internal_mode:
             return  # no reply can be sent: the customer must not see "Support is writing"
-        kind = "agent_note" if self.internal_mode else "agent"
-        key = self._presence_key(viewer)
-        if kind == "agent_note":
-            presence.stopped_writing(self._ticket_id, key=key)
-        started = presence.writing(self._ticket_id, key=key, name=viewer.name, kind=kind)
+        started = presence.writing(
+            self._ticket_id,
+            key=self._presence_key(viewer),
+            name=viewer.name,
+            kind="agent",
+            internal=self.internal_mode,  # server-side mode, never the client's word (A3)
+        )
         if started:
             presence_changed(self._ticket_id)
 
@@ -299,7 +299,22 @@ class AdminTicketState(ConversationState):
         viewer = await self._viewer()
         if viewer is None or not viewer.is_agent:
             return
-        self.internal_mode = on is True
+        on = on is True
+        # What was typed so far belonged to the other mode: that spell ends now.
+        if (
+            on != self.internal_mode
+            and self._ticket_id
+            and presence.stopped_writing(self._ticket_id, key=self._presence_key(viewer))
+        ):
+            presence_changed(self._ticket_id)
+        self.internal_mode = on
+
+    def _store_and_post(self, viewer: Viewer, form: dict, files) -> MessagePublic:
+        # The writing spell ends before the message commits and is published: the customer's
+        # page then drops "Support is writing a reply…" in the same update that shows the reply.
+        if self._ticket_id:
+            presence.stopped_writing(self._ticket_id, key=self._presence_key(viewer))
+        return super()._store_and_post(viewer, form, files)
 
     def _post(self, db, viewer: Viewer, form: dict, stored) -> MessagePublic:
         # Only the text and the idempotency key come from the form; any other key

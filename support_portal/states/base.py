@@ -25,6 +25,7 @@ from support_portal.services import auth, notifications
 from support_portal.services.dto import Viewer
 from support_portal.services.errors import DomainError, RateLimited
 from support_portal.settings import get_settings
+from support_portal.states import store
 from support_portal.web.cookies import read_session_cookie
 
 log = logging.getLogger(__name__)
@@ -89,6 +90,10 @@ class SessionState(rx.State):
     timezone: str = ""
     _user_locale: str = ""
     _browser_languages: str = ""
+    # The session this tab's tree holds data of (its hash), and the address bucket an anonymous
+    # tree is counted in: see states/store.py (X2, X6). Server-side only.
+    _session_key: str = ""
+    _anonymous_address: str = ""
 
     @rx.var
     def is_logged_in(self) -> bool:
@@ -123,7 +128,11 @@ class SessionState(rx.State):
         token = self._session_token()
         if not token:
             return None
-        return await call(auth.viewer_for_token, session_token=token)
+        viewer = await call(auth.viewer_for_token, session_token=token)
+        if viewer is not None:
+            # From now on this tab's tree holds this session's data: it goes when it ends (X2).
+            await store.bind(self, token)
+        return viewer
 
     async def _refresh_session(self) -> Viewer | None:
         """Load the viewer and update the display facts (header, language, bell)."""
@@ -265,8 +274,8 @@ class SessionState(rx.State):
         token = self._session_token()
         was_guest = self.viewer_kind == SessionKind.guest.value
         await call(auth.revoke_session, session_token=token)
-        self.viewer_kind = self.viewer_name = self.viewer_email = self.viewer_role = ""
-        self.unread_count = 0
+        # Every tab's server-side state of this session goes, this one included (X2).
+        await store.purge_session(token, current=self)
         # Guests have no login to return to: they go back to the start page.
         target = f"{routes.AUTH_LOGOUT}?next={routes.HOME}" if was_guest else routes.AUTH_LOGOUT
         # Drop the tab's Reflex token too: the next person in this tab starts from a new,

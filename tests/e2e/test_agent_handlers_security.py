@@ -36,21 +36,30 @@ def handler(state, name: str) -> str:
 class RawClient:
     """A Socket.IO client that sends Reflex events without a browser."""
 
-    def __init__(self, url: str, cookie: str) -> None:
+    def __init__(self, url: str, cookie: str | None, token: str | None = None) -> None:
+        """`token`: a tab's existing Reflex client token (a replay); a new one by default."""
         self.url = url
         self.cookie = cookie
-        self.token = str(uuid.uuid4())
+        self.token = token or str(uuid.uuid4())
         self.updates: queue.Queue = queue.Queue()
+        self.received: list = []  # every update, in order
+        self.new_tokens: list[str] = []  # the server refused the token as a duplicate
         self.sio = socketio.Client(reconnection=False)
-        self.sio.on("event", self.updates.put, namespace=NAMESPACE)
+        self.sio.on("event", self._on_update, namespace=NAMESPACE)
+        self.sio.on("new_token", self.new_tokens.append, namespace=NAMESPACE)
         self.sio.connect(
             f"{url}?token={self.token}",
             socketio_path=NAMESPACE,
             namespaces=[NAMESPACE],
             transports=["websocket"],
-            headers={"Cookie": cookie},  # websocket-client sends the Origin itself
+            # websocket-client sends the Origin itself
+            headers={"Cookie": cookie} if cookie else {},
             wait_timeout=RESPONSE_TIMEOUT,
         )
+
+    def _on_update(self, update) -> None:
+        self.received.append(update)
+        self.updates.put(update)
 
     def emit(self, name: str, payload: dict, path: str, **params: str) -> None:
         router_data = {"pathname": path, "asPath": path, "query": params}
@@ -75,7 +84,7 @@ class RawClient:
             headers={
                 "Reflex-Client-Token": self.token,
                 "Reflex-Event-Handler": name,
-                "Cookie": self.cookie,
+                "Cookie": self.cookie or "",
             },
             files=[("files", (filename, data, "text/plain")) for filename, data in files],
             data={"__reflex_event_args": json.dumps(args)} if args else None,
