@@ -20,6 +20,7 @@ from support_portal.settings import get_settings
 
 _engine: Engine | None = None
 _PENDING = "support_portal.after_commit"
+_ON_ROLLBACK = "support_portal.on_rollback"
 
 
 def make_engine(url: str, *, echo: bool = False) -> Engine:
@@ -77,6 +78,8 @@ def session_scope(engine: Engine | None = None) -> Iterator[Session]:
         session.commit()
     except BaseException:
         session.rollback()
+        for undo in session.info.pop(_ON_ROLLBACK, []):
+            undo()
         raise
     finally:
         session.close()
@@ -87,8 +90,16 @@ def after_commit(session: Session, callback: Callable[[], Any]) -> None:
     session.info.setdefault(_PENDING, []).append(callback)
 
 
+def on_rollback(session: Session, callback: Callable[[], Any]) -> None:
+    """Run `callback` if the transaction scope of `session` ends in a rollback: undo work
+    outside the database (files written for rows that never commit). A commit, even one a
+    service makes midway, keeps that work and drops the callback."""
+    session.info.setdefault(_ON_ROLLBACK, []).append(callback)
+
+
 @event.listens_for(Session, "after_commit")
 def _run_after_commit(session: Session) -> None:
+    session.info.pop(_ON_ROLLBACK, None)
     callbacks = session.info.pop(_PENDING, [])
     for callback in callbacks:
         callback()

@@ -62,11 +62,10 @@ def agent_reply(
     body: str,
     internal: bool = False,
     request_info: bool = False,
-    files: list[attachments.StoredFile] | None = None,
+    files: list[attachments.IncomingFile | attachments.StoredFile] | None = None,
     idempotency_key: str | None = None,
 ) -> MessagePublic:
     """A public reply (optionally asking for more information) or an internal note."""
-    files = files or []
     action = "internal_note" if internal else ("request_info" if request_info else "reply")
     viewer, ticket = _ticket(db, viewer, number, action)
     key = clean_key(idempotency_key)
@@ -74,8 +73,9 @@ def agent_reply(
         db, ticket=ticket, key=key, author_kind=AuthorKind.agent, author_id=viewer.user_id
     )
     if replay is not None:
-        attachments.discard(files)
+        attachments.drop(files)
         return message_public(db, replay)
+    files = attachments.keep(db, files)  # stored now, deleted again on rollback (R1)
     text = clean_body(body, allow_empty=bool(files))
     flow_action = (
         workflow.Action.internal_note

@@ -9,11 +9,13 @@ from __future__ import annotations
 import hashlib
 import secrets
 import unicodedata
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from sqlmodel import Session
+
+from support_portal.db import on_rollback
 from support_portal.services.errors import InvalidInput
 from support_portal.settings import get_settings
 
@@ -156,15 +158,21 @@ def store(files: list[IncomingFile]) -> list[StoredFile]:
     return stored
 
 
-@contextmanager
-def kept_with(files: list[IncomingFile]) -> Iterator[list[StoredFile]]:
-    """Store the files for a transaction; delete them again if that transaction fails (R1)."""
-    stored = store(files) if files else []
-    try:
-        yield stored
-    except BaseException:
-        discard(stored)
-        raise
+def keep(db: Session, files: Sequence[IncomingFile | StoredFile] | None) -> list[StoredFile]:
+    """Check and store a message's files for the transaction of `db`; they are deleted again
+    if it rolls back (R1). Files already stored pass through."""
+    files = list(files or [])
+    incoming = [f for f in files if isinstance(f, IncomingFile)]
+    stored = store(incoming) if incoming else []
+    if stored:
+        on_rollback(db, lambda: discard(stored))
+    kept = iter(stored)
+    return [next(kept) if isinstance(f, IncomingFile) else f for f in files]
+
+
+def drop(files: Sequence[IncomingFile | StoredFile] | None) -> None:
+    """Delete whatever of `files` is already stored: a replay keeps nothing new."""
+    discard([f for f in files or [] if isinstance(f, StoredFile)])
 
 
 def discard(stored: list[StoredFile]) -> None:

@@ -128,7 +128,7 @@ def create_ticket(
     subject: str,
     category: str,
     description: str,
-    files: list[attachments.StoredFile] | None = None,
+    files: list[attachments.IncomingFile | attachments.StoredFile] | None = None,
     idempotency_key: str | None = None,
     guest_name: str | None = None,
     guest_email: str | None = None,
@@ -140,7 +140,7 @@ def create_ticket(
     parsed_category = parse_category(category)
     body = clean_body(description, field="description")
     key = clean_key(idempotency_key)
-    files = files or []
+    files = attachments.keep(db, files)  # stored now, deleted again on rollback (R1)
 
     ticket = Ticket(number=0, subject=subject, category=parsed_category, locale=locale)
     if viewer is not None and not viewer.is_guest:
@@ -236,11 +236,10 @@ def add_customer_reply(
     viewer: Viewer | None,
     number: int | str,
     body: str,
-    files: list[attachments.StoredFile] | None = None,
+    files: list[attachments.IncomingFile | attachments.StoredFile] | None = None,
     idempotency_key: str | None = None,
 ) -> MessagePublic:
     """A customer's (or verified guest's) reply. Replays with the same key return the same row."""
-    files = files or []
     ticket = access.ticket_for(db, viewer, number, lock=True)
     assert viewer is not None
     if viewer.is_agent and ticket.requester_id != viewer.user_id:
@@ -254,8 +253,9 @@ def add_customer_reply(
         author_id=None if viewer.is_guest else viewer.user_id,
     )
     if replay is not None:
-        attachments.discard(files)
+        attachments.drop(files)
         return conversation.message_public(db, replay)
+    files = attachments.keep(db, files)  # stored now, deleted again on rollback (R1)
     text = clean_body(body, allow_empty=bool(files))
     if ticket.status == TicketStatus.closed:
         raise TicketClosed()

@@ -309,24 +309,21 @@ class AdminTicketState(ConversationState):
             presence_changed(self._ticket_id)
         self.internal_mode = on
 
-    def _store_and_post(self, viewer: Viewer, form: dict, files) -> MessagePublic:
+    async def _post(self, viewer: Viewer, form: dict, files) -> MessagePublic:
         # The writing spell ends before the message commits and is published: the customer's
         # page then drops "Support is writing a reply…" in the same update that shows the reply.
         if self._ticket_id:
             presence.stopped_writing(self._ticket_id, key=self._presence_key(viewer))
-        return super()._store_and_post(viewer, form, files)
-
-    def _post(self, db, viewer: Viewer, form: dict, stored) -> MessagePublic:
         # Only the text and the idempotency key come from the form; any other key
         # (author_id, is_internal, internal, ...) is ignored (A3).
-        return agent.agent_reply(
-            db,
+        return await call(
+            agent.agent_reply,
             viewer=viewer,
             number=self.ticket_number,
             body=str(form.get("body", "")),
             internal=self._send_internal,
             request_info=self._send_request_info,
-            files=stored,
+            files=files,
             idempotency_key=str(form.get("key", "")) or None,
         )
 

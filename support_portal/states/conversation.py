@@ -7,7 +7,6 @@ open). Reflex resends a whole var when it changes; a new message only touches `l
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import logging
 import uuid
@@ -347,7 +346,7 @@ class ConversationState(SessionState):
             self.send_error = self._t("Your session has ended. Log in again to reply.")
             return
         try:
-            message = await asyncio.to_thread(self._store_and_post, viewer, form, files)
+            message = await self._post(viewer, form, files)
         except DomainError as exc:
             self.send_error = self._error_text(exc)
             self.sending = False
@@ -372,20 +371,15 @@ class ConversationState(SessionState):
         return
         yield
 
-    def _store_and_post(
+    async def _post(
         self, viewer: Viewer, form: dict, files: list[attachments.IncomingFile]
     ) -> MessagePublic:
-        from support_portal.db import session_scope
-
-        with attachments.kept_with(files) as stored, session_scope() as db:
-            return self._post(db, viewer, form, stored)
-
-    def _post(self, db, viewer: Viewer, form: dict, stored) -> MessagePublic:
-        return tickets.add_customer_reply(
-            db,
+        """One use case: the reply with its files, stored and committed together (R1)."""
+        return await call(
+            tickets.add_customer_reply,
             viewer=viewer,
             number=self.ticket_number,
             body=str(form.get("body", "")),
-            files=stored,
+            files=files,
             idempotency_key=str(form.get("key", "")) or None,
         )

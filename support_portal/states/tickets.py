@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import uuid
 from urllib.parse import quote
@@ -197,7 +196,25 @@ class NewTicketState(LivePageState):
         yield
         viewer = await self._viewer()
         try:
-            number = await asyncio.to_thread(self._store_and_create, viewer, form, files)
+            guest_name = guest_email = None
+            if viewer is None or viewer.is_guest:
+                guest_name = str(form.get("name", ""))
+                guest_email = str(form.get("email", ""))  # a verified guest keeps their own
+            created = await call(
+                tickets.submit_ticket,
+                viewer=viewer,
+                guest_email=guest_email,
+                ip=self._client_ip(),
+                guest_name=guest_name,
+                subject=str(form.get("subject", "")),
+                category=str(form.get("category", self.category)),
+                description=str(form.get("description", "")),
+                files=files,
+                idempotency_key=str(form.get("key", "")) or None,
+                locale=self.locale,
+                follow_up_of=self.follow_up_of or None,
+            )
+            number = created.number
         except InvalidInput as exc:
             if exc.field:
                 self.field_errors = {exc.field: self._error_text(exc)}
@@ -215,32 +232,6 @@ class NewTicketState(LivePageState):
             yield rx.redirect(routes.TICKET_SUBMITTED.replace("[number]", str(number)))
         else:
             yield rx.redirect(routes.ticket_path(number))
-
-    def _store_and_create(
-        self, viewer: Viewer | None, form: dict, files: list[attachments.IncomingFile]
-    ) -> int:
-        from support_portal.db import session_scope
-
-        with attachments.kept_with(files) as stored, session_scope() as db:
-            guest_name = guest_email = None
-            if viewer is None or viewer.is_guest:
-                guest_name = str(form.get("name", ""))
-                guest_email = str(form.get("email", ""))  # a verified guest keeps their own
-            result = tickets.submit_ticket(
-                db,
-                viewer=viewer,
-                guest_email=guest_email,
-                ip=self._client_ip(),
-                guest_name=guest_name,
-                subject=str(form.get("subject", "")),
-                category=str(form.get("category", self.category)),
-                description=str(form.get("description", "")),
-                files=stored,
-                idempotency_key=str(form.get("key", "")) or None,
-                locale=self.locale,
-                follow_up_of=self.follow_up_of or None,
-            )
-            return result.number
 
 
 def login_then(path: str) -> str:

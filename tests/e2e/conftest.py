@@ -135,6 +135,10 @@ def app(
         "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}",
     }
     env.pop("E2E_PORT", None)
+    # The in-process ASGI fixture of the integration tests (same pytest run) points Reflex at a
+    # throwaway web folder without a frontend build; the real app must not inherit that.
+    for name in ("REFLEX_WEB_WORKDIR", "REFLEX_ENV_MODE", "__REFLEX_SKIP_COMPILE"):
+        env.pop(name, None)
     if "REDIS_URL" not in app_backend:
         env.pop("REDIS_URL", None)
     subprocess.run(

@@ -195,22 +195,44 @@ def test_a_storage_name_that_is_not_plain_hex_never_becomes_a_path(uploads, stor
         attachments.path_for(storage_name)
 
 
-def test_files_kept_for_a_transaction_are_deleted_when_it_fails():
-    from support_portal.services.attachments import IncomingFile, kept_with, path_for
+def test_files_kept_for_a_transaction_are_deleted_when_it_fails(engine, uploads):
+    from support_portal.db import session_scope
+    from support_portal.services.attachments import IncomingFile, keep, path_for
 
-    with (
-        pytest.raises(RuntimeError),
-        kept_with([IncomingFile(filename="a.txt", data=b"hello")]) as stored,
-    ):
+    with pytest.raises(RuntimeError), session_scope(engine) as db:
+        stored = keep(db, [IncomingFile(filename="a.txt", data=b"hello")])
         path = path_for(stored[0].storage_name)
         assert path.read_bytes() == b"hello"
         raise RuntimeError("the database said no")
     assert not path.exists()
 
 
-def test_files_kept_for_a_transaction_stay_when_it_succeeds():
-    from support_portal.services.attachments import IncomingFile, kept_with, path_for
+def test_files_kept_for_a_transaction_stay_when_it_succeeds(engine, uploads):
+    from support_portal.db import session_scope
+    from support_portal.services.attachments import IncomingFile, keep, path_for
 
-    with kept_with([IncomingFile(filename="a.txt", data=b"hello")]) as stored:
-        pass
+    with session_scope(engine) as db:
+        stored = keep(db, [IncomingFile(filename="a.txt", data=b"hello")])
     assert path_for(stored[0].storage_name).read_bytes() == b"hello"
+
+
+def test_a_reply_whose_transaction_fails_leaves_no_file_behind(engine, uploads, alice):
+    """R1: the use case stores its own files; a rollback takes them away again."""
+    from support_portal.db import session_scope
+    from support_portal.services import tickets
+    from support_portal.services.attachments import IncomingFile
+
+    with session_scope(engine) as db:
+        number = tickets.create_ticket(
+            db, viewer=alice, subject="Files", category="other", description="x"
+        ).number
+    with pytest.raises(RuntimeError), session_scope(engine) as db:
+        tickets.add_customer_reply(
+            db,
+            viewer=alice,
+            number=number,
+            body="with a file",
+            files=[IncomingFile(filename="a.txt", data=b"hello")],
+        )
+        raise RuntimeError("the database said no")
+    assert list(uploads.iterdir()) == []
