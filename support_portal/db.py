@@ -21,6 +21,7 @@ from support_portal.settings import get_settings
 _engine: Engine | None = None
 _PENDING = "support_portal.after_commit"
 _ON_ROLLBACK = "support_portal.on_rollback"
+_FAILED = "support_portal.after_commit_failed"
 
 
 def make_engine(url: str, *, echo: bool = False) -> Engine:
@@ -76,6 +77,9 @@ def session_scope(engine: Engine | None = None) -> Iterator[Session]:
     try:
         yield session
         session.commit()
+        failed = session.info.pop(_FAILED, None)
+        if failed:  # the data is committed; the caller learns what did not happen after it
+            raise failed[0]
     except BaseException:
         session.rollback()
         for undo in session.info.pop(_ON_ROLLBACK, []):
@@ -102,7 +106,10 @@ def _run_after_commit(session: Session) -> None:
     session.info.pop(_ON_ROLLBACK, None)
     callbacks = session.info.pop(_PENDING, [])
     for callback in callbacks:
-        callback()
+        try:
+            callback()
+        except Exception as exc:  # raised by session_scope once SQLAlchemy has finished
+            session.info.setdefault(_FAILED, []).append(exc)
 
 
 @event.listens_for(Session, "after_rollback")

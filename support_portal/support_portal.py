@@ -5,6 +5,7 @@ import reflex as rx
 from support_portal import lifespan
 from support_portal.components.i18n import page_title
 from support_portal.i18n import _
+from support_portal.mail.codes import SmtpMailer
 from support_portal.pages import (  # noqa: F401  (importing registers each @rx.page)
     admin,
     auth,
@@ -15,6 +16,7 @@ from support_portal.pages import (  # noqa: F401  (importing registers each @rx.
     outbox,
     tickets,
 )
+from support_portal.services import mailer
 from support_portal.settings import get_settings
 from support_portal.states import store
 from support_portal.states.tickets import NewTicketState
@@ -36,6 +38,8 @@ app = rx.App(
         lambda inner: origin_guard(inner, lambda: get_settings().origins),
     ],
 )
+# Verification codes leave the services only by this mailer, straight to the mail server (G3).
+mailer.install(SmtpMailer())
 # Tabs' server-side state: purged when the session ends, bounded when anonymous (X2, X6).
 store.install(app)
 app.add_page(home.not_found_page, route="404", title=page_title(_("Not found")))

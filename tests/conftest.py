@@ -41,3 +41,15 @@ def redis_server():
 
 def pytest_report_header(config):
     return f"support_portal test backend: {BACKEND}"
+
+
+@pytest.fixture(autouse=True)
+def mails():
+    """Codes and notices the services send at once go to a fake mailer (the app wires SMTP)."""
+    from support_portal.services import mailer
+    from tests.fakes import FakeMailer
+
+    fake = FakeMailer()
+    mailer.install(fake)
+    yield fake
+    mailer.install(None)

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 from email.utils import make_msgid
 
 from support_portal.mail import render
-from support_portal.mail.smtp import send_now
+from support_portal.mail.smtp import PermanentError, TransientError, send_now
+from support_portal.services.mailer import MailerError
 from support_portal.services.outbox import mail_domain
 
 
@@ -28,3 +30,27 @@ async def send_account_exists_email(*, to_email: str, locale: str) -> None:
         rendered, to_email=to_email, to_name=None, message_id=make_msgid(domain=mail_domain())
     )
     await send_now(message)
+
+
+class SmtpMailer:
+    """The mailer the app installs (services.mailer): sends each email now, over SMTP, from
+    the worker thread that committed the transaction (its own event loop)."""
+
+    def code(
+        self, *, to_email: str, to_name: str | None, code: str, number: int | None, locale: str
+    ) -> None:
+        self._run(
+            send_code_email(
+                to_email=to_email, to_name=to_name, code=code, number=number, locale=locale
+            )
+        )
+
+    def account_exists(self, *, to_email: str, locale: str) -> None:
+        self._run(send_account_exists_email(to_email=to_email, locale=locale))
+
+    @staticmethod
+    def _run(coroutine) -> None:
+        try:
+            asyncio.run(coroutine)
+        except (TransientError, PermanentError) as exc:
+            raise MailerError(str(exc)) from exc

@@ -40,6 +40,10 @@ class InvalidCredentials(DomainError):
     message = _("Email or password is incorrect.")
 
 
+class EmailNotSent(DomainError):
+    message = _("We could not send the email right now. Try again in a minute.")
+
+
 class EmailTaken(DomainError):
     message = _("An account with this email already exists. Log in instead.")
 

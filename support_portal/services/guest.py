@@ -15,7 +15,7 @@ from sqlmodel import Session, col, select, update
 from support_portal.i18n import _
 from support_portal.models import AuditEvent, GuestChallenge, Ticket, User, utcnow
 from support_portal.routes import ticket_path
-from support_portal.services import access, audit, guest_links, outbox, throttle
+from support_portal.services import access, audit, guest_links, mailer, outbox, throttle
 from support_portal.services.dto import Viewer
 from support_portal.services.errors import (
     DomainError,
@@ -78,8 +78,9 @@ class LinkInfo:
 
 @dataclass(frozen=True)
 class CodeSent:
+    """What the page may say after a code went out; the code itself stays in the service."""
+
     email: str
-    code: str
     number: int | None
     expires_at: datetime
     resend_at: datetime
@@ -184,15 +185,19 @@ def _issue(
     return code, challenge
 
 
-def send_link_code(db: Session, *, secret: str, ip: str | None) -> CodeSent:
-    """The explicit "Send code" click (G2, G3, G6). The caller emails `code` right away."""
+def send_link_code(
+    db: Session, *, secret: str, ip: str | None, locale: str | None = None
+) -> CodeSent:
+    """The explicit "Send code" click (G2, G3, G6): the code is emailed once this commits."""
     ticket = resolve_link(db, secret=secret)
     email = ticket.guest_email or ""
     code, challenge = _issue(db, ticket_id=ticket.id, email=email, purpose="guest_link", ip=ip)
     audit.record(db, action="guest.code_sent", ticket_id=ticket.id, actor_kind="guest", ip=ip)
+    mailer.send_code(
+        db, to_email=email, code=code, number=ticket.number, locale=locale or ticket.locale
+    )
     return CodeSent(
         email=email,
-        code=code,
         number=ticket.number,
         expires_at=challenge.expires_at,
         resend_at=challenge.created_at + RESEND_COOLDOWN,
@@ -382,12 +387,14 @@ def verify_code(db: Session, *, email: str, purpose: str, code: str, ip: str | N
 # Accounts: the same code step verifies a new account's email and claims its guest tickets.
 
 
-def send_account_code(db: Session, *, viewer: Viewer | None, ip: str | None) -> CodeSent:
+def send_account_code(
+    db: Session, *, viewer: Viewer | None, ip: str | None, locale: str | None = None
+) -> CodeSent:
     user = _account(db, viewer)
     code, challenge = _issue(db, ticket_id=None, email=user.email, purpose="verify_email", ip=ip)
+    mailer.send_code(db, to_email=user.email, code=code, number=None, locale=locale or user.locale)
     return CodeSent(
         email=user.email,
-        code=code,
         number=None,
         expires_at=challenge.expires_at,
         resend_at=challenge.created_at + RESEND_COOLDOWN,

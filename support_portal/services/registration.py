@@ -1,9 +1,10 @@
 """Creating an account: the form, then the emailed 6-digit code (X4, P2, G8).
 
 The page answers the same for a known and an unknown address, in the same time: both paths
-hash the password, keep a pending registration and issue a code under the same caps. Only the
-email differs: an unknown address gets the code; a known one gets a notice that someone tried to
-create an account with it (its code is never sent, so nobody can finish that registration).
+hash the password, keep a pending registration, issue a code under the same caps and send one
+email. Only the email differs: an unknown address gets the code; a known one gets a notice that
+someone tried to create an account with it (its code is never sent, so nobody can finish that
+registration).
 
 The account exists only once the code is entered, in the browser that submitted the form
 (its pending id lives in that browser's server-side state): a registration in someone else's
@@ -19,7 +20,7 @@ from sqlmodel import Session, col, delete, select, update
 
 from support_portal.i18n import _
 from support_portal.models import PendingRegistration, Ticket, User, utcnow
-from support_portal.services import audit, guest, throttle
+from support_portal.services import audit, guest, mailer, throttle
 from support_portal.services.auth import (
     check_password_rules,
     clean_name,
@@ -43,13 +44,10 @@ class RegistrationExpired(DomainError):
 
 @dataclass(frozen=True)
 class RegistrationStarted:
-    """What the caller emails. `account_exists` is for the email only, never for the page."""
+    """What the page may show: the same for a known and an unknown address."""
 
     pending_id: int
     email: str
-    code: str
-    account_exists: bool
-    locale: str | None
     expires_at: datetime
     resend_at: datetime
 
@@ -131,14 +129,15 @@ def _pending(db: Session, pending_id: int | None) -> PendingRegistration:
 
 def _send(db: Session, *, pending: PendingRegistration, ip: str | None) -> RegistrationStarted:
     code, challenge = guest.issue_code(db, email=pending.email, purpose=PURPOSE, ip=ip)
-    exists = db.exec(select(User.id).where(User.email == pending.email)).first() is not None
+    if db.exec(select(User.id).where(User.email == pending.email)).first() is not None:
+        # The address has an account: its owner gets a notice, and nobody gets the code.
+        mailer.send_account_exists(db, to_email=pending.email, locale=pending.locale)
+    else:
+        mailer.send_code(db, to_email=pending.email, code=code, number=None, locale=pending.locale)
     assert pending.id is not None
     return RegistrationStarted(
         pending_id=pending.id,
         email=pending.email,
-        code=code,
-        account_exists=exists,
-        locale=pending.locale,
         expires_at=challenge.expires_at,
         resend_at=challenge.created_at + guest.RESEND_COOLDOWN,
     )

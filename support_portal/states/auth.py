@@ -7,8 +7,6 @@ import asyncio
 import reflex as rx
 
 from support_portal import routes
-from support_portal.mail.codes import send_account_exists_email, send_code_email
-from support_portal.mail.smtp import PermanentError, TransientError
 from support_portal.services import auth, guest, registration
 from support_portal.services.errors import DomainError, InvalidInput
 from support_portal.states.base import SessionState, call, new_login_nonce, sign_in
@@ -112,7 +110,6 @@ class RegisterState(SessionState):
                 locale=self.locale,
                 ip=self._client_ip(),
             )
-            await self._email(started)
         except InvalidInput as exc:
             if exc.field:
                 self.field_errors = {exc.field: self._error_text(exc)}
@@ -122,10 +119,6 @@ class RegisterState(SessionState):
             return
         except DomainError as exc:
             self.error = self._error_text(exc)
-            self.submitting = False
-            return
-        except (TransientError, PermanentError):
-            self.error = self._t("We could not send the email right now. Try again in a minute.")
             self.submitting = False
             return
         self._pending_id = started.pending_id
@@ -138,16 +131,6 @@ class RegisterState(SessionState):
         self.step = "code"
         self.submitting = False
 
-    async def _email(self, started: registration.RegistrationStarted) -> None:
-        """The code, or for an address that has an account already, a notice instead."""
-        locale = started.locale or self.locale
-        if started.account_exists:
-            await send_account_exists_email(to_email=started.email, locale=locale)
-        else:
-            await send_code_email(
-                to_email=started.email, to_name=None, code=started.code, number=None, locale=locale
-            )
-
     @rx.event
     async def resend(self):
         if self.resending or not self._pending_id:
@@ -159,14 +142,9 @@ class RegisterState(SessionState):
             started = await call(
                 registration.resend_code, pending_id=self._pending_id, ip=self._client_ip()
             )
-            await self._email(started)
             self.notice = self._t("We sent a new email to {email}.", email=started.email)
         except DomainError as exc:
             self.code_error = self._error_text(exc)
-        except (TransientError, PermanentError):
-            self.code_error = self._t(
-                "We could not send the email right now. Try again in a minute."
-            )
         self.resending = False
 
     @rx.event
@@ -232,20 +210,13 @@ class VerifyEmailState(SessionState):
         yield
         viewer = await self._viewer()
         try:
-            sent = await call(guest.send_account_code, viewer=viewer, ip=self._client_ip())
-            await send_code_email(
-                to_email=sent.email,
-                to_name=None,  # not verified yet: nothing typed at registration goes out
-                code=sent.code,
-                number=None,
-                locale=self.locale,
+            sent = await call(
+                guest.send_account_code, viewer=viewer, ip=self._client_ip(), locale=self.locale
             )
             self.code_sent = True
             self.notice = self._t("We sent a 6-digit code to {email}.", email=sent.email)
         except DomainError as exc:
             self.error = self._error_text(exc)
-        except (TransientError, PermanentError):
-            self.error = self._t("We could not send the email right now. Try again in a minute.")
         self.sending = False
 
     @rx.event

@@ -14,8 +14,6 @@ import time
 import reflex as rx
 
 from support_portal import routes
-from support_portal.mail.codes import send_code_email
-from support_portal.mail.smtp import PermanentError, TransientError
 from support_portal.models import utcnow
 from support_portal.services import guest
 from support_portal.services.errors import DomainError, InvalidInput, RateLimited
@@ -162,7 +160,12 @@ class GuestLinkState(SessionState):
         yield
         resend = self.code_sent
         try:
-            sent = await call(guest.send_link_code, secret=self._secret, ip=self._client_ip())
+            sent = await call(
+                guest.send_link_code,
+                secret=self._secret,
+                ip=self._client_ip(),
+                locale=self.locale,
+            )
         except guest.InvalidLink as exc:
             self._show_invalid(exc)
             self.sending = False
@@ -184,32 +187,19 @@ class GuestLinkState(SessionState):
         self._sent_for = self._secret
         self._resend_at = time.time() + (sent.resend_at - now).total_seconds()
         self._expires_at = time.time() + (sent.expires_at - now).total_seconds()
-        try:
-            # No name: the address is not verified yet, so the email holds nothing typed by a
-            # person, only the fixed template with the number and the code.
-            await send_code_email(
-                to_email=sent.email,
-                to_name=None,
-                code=sent.code,
-                number=sent.number,
-                locale=self.locale,
+        self.code_sent = True
+        self.needs_new_code = False
+        self.notice = (
+            self._t(
+                "We sent a new code to {email}. Earlier codes no longer work.",
+                email=self.masked_email,
             )
-        except (TransientError, PermanentError):
-            self.error = self._t("We could not send the email right now. Try again in a minute.")
-        else:
-            self.code_sent = True
-            self.needs_new_code = False
-            self.notice = (
-                self._t(
-                    "We sent a new code to {email}. Earlier codes no longer work.",
-                    email=self.masked_email,
-                )
-                if resend
-                else self._t(
-                    "We sent a 6-digit code to {email}. It expires in 10 minutes.",
-                    email=self.masked_email,
-                )
+            if resend
+            else self._t(
+                "We sent a 6-digit code to {email}. It expires in 10 minutes.",
+                email=self.masked_email,
             )
+        )
         self.sending = False
         yield GuestLinkState.tick
 

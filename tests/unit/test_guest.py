@@ -14,6 +14,7 @@ from support_portal.models import GuestChallenge, LoginTicket, OutboxEmail, Tick
 from support_portal.services import auth, conversation, guest, guest_links, ticket_lists, tickets
 from support_portal.services.errors import InvalidInput, NotAuthenticated, NotFound, RateLimited
 from support_portal.services.guest import CodeRejected, InvalidLink
+from tests.fakes import code_sent
 from tests.unit.conftest import guest_viewer, session_token_for
 
 GUS = "gus@example.net"
@@ -79,7 +80,8 @@ def codes(monkeypatch):
 
 
 def send(db: Session, secret: str, clock=None, ip: str | None = None) -> str:
-    code = guest.send_link_code(db, secret=secret, ip=ip).code
+    guest.send_link_code(db, secret=secret, ip=ip)
+    code = code_sent(db)
     if clock is not None:
         clock.advance(seconds=guest.RESEND_COOLDOWN.total_seconds() + 1)
     return code
@@ -214,11 +216,12 @@ def test_codes_come_from_the_secrets_module(monkeypatch):
 
 
 def test_the_code_is_stored_only_as_a_keyed_hash(db, ticket, secret):
-    sent = guest.send_link_code(db, secret=secret, ip=None)
+    guest.send_link_code(db, secret=secret, ip=None)
+    code = code_sent(db)
     challenge = db.exec(select(GuestChallenge)).one()
     assert len(challenge.code_hash) == 64
-    assert sent.code not in challenge.code_hash
-    assert not any(sent.code in value for value in string_values(db))
+    assert code not in challenge.code_hash
+    assert not any(code in value for value in string_values(db))
 
 
 def test_sending_a_code_reports_where_and_until_when(db, ticket, secret):
@@ -365,8 +368,8 @@ def test_fifty_concurrent_wrong_codes_never_spend_more_than_five_attempts(tmp_pa
         with Session(engine) as setup:
             ticket = guest_ticket(setup)
             secret = guest_links.link_secret(ticket)
-            code = guest.send_link_code(setup, secret=secret, ip=None).code
-            setup.commit()
+            guest.send_link_code(setup, secret=secret, ip=None)
+            code = code_sent(setup)
         wrong = f"{(int(code) + 1) % 1_000_000:06d}"
         start = threading.Barrier(50)
 
@@ -499,10 +502,11 @@ def test_verifying_an_account_email_claims_that_emails_guest_tickets(db, ticket)
     viewer = auth.viewer_for_token(db, session_token=session_token_for(db, user_id=user.id))
     sent = guest.send_account_code(db, viewer=viewer, ip=None)
     assert sent.number is None
-    assert guest.verify_account_code(db, viewer=viewer, code=sent.code, ip=None) == 1
+    code = code_sent(db)
+    assert guest.verify_account_code(db, viewer=viewer, code=code, ip=None) == 1
     assert db.get(User, user.id).email_verified
     assert [t.number for t in ticket_lists.list_tickets(db, viewer=viewer).items] == [ticket.number]
-    assert guest.verify_account_code(db, viewer=viewer, code=sent.code, ip=None) == 0
+    assert guest.verify_account_code(db, viewer=viewer, code=code, ip=None) == 0
 
 
 def test_a_wrong_account_code_claims_nothing(db, ticket, codes):
@@ -561,3 +565,24 @@ def test_a_guest_ticket_gets_its_own_random_link_nonce(db):
     first, second = guest_ticket(db), guest_ticket(db)
     assert first.guest_link_nonce != second.guest_link_nonce
     assert first.requester_id is None and first.guest_email == GUS
+
+
+# The code leaves the service only through the mailer, after commit (architecture, G3)
+
+
+def test_the_code_leaves_the_service_only_through_the_mailer(db, secret, mails):
+    sent = guest.send_link_code(db, secret=secret, ip=None, locale="cs")
+    assert mails.sent == []  # nothing goes out before the transaction commits
+    db.commit()
+    [mail] = mails.sent
+    assert (mail.kind, mail.to_email, mail.locale) == ("code", GUS, "cs")
+    assert mail.code not in repr(sent)
+
+
+def test_with_the_mail_server_down_send_code_says_so(engine, secret, mails):
+    from support_portal.db import session_scope
+    from support_portal.services.errors import EmailNotSent
+
+    mails.fail = True
+    with pytest.raises(EmailNotSent), session_scope(engine) as db:
+        guest.send_link_code(db, secret=secret, ip=None)
