@@ -6,7 +6,7 @@ import reflex as rx
 
 from support_portal.components.i18n import T
 from support_portal.components.ui import card, email_field, error_callout, field, info_callout
-from support_portal.services.security import MIN_PASSWORD_LENGTH
+from support_portal.rules import MIN_PASSWORD_LENGTH
 from support_portal.states.admin_agents import FORM_ID, AdminAgentsState
 from support_portal.states.admin_views import AgentView
 

@@ -6,7 +6,7 @@ import reflex as rx
 
 from support_portal.components.i18n import T
 from support_portal.components.ui import category_label, error_callout, status_badge
-from support_portal.services.attachments import ACCEPT
+from support_portal.rules import ACCEPT
 from support_portal.settings import get_settings
 from support_portal.states.base import SessionState
 from support_portal.states.views import AttachmentView, MessageView

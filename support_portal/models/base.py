@@ -1,13 +1,10 @@
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 import sqlalchemy as sa
 
+from support_portal.clock import utcnow
 
-def utcnow() -> datetime:
-    """Timezone-aware UTC; SQLModel stores it as UTC and always returns aware values."""
-    return datetime.now(UTC)
+__all__ = ["enum_type", "utcnow"]
 
 
 def enum_type(enum_cls: type, length: int) -> sa.Enum:

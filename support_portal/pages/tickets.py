@@ -27,7 +27,7 @@ from support_portal.components.ui import (
     status_badge,
 )
 from support_portal.i18n import _
-from support_portal.services.attachments import ACCEPT
+from support_portal.rules import ACCEPT
 from support_portal.settings import get_settings
 from support_portal.states.ticket import TicketState
 from support_portal.states.tickets import MyTicketsState, NewTicketState

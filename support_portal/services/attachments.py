@@ -16,30 +16,12 @@ from pathlib import Path
 from sqlmodel import Session
 
 from support_portal.db import on_rollback
+from support_portal.rules import ACCEPT, ALLOWED_EXTENSIONS, TEXT_EXTENSIONS
 from support_portal.services.errors import InvalidInput
 from support_portal.settings import get_settings
 
-ALLOWED_EXTENSIONS = {
-    "png": "image/png",
-    "jpg": "image/jpeg",
-    "jpeg": "image/jpeg",
-    "gif": "image/gif",
-    "webp": "image/webp",
-    "pdf": "application/pdf",
-    "txt": "text/plain",
-    "csv": "text/csv",
-    "log": "text/plain",
-}
-TEXT_EXTENSIONS = {"txt", "csv", "log"}
-ACCEPT = {
-    "image/png": [".png"],
-    "image/jpeg": [".jpg", ".jpeg"],
-    "image/gif": [".gif"],
-    "image/webp": [".webp"],
-    "application/pdf": [".pdf"],
-    "text/plain": [".txt", ".log"],
-    "text/csv": [".csv"],
-}
+__all__ = ["ACCEPT", "IncomingFile", "StoredFile", "keep", "store"]
+
 _BINARY_SIGNATURES = (b"MZ", b"\x7fELF", b"PK\x03\x04", b"\xca\xfe\xba\xbe", b"#!")
 
 

@@ -9,6 +9,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select, update
 
 from support_portal.models import AuthSession, LoginTicket, Role, SessionKind, User, utcnow
+from support_portal.rules import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH
 from support_portal.services import audit, throttle
 from support_portal.services.dto import UserPublic, Viewer
 from support_portal.services.errors import (
@@ -18,8 +19,6 @@ from support_portal.services.errors import (
     NotAuthenticated,
 )
 from support_portal.services.security import (
-    MAX_PASSWORD_LENGTH,
-    MIN_PASSWORD_LENGTH,
     hash_password,
     new_token,
     token_hash,

@@ -13,8 +13,6 @@ from support_portal.settings import get_settings
 # argon2id with passlib's defaults (m=64 MiB, t=3, p=4). Argon2 never truncates input (P1).
 passwords = CryptContext(schemes=["argon2"], deprecated="auto")
 
-MIN_PASSWORD_LENGTH = 10
-MAX_PASSWORD_LENGTH = 1024  # long enough for any passphrase, short enough to bound hashing cost
 
 # Checked for unknown emails so "no such user" takes as long as "wrong password" (P2).
 _DUMMY_HASH = passwords.hash(secrets.token_urlsafe(16))

@@ -10,8 +10,8 @@ from __future__ import annotations
 import reflex as rx
 
 from support_portal import i18n, routes
+from support_portal.clock import utcnow
 from support_portal.live.hub import AGENTS_TOPIC, hub
-from support_portal.models import utcnow
 from support_portal.services import agent_queue
 from support_portal.services.dto import Page, TicketSummary, Viewer
 from support_portal.services.errors import (

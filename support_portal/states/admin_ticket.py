@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import reflex as rx
 
+from support_portal.clock import utcnow
 from support_portal.i18n import _
 from support_portal.live import presence
 from support_portal.live.hub import hub, ticket_topic
-from support_portal.models import utcnow
 from support_portal.services import agent, agents, conversation, guest, workflow
 from support_portal.services.dto import MessagePublic, Viewer
 from support_portal.services.errors import (

@@ -7,47 +7,25 @@ holds is trusted.
 
 from __future__ import annotations
 
-import asyncio
 import json
 import logging
 import secrets
-from collections.abc import Callable
 from typing import Any, TypeVar
 from urllib.parse import quote
 
 import reflex as rx
-from sqlmodel import Session
 
 from support_portal import i18n, routes
-from support_portal.db import session_scope
-from support_portal.models import SessionKind
 from support_portal.services import auth, notifications
 from support_portal.services.dto import Viewer
 from support_portal.services.errors import DomainError, RateLimited
+from support_portal.services.unit_of_work import call
 from support_portal.settings import get_settings
 from support_portal.states import store
 from support_portal.web.cookies import read_session_cookie
 
 log = logging.getLogger(__name__)
 R = TypeVar("R")
-
-
-async def call(fn: Callable[..., R], /, **kwargs: Any) -> R:
-    """Run a service function in its own transaction, off the event loop."""
-
-    def run() -> R:
-        with session_scope() as db:
-            return fn(db, **kwargs)
-
-    return await asyncio.to_thread(run)
-
-
-async def in_db(fn: Callable[[Session], R]) -> R:
-    def run() -> R:
-        with session_scope() as db:
-            return fn(db)
-
-    return await asyncio.to_thread(run)
 
 
 def new_login_nonce() -> str:
@@ -97,11 +75,11 @@ class SessionState(rx.State):
 
     @rx.var
     def is_logged_in(self) -> bool:
-        return self.viewer_kind == SessionKind.user.value
+        return self.viewer_kind == "user"
 
     @rx.var
     def is_guest(self) -> bool:
-        return self.viewer_kind == SessionKind.guest.value
+        return self.viewer_kind == "guest"
 
     @rx.var
     def is_agent(self) -> bool:
@@ -272,7 +250,7 @@ class SessionState(rx.State):
     async def logout(self):
         """End the session on the server first (P4); the HTTP route then drops the cookie."""
         token = self._session_token()
-        was_guest = self.viewer_kind == SessionKind.guest.value
+        was_guest = self.viewer_kind == "guest"
         await call(auth.revoke_session, session_token=token)
         # Every tab's server-side state of this session goes, this one included (X2).
         await store.purge_session(token, current=self)

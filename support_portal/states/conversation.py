@@ -13,9 +13,9 @@ import uuid
 
 import reflex as rx
 
+from support_portal.clock import utcnow
 from support_portal.live import presence
 from support_portal.live.hub import hub, ticket_topic
-from support_portal.models import utcnow
 from support_portal.services import attachments, conversation, tickets
 from support_portal.services.dto import MessagePublic, TicketDetail, Viewer
 from support_portal.services.errors import DomainError, NotAuthenticated, NotFound

@@ -14,7 +14,7 @@ import time
 import reflex as rx
 
 from support_portal import routes
-from support_portal.models import utcnow
+from support_portal.clock import utcnow
 from support_portal.services import guest
 from support_portal.services.errors import DomainError, InvalidInput, RateLimited
 from support_portal.settings import get_settings

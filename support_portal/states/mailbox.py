@@ -12,9 +12,9 @@ from urllib.parse import quote
 
 import reflex as rx
 
+from support_portal.clock import utcnow
 from support_portal.live.hub import LiveEvent
-from support_portal.mail import catcher
-from support_portal.models import utcnow
+from support_portal.services import caught_mail
 from support_portal.services.dto import Viewer
 from support_portal.settings import get_settings
 from support_portal.states.live import LivePageState
@@ -23,11 +23,6 @@ from support_portal.web import dev_access
 
 POLL_SECONDS = 2.0
 LIST_LIMIT = 200
-
-
-def _signature() -> str:
-    """Cheap change check: the names of the caught files (no parsing)."""
-    return "|".join(sorted(p.name for p in catcher.mailbox_dir().glob("*.eml")))
 
 
 class MailboxState(LivePageState):
@@ -108,16 +103,16 @@ class MailboxState(LivePageState):
         await self._refresh_bell(viewer)
 
     async def _scan(self, *, force: bool = False) -> None:
-        signature = await asyncio.to_thread(_signature)
+        signature = await asyncio.to_thread(caught_mail.signature)
         if signature == self._signature and not force:
             return
         self._signature = signature
-        found = await asyncio.to_thread(catcher.list_mail, LIST_LIMIT)
+        found = await asyncio.to_thread(caught_mail.list_mail, LIST_LIMIT)
         now = utcnow()
         self.mails = [mail_row(m, locale=self.locale, tz=self._tz(), now=now) for m in found]
 
     async def _select(self, name: str) -> None:
-        mail = await asyncio.to_thread(catcher.read_mail, str(name))
+        mail = await asyncio.to_thread(caught_mail.read_mail, str(name))
         if mail is None:
             self._unselect()
             self.error = self._t("That email is no longer in the mailbox.")
@@ -158,7 +153,7 @@ class MailboxState(LivePageState):
     async def clear_mailbox(self):
         if not await self._allowed():
             return
-        await asyncio.to_thread(catcher.clear)
+        await asyncio.to_thread(caught_mail.clear)
         self._unselect()
         await self._scan(force=True)
         yield rx.toast.success(self._t("The mailbox is empty now."))

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from support_portal import i18n, routes
-from support_portal.mail.catcher import CaughtMail
+from support_portal.services.caught_mail import CaughtMail
 from support_portal.services.notifications import NotificationPublic
 from support_portal.services.outbox_admin import OutboxRowPublic
 from support_portal.states.views import when

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import reflex as rx
 
+from support_portal.clock import utcnow
 from support_portal.live.hub import LiveEvent
-from support_portal.models import utcnow
 from support_portal.services import conversation, notifications
 from support_portal.services.dto import Viewer
 from support_portal.services.errors import DomainError

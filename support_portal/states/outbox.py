@@ -6,8 +6,8 @@ import asyncio
 
 import reflex as rx
 
+from support_portal.clock import utcnow
 from support_portal.live.hub import LiveEvent, user_topic
-from support_portal.models import utcnow
 from support_portal.services import outbox_admin
 from support_portal.services.dto import Viewer
 from support_portal.services.errors import DomainError, PermissionDenied

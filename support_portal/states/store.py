@@ -38,6 +38,7 @@ from reflex_base import constants
 from reflex_base.utils.format import format_event_handler
 
 from support_portal.services import sessions
+from support_portal.services.unit_of_work import call
 from support_portal.settings import get_settings
 from support_portal.web.cookies import read_session_cookie
 
@@ -461,9 +462,8 @@ async def purge_ended(keys: Iterable[str]) -> int:
     keys = [k for k in keys if k]
     if not keys:
         return 0
-    from support_portal.states.base import in_db
 
-    alive = await in_db(lambda db: sessions.active_keys(db, keys=keys))
+    alive = await call(sessions.active_keys, keys=keys)
     ended = [k for k in keys if k not in alive]
     for key in ended:
         await purge_session_key(key)
@@ -498,9 +498,7 @@ class SessionEndGuard(Middleware):
         cookie = read_session_cookie(session.router.headers.cookie)
         ended = sessions.session_key(cookie) != bound
         if not ended and event.name in _hydrate_events():
-            from support_portal.states.base import in_db
-
-            ended = not await in_db(lambda db: sessions.is_active(db, key=bound))
+            ended = not await call(sessions.is_active, key=bound)
         if ended:
             await wipe_tree(state)
             manager = current_manager()

@@ -9,8 +9,8 @@ from urllib.parse import quote
 import reflex as rx
 
 from support_portal import routes
+from support_portal.clock import utcnow
 from support_portal.live.hub import guest_topic, user_topic
-from support_portal.models import utcnow
 from support_portal.services import attachments, ticket_lists, tickets
 from support_portal.services.dto import Viewer
 from support_portal.services.errors import DomainError, InvalidInput

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from support_portal import i18n
-from support_portal.models import utcnow
+from support_portal.clock import utcnow
 from support_portal.routes import attachment_path
 from support_portal.services.dto import MessagePublic, TicketSummary
 
