@@ -50,12 +50,14 @@ test-deps:
 test: install test-deps
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 	$(BIN)/python -m pytest -q -p no:cacheprovider
 	SP_TEST_BACKEND=postgres $(BIN)/python -m pytest -q -p no:cacheprovider tests/integration tests/e2e
 
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 
 format: install
 	$(BIN)/ruff check --fix .

@@ -8,13 +8,9 @@ browser: `T("Ticket {number}", number=TicketState.number)`.
 from __future__ import annotations
 
 import json
-from functools import cache
 from typing import Any
 
-from babel.messages.pofile import read_po
 from reflex.vars.base import Var, VarData
-
-from support_portal import i18n
 
 
 def T(message: str, **params: Any) -> Var:
@@ -37,20 +33,3 @@ def T(message: str, **params: Any) -> Var:
 def page_title(name: str) -> Var:
     """ "My tickets · Support", translated in the browser like any other text."""
     return T("{page} · {site}", page=T(name), site=T("Support"))
-
-
-@cache
-def ui_catalog(locale: str) -> dict[str, str]:
-    """Every translated singular entry of a locale (empty for English)."""
-    if locale == "en":
-        return {}
-    path = i18n.LOCALES_DIR / locale / "LC_MESSAGES" / "messages.po"
-    if not path.exists():
-        return {}
-    with path.open("rb") as fh:
-        catalog = read_po(fh, locale=locale)
-    return {
-        str(m.id): str(m.string)
-        for m in catalog
-        if m.id and isinstance(m.id, str) and isinstance(m.string, str) and m.string and not m.fuzzy
-    }

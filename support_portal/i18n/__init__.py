@@ -121,3 +121,20 @@ def format_relative(locale: str, moment: datetime, now: datetime) -> str:
     if abs(delta.total_seconds()) < 45:
         return gettext(locale, "just now")
     return format_timedelta(delta, add_direction=True, threshold=1.0, locale=_babel_locale(locale))
+
+
+@cache
+def ui_catalog(locale: str) -> dict[str, str]:
+    """Every translated singular entry of a locale (empty for English)."""
+    if locale == "en":
+        return {}
+    path = LOCALES_DIR / locale / "LC_MESSAGES" / "messages.po"
+    if not path.exists():
+        return {}
+    with path.open("rb") as fh:
+        catalog = read_po(fh, locale=locale)
+    return {
+        str(m.id): str(m.string)
+        for m in catalog
+        if m.id and isinstance(m.id, str) and isinstance(m.string, str) and m.string and not m.fuzzy
+    }

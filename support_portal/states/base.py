@@ -142,9 +142,7 @@ class SessionState(rx.State):
         chosen = i18n.normalize_locale(chosen, settings.default_locale)
         if chosen != self.locale or (chosen != "en" and not self.tr):
             self.locale = chosen
-            from support_portal.components.i18n import ui_catalog
-
-            self.tr = ui_catalog(chosen)
+            self.tr = i18n.ui_catalog(chosen)
 
     def _cookie(self, name: str) -> str | None:
         """A display preference cookie (language, time zone); never a credential."""
@@ -274,12 +272,14 @@ class SessionState(rx.State):
 
             await call(set_locale, viewer=viewer, locale=locale)
         self.locale = locale
-        from support_portal.components.i18n import ui_catalog
-
-        self.tr = ui_catalog(locale)
+        self.tr = i18n.ui_catalog(locale)
         # Reload: dates, counts and messages the server formatted are in the old language,
         # and the page's load handler formats them again in the new one.
         return rx.call_script(
             f"document.cookie = 'sp_locale={locale}; path=/; max-age=31536000; samesite=lax';"
             f"document.documentElement.lang = '{locale}'; window.location.reload();"
         )
+
+
+# The state tree whose trees store.py purges and bounds (X2, X6).
+store.set_root_state(SessionState)

@@ -77,10 +77,19 @@ return cut
 # --- the state tree -------------------------------------------------------------------------
 
 
-def _session_state_cls() -> type[SessionState]:
-    from support_portal.states.base import SessionState
+_root: list[type[SessionState]] = []  # set by states/base.py, which this module must not import
 
-    return SessionState
+
+def set_root_state(cls: type[SessionState]) -> None:
+    """The state every page's state derives from: its subtree is what can hold viewer data."""
+    _root[:] = [cls]
+    _subtree_classes.cache_clear()
+
+
+def _session_state_cls() -> type[SessionState]:
+    if not _root:
+        raise RuntimeError("states.base has not registered its SessionState")
+    return _root[0]
 
 
 @functools.cache
