@@ -1,4 +1,8 @@
-"""HTTP routes mounted in front of the Reflex app (through `api_transformer`)."""
+"""HTTP routes mounted in front of the Reflex app (through `api_transformer`).
+
+The handlers are plain functions: Starlette runs them in its thread pool, so their database
+work never blocks the event loop that serves every open page.
+"""
 
 from __future__ import annotations
 
@@ -32,7 +36,7 @@ def _client_ip(request: Request) -> str | None:
     return request.client.host if request.client else None
 
 
-async def exchange_session(request: Request) -> Response:
+def exchange_session(request: Request) -> Response:
     """Trade a one-time login ticket for the HttpOnly session cookie, then go on (303).
 
     The ticket works only in the browser whose page started the login: that page set a nonce
@@ -75,7 +79,7 @@ def _same_origin(request: Request) -> bool:
     return origin in (public, own)
 
 
-async def logout(request: Request) -> Response:
+def logout(request: Request) -> Response:
     """End the session on the server (P4) and drop the cookie. A POST from our own pages only:
     a cross-site link or form cannot log anyone out (X5)."""
     if not _same_origin(request):
@@ -89,7 +93,7 @@ async def logout(request: Request) -> Response:
     return response
 
 
-async def download(request: Request) -> Response:
+def download(request: Request) -> Response:
     """Attachments only through here, after the access check (A1, C2)."""
     attachment_id = _row_id(request.path_params.get("attachment_id", ""))
     if attachment_id is None:
@@ -140,7 +144,7 @@ def _not_found() -> Response:
 _MAIL_NAME = re.compile(r"[0-9A-Za-z][0-9A-Za-z_-]{0,100}\.eml")
 
 
-async def mailbox_html(request: Request) -> Response:
+def mailbox_html(request: Request) -> Response:
     """The HTML part of a caught email, sandboxed (development only, local or admins)."""
     if not get_settings().mail_catcher_enabled:
         return _not_found()
@@ -182,7 +186,7 @@ def _links_open_outside(body: str) -> str:
     return body[: match.end()] + base + body[match.end() :]
 
 
-async def healthz(_request: Request) -> Response:
+def healthz(_request: Request) -> Response:
     with session_scope() as db:
         db.connection()
     return PlainTextResponse("ok")
