@@ -1,39 +1,28 @@
 """Guest access: the unique link, one-time email codes and guest ticket caps (G1-G10).
 
-Codes are sent straight to the mail server by the caller, never through the outbox, so the
-database never holds a code in plaintext (G3).
+The codes themselves are `codes`: sent straight to the mail server after commit, never through
+the outbox, so the database never holds a code in plaintext (G3).
 """
 
 from __future__ import annotations
 
-import secrets
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from sqlmodel import Session, col, select, update
 
 from support_portal.i18n import _
-from support_portal.models import AuditEvent, GuestChallenge, Ticket, User, utcnow
+from support_portal.models import AuditEvent, Ticket, User, utcnow
 from support_portal.routes import ticket_path
-from support_portal.services import access, audit, guest_links, mailer, outbox, throttle
+from support_portal.services import access, audit, codes, guest_links, mailer, outbox, throttle
 from support_portal.services.dto import Viewer
 from support_portal.services.errors import (
     DomainError,
-    InvalidInput,
     NotAuthenticated,
     NotFound,
     RateLimited,
 )
-from support_portal.services.security import constant_time_equal, keyed_hash
 
-CODE_TTL = timedelta(minutes=10)
-MAX_ATTEMPTS = 5
-RESEND_COOLDOWN = timedelta(seconds=60)
-SEND_LIMITS = (  # (limit, window) per ticket and per IP (G6)
-    (3, timedelta(minutes=15)),
-    (10, timedelta(days=1)),
-)
-VERIFY_PER_IP = (60, timedelta(hours=1))
 SUBMIT_PER_EMAIL = (5, timedelta(hours=1))
 SUBMIT_PER_IP = (10, timedelta(hours=1))
 LOST_LINK_LIMIT = (3, timedelta(hours=1))
@@ -51,23 +40,6 @@ class LinkExpired(InvalidLink):
     message = _("This link has expired.")
 
 
-class CodeRejected(DomainError):
-    """A refused code; `reason` says what to do next."""
-
-    MESSAGES = {
-        "wrong": _("That code is not correct. Check the latest email and try again."),
-        "expired": _("This code has expired. Request a new code."),
-        "used": _("This code was already used. Request a new code."),
-        "burned": _("Too many wrong attempts. Request a new code."),
-        "missing": _("Request a code first."),
-    }
-
-    def __init__(self, reason: str, *, attempts_left: int | None = None) -> None:
-        super().__init__(self.MESSAGES[reason], attempts_left=attempts_left)
-        self.reason = reason
-        self.attempts_left = attempts_left
-
-
 @dataclass(frozen=True)
 class LinkInfo:
     ticket_id: int
@@ -76,27 +48,9 @@ class LinkInfo:
     viewer_has_access: bool = False  # the browser's session may already open this ticket
 
 
-@dataclass(frozen=True)
-class CodeSent:
-    """What the page may say after a code went out; the code itself stays in the service."""
-
-    email: str
-    number: int | None
-    expires_at: datetime
-    resend_at: datetime
-
-
 def mask_email(email: str) -> str:
     local, _, domain = email.partition("@")
     return f"{local[:1]}***@{domain}"
-
-
-def new_code() -> str:
-    return f"{secrets.randbelow(1_000_000):06d}"
-
-
-def _code_hash(code: str, *, ticket_id: int | None, email: str, purpose: str) -> str:
-    return keyed_hash(code, purpose=f"{purpose}:{ticket_id}:{email}")
 
 
 def resolve_link(db: Session, *, secret: str) -> Ticket:
@@ -127,147 +81,30 @@ def link_info(db: Session, *, secret: str, viewer: Viewer | None = None) -> Link
     )
 
 
-def _send_limits(*, key: str, ip: str | None) -> list[throttle.Limit]:
-    limits = [throttle.Limit("code_send", key, limit, window) for limit, window in SEND_LIMITS]
-    if ip:
-        limits += [
-            throttle.Limit("code_send_ip", ip, limit * 3, window) for limit, window in SEND_LIMITS
-        ]
-    return limits
-
-
-def _issue(
-    db: Session, *, ticket_id: int | None, email: str, purpose: str, ip: str | None
-) -> tuple[str, GuestChallenge]:
-    key = f"{purpose}:{ticket_id}:{email}"
-    # One lock per (purpose, ticket, email) for the cooldown and the caps: parallel "Send code"
-    # clicks queue here and each sees the codes the previous ones issued (G6, X1).
-    throttle.lock(db, scope="code_issue", key=key)
-    now = utcnow()
-    latest = db.exec(
-        select(GuestChallenge)
-        .where(
-            GuestChallenge.ticket_id == ticket_id,
-            GuestChallenge.email == email,
-            GuestChallenge.purpose == purpose,
-        )
-        .order_by(col(GuestChallenge.id).desc())
-        .limit(1)
-    ).first()
-    if latest is not None and latest.created_at + RESEND_COOLDOWN > now:
-        wait = (latest.created_at + RESEND_COOLDOWN - now).total_seconds()
-        raise throttle.RateLimited(retry_after=int(wait) + 1)
-    throttle.take(db, *_send_limits(key=key, ip=ip))
-    # A new code voids every older one (G5).
-    db.exec(
-        update(GuestChallenge)
-        .where(
-            GuestChallenge.ticket_id == ticket_id,
-            GuestChallenge.email == email,
-            GuestChallenge.purpose == purpose,
-            GuestChallenge.used_at.is_(None),
-            GuestChallenge.voided_at.is_(None),
-        )  # type: ignore[union-attr]
-        .values(voided_at=now)
-    )
-    code = new_code()
-    challenge = GuestChallenge(
-        ticket_id=ticket_id,
-        email=email,
-        purpose=purpose,
-        code_hash=_code_hash(code, ticket_id=ticket_id, email=email, purpose=purpose),
-        created_at=now,
-        expires_at=now + CODE_TTL,
-        ip=(ip or "")[:64] or None,
-    )
-    db.add(challenge)
-    db.flush()
-    return code, challenge
-
-
 def send_link_code(
     db: Session, *, secret: str, ip: str | None, locale: str | None = None
-) -> CodeSent:
+) -> codes.CodeSent:
     """The explicit "Send code" click (G2, G3, G6): the code is emailed once this commits."""
     ticket = resolve_link(db, secret=secret)
     email = ticket.guest_email or ""
-    code, challenge = _issue(db, ticket_id=ticket.id, email=email, purpose="guest_link", ip=ip)
+    code, challenge = codes.issue(db, ticket_id=ticket.id, email=email, purpose="guest_link", ip=ip)
     audit.record(db, action="guest.code_sent", ticket_id=ticket.id, actor_kind="guest", ip=ip)
     mailer.send_code(
         db, to_email=email, code=code, number=ticket.number, locale=locale or ticket.locale
     )
-    return CodeSent(
+    return codes.CodeSent(
         email=email,
         number=ticket.number,
         expires_at=challenge.expires_at,
-        resend_at=challenge.created_at + RESEND_COOLDOWN,
+        resend_at=challenge.created_at + codes.RESEND_COOLDOWN,
     )
-
-
-def _verify(
-    db: Session, *, ticket_id: int | None, email: str, purpose: str, code: str, ip: str | None
-) -> None:
-    """Spend one attempt atomically, then compare (G4-G7). Commits refusals itself."""
-    if ip:
-        limit, window = VERIFY_PER_IP
-        throttle.take(db, throttle.Limit("code_verify_ip", ip, limit, window))
-    code = "".join((code or "").split())
-    challenge = db.exec(
-        select(GuestChallenge)
-        .where(
-            GuestChallenge.ticket_id == ticket_id,
-            GuestChallenge.email == email,
-            GuestChallenge.purpose == purpose,
-        )
-        .order_by(col(GuestChallenge.id).desc())
-        .limit(1)
-    ).first()
-    now = utcnow()
-    if challenge is None or challenge.voided_at is not None:
-        db.commit()
-        raise CodeRejected("missing")
-    if challenge.used_at is not None:
-        db.commit()
-        raise CodeRejected("used")
-    if challenge.expires_at <= now:
-        db.commit()
-        raise CodeRejected("expired")
-    # The counter moves in the database, so parallel guesses cannot exceed the limit (G7).
-    spent = db.exec(
-        update(GuestChallenge)
-        .where(
-            GuestChallenge.id == challenge.id,
-            GuestChallenge.attempts < MAX_ATTEMPTS,
-            GuestChallenge.used_at.is_(None),
-            GuestChallenge.voided_at.is_(None),
-        )  # type: ignore[union-attr]
-        .values(attempts=GuestChallenge.attempts + 1)
-    )
-    db.commit()
-    if spent.rowcount != 1:
-        raise CodeRejected("burned")
-    expected = _code_hash(code, ticket_id=ticket_id, email=email, purpose=purpose)
-    if not (
-        code.isdigit() and len(code) == 6 and constant_time_equal(expected, challenge.code_hash)
-    ):
-        db.refresh(challenge)
-        left = max(0, MAX_ATTEMPTS - challenge.attempts)
-        raise CodeRejected("burned" if left == 0 else "wrong", attempts_left=left)
-    used = db.exec(
-        update(GuestChallenge)
-        .where(GuestChallenge.id == challenge.id, GuestChallenge.used_at.is_(None))  # type: ignore[union-attr]
-        .values(used_at=now)
-    )
-    if used.rowcount != 1:
-        db.commit()
-        raise CodeRejected("used")
 
 
 def verify_link_code(db: Session, *, secret: str, code: str, ip: str | None) -> tuple[str, int]:
     """Check the code for this link; returns (verified email, ticket number)."""
     ticket = resolve_link(db, secret=secret)
     email = ticket.guest_email or ""
-    _verify(db, ticket_id=ticket.id, email=email, purpose="guest_link", code=code, ip=ip)
+    codes.verify(db, ticket_id=ticket.id, email=email, purpose="guest_link", code=code, ip=ip)
     audit.record(db, action="guest.verified", ticket_id=ticket.id, actor_kind="guest", ip=ip)
     return email, ticket.number
 
@@ -374,30 +211,22 @@ def revoke_link(db: Session, *, viewer: Viewer | None, number: int | str, ip: st
 # machinery, caps and attempt counter as a guest link's code.
 
 
-def issue_code(
-    db: Session, *, email: str, purpose: str, ip: str | None
-) -> tuple[str, GuestChallenge]:
-    return _issue(db, ticket_id=None, email=email, purpose=purpose, ip=ip)
-
-
-def verify_code(db: Session, *, email: str, purpose: str, code: str, ip: str | None) -> None:
-    _verify(db, ticket_id=None, email=email, purpose=purpose, code=clean_code_input(code), ip=ip)
-
-
 # Accounts: the same code step verifies a new account's email and claims its guest tickets.
 
 
 def send_account_code(
     db: Session, *, viewer: Viewer | None, ip: str | None, locale: str | None = None
-) -> CodeSent:
+) -> codes.CodeSent:
     user = _account(db, viewer)
-    code, challenge = _issue(db, ticket_id=None, email=user.email, purpose="verify_email", ip=ip)
+    code, challenge = codes.issue(
+        db, ticket_id=None, email=user.email, purpose="verify_email", ip=ip
+    )
     mailer.send_code(db, to_email=user.email, code=code, number=None, locale=locale or user.locale)
-    return CodeSent(
+    return codes.CodeSent(
         email=user.email,
         number=None,
         expires_at=challenge.expires_at,
-        resend_at=challenge.created_at + RESEND_COOLDOWN,
+        resend_at=challenge.created_at + codes.RESEND_COOLDOWN,
     )
 
 
@@ -406,7 +235,7 @@ def verify_account_code(db: Session, *, viewer: Viewer | None, code: str, ip: st
     user = _account(db, viewer)
     if user.email_verified:
         return 0
-    _verify(db, ticket_id=None, email=user.email, purpose="verify_email", code=code, ip=ip)
+    codes.verify(db, ticket_id=None, email=user.email, purpose="verify_email", code=code, ip=ip)
     user.email_verified = True
     claimed = db.exec(
         update(Ticket)
@@ -431,10 +260,3 @@ def _account(db: Session, viewer: Viewer | None) -> User:
     if user is None:
         raise NotAuthenticated()
     return user
-
-
-def clean_code_input(code: str) -> str:
-    value = "".join((code or "").split())
-    if not value:
-        raise InvalidInput("Enter the 6-digit code from the email.", field="code")
-    return value

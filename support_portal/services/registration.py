@@ -20,7 +20,7 @@ from sqlmodel import Session, col, delete, select, update
 
 from support_portal.i18n import _
 from support_portal.models import PendingRegistration, Ticket, User, utcnow
-from support_portal.services import audit, guest, mailer, throttle
+from support_portal.services import audit, codes, mailer, throttle
 from support_portal.services.auth import (
     check_password_rules,
     clean_name,
@@ -88,10 +88,10 @@ def complete_registration(
     """Check the code; create the verified account from this browser's pending registration,
     move that address's guest tickets into it, and return a login ticket bound to `binding`."""
     pending = _pending(db, pending_id)
-    guest.verify_code(db, email=pending.email, purpose=PURPOSE, code=code, ip=ip)
+    codes.verify_code(db, email=pending.email, purpose=PURPOSE, code=code, ip=ip)
     if db.exec(select(User.id).where(User.email == pending.email)).first() is not None:
         # Only a guessed code gets here: the code of a known address is never sent.
-        raise guest.CodeRejected("wrong", attempts_left=0)
+        raise codes.CodeRejected("wrong", attempts_left=0)
     user = User(
         name=pending.name,
         email=pending.email,
@@ -128,7 +128,7 @@ def _pending(db: Session, pending_id: int | None) -> PendingRegistration:
 
 
 def _send(db: Session, *, pending: PendingRegistration, ip: str | None) -> RegistrationStarted:
-    code, challenge = guest.issue_code(db, email=pending.email, purpose=PURPOSE, ip=ip)
+    code, challenge = codes.issue_code(db, email=pending.email, purpose=PURPOSE, ip=ip)
     if db.exec(select(User.id).where(User.email == pending.email)).first() is not None:
         # The address has an account: its owner gets a notice, and nobody gets the code.
         mailer.send_account_exists(db, to_email=pending.email, locale=pending.locale)
@@ -139,7 +139,7 @@ def _send(db: Session, *, pending: PendingRegistration, ip: str | None) -> Regis
         pending_id=pending.id,
         email=pending.email,
         expires_at=challenge.expires_at,
-        resend_at=challenge.created_at + guest.RESEND_COOLDOWN,
+        resend_at=challenge.created_at + codes.RESEND_COOLDOWN,
     )
 
 

@@ -7,7 +7,7 @@ import asyncio
 import reflex as rx
 
 from support_portal import routes
-from support_portal.services import auth, guest, registration
+from support_portal.services import auth, codes, guest, registration
 from support_portal.services.errors import DomainError, InvalidInput
 from support_portal.states.base import SessionState, call, new_login_nonce, sign_in
 
@@ -156,7 +156,7 @@ class RegisterState(SessionState):
         yield
         nonce = new_login_nonce()
         try:
-            code = guest.clean_code_input(str(form.get("code", ""))[:32])
+            code = codes.clean_code_input(str(form.get("code", ""))[:32])
             ticket = await call(
                 registration.complete_registration,
                 pending_id=self._pending_id,
@@ -228,7 +228,7 @@ class VerifyEmailState(SessionState):
         yield
         viewer = await self._viewer()
         try:
-            code = guest.clean_code_input(str(form.get("code", "")))
+            code = codes.clean_code_input(str(form.get("code", "")))
             self.claimed = await call(
                 guest.verify_account_code, viewer=viewer, code=code, ip=self._client_ip()
             )

@@ -15,7 +15,7 @@ import reflex as rx
 
 from support_portal import routes
 from support_portal.clock import utcnow
-from support_portal.services import guest
+from support_portal.services import codes, guest
 from support_portal.services.errors import DomainError, InvalidInput, RateLimited
 from support_portal.settings import get_settings
 from support_portal.states.base import SessionState, call, new_login_nonce, sign_in
@@ -212,7 +212,7 @@ class GuestLinkState(SessionState):
         self._error_is_wait = False
         yield
         try:
-            code = guest.clean_code_input(str(form.get("code", ""))[:32])
+            code = codes.clean_code_input(str(form.get("code", ""))[:32])
             nonce = new_login_nonce()
             login = await call(
                 guest.sign_in_with_code,
@@ -225,7 +225,7 @@ class GuestLinkState(SessionState):
             self._show_invalid(exc)
             self.verifying = False
             return
-        except guest.CodeRejected as exc:
+        except codes.CodeRejected as exc:
             self.error = self._rejection_text(exc)
             self.needs_new_code = exc.reason != "wrong"
             if self.needs_new_code:  # "we sent a code" is no longer the news
@@ -244,7 +244,7 @@ class GuestLinkState(SessionState):
         self.notice = ""
         yield sign_in(login, nonce, replace=True)
 
-    def _rejection_text(self, exc: guest.CodeRejected) -> str:
+    def _rejection_text(self, exc: codes.CodeRejected) -> str:
         text = self._t(exc.message)
         if exc.reason == "wrong" and exc.attempts_left:
             from support_portal import i18n

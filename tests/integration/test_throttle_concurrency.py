@@ -19,7 +19,7 @@ from support_portal import db as db_module
 from support_portal.cli import migrate
 from support_portal.db import session_scope
 from support_portal.models import GuestChallenge, OutboxEmail, RateEvent, Role, Ticket
-from support_portal.services import auth, guest, guest_links, tickets
+from support_portal.services import auth, codes, guest, guest_links, tickets
 from support_portal.services.errors import DomainError, InvalidCredentials, RateLimited
 from support_portal.settings import Settings
 
@@ -106,7 +106,7 @@ def test_fifty_parallel_send_code_clicks_on_one_link_send_exactly_one_code(backe
 def test_without_the_cooldown_parallel_sends_stop_at_the_cap_of_three(backend, monkeypatch):
     from datetime import timedelta
 
-    monkeypatch.setattr(guest, "RESEND_COOLDOWN", timedelta(0))
+    monkeypatch.setattr(codes, "RESEND_COOLDOWN", timedelta(0))
     secret = guest_link()
 
     def send(i: int) -> None:

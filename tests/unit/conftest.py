@@ -16,6 +16,7 @@ from support_portal.models import Role, utcnow
 from support_portal.services import agent as agent_service
 from support_portal.services import (
     auth,
+    codes,
     guest,
     notifications,
     registration,
@@ -139,7 +140,16 @@ class Clock:
 def clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
     """Moves `utcnow` forward in every service module that reads the time."""
     clock = Clock()
-    for module in (auth, guest, throttle, tickets, agent_service, notifications, registration):
+    for module in (
+        auth,
+        codes,
+        guest,
+        throttle,
+        tickets,
+        agent_service,
+        notifications,
+        registration,
+    ):
         monkeypatch.setattr(module, "utcnow", clock.now)
     return clock
 

@@ -11,9 +11,18 @@ from sqlmodel import Session, SQLModel, func, select
 
 from support_portal import db as db_module
 from support_portal.models import GuestChallenge, LoginTicket, OutboxEmail, Ticket, User
-from support_portal.services import auth, conversation, guest, guest_links, ticket_lists, tickets
+from support_portal.services import (
+    auth,
+    conversation,
+    guest,
+    guest_links,
+    ticket_lists,
+    tickets,
+)
+from support_portal.services import codes as code_service
+from support_portal.services.codes import CodeRejected
 from support_portal.services.errors import InvalidInput, NotAuthenticated, NotFound, RateLimited
-from support_portal.services.guest import CodeRejected, InvalidLink
+from support_portal.services.guest import InvalidLink
 from tests.fakes import code_sent
 from tests.unit.conftest import guest_viewer, session_token_for
 
@@ -76,14 +85,14 @@ def secret(ticket) -> str:
 def codes(monkeypatch):
     """Known codes, handed out in order, so tests never depend on a random collision."""
     issued = iter(["111111", "222222", "333333", "444444", "555555", "666666"])
-    monkeypatch.setattr(guest, "new_code", lambda: next(issued))
+    monkeypatch.setattr(code_service, "new_code", lambda: next(issued))
 
 
 def send(db: Session, secret: str, clock=None, ip: str | None = None) -> str:
     guest.send_link_code(db, secret=secret, ip=ip)
     code = code_sent(db)
     if clock is not None:
-        clock.advance(seconds=guest.RESEND_COOLDOWN.total_seconds() + 1)
+        clock.advance(seconds=code_service.RESEND_COOLDOWN.total_seconds() + 1)
     return code
 
 
@@ -202,7 +211,7 @@ def test_opening_the_link_five_times_writes_nothing_and_sends_nothing(db, ticket
 
 
 def test_codes_are_six_digits_with_leading_zeros_kept():
-    samples = [guest.new_code() for _ in range(2000)]
+    samples = [code_service.new_code() for _ in range(2000)]
     assert all(len(code) == 6 and code.isdigit() for code in samples)
     assert any(code.startswith("0") for code in samples)
     assert len(set(samples)) > 1900
@@ -210,8 +219,8 @@ def test_codes_are_six_digits_with_leading_zeros_kept():
 
 def test_codes_come_from_the_secrets_module(monkeypatch):
     asked = []
-    monkeypatch.setattr(guest.secrets, "randbelow", lambda n: asked.append(n) or 42)
-    assert guest.new_code() == "000042"
+    monkeypatch.setattr(code_service.secrets, "randbelow", lambda n: asked.append(n) or 42)
+    assert code_service.new_code() == "000042"
     assert asked == [1_000_000]
 
 
@@ -227,7 +236,7 @@ def test_the_code_is_stored_only_as_a_keyed_hash(db, ticket, secret):
 def test_sending_a_code_reports_where_and_until_when(db, ticket, secret):
     sent = guest.send_link_code(db, secret=secret, ip=None)
     assert (sent.email, sent.number) == (GUS, ticket.number)
-    assert sent.expires_at - sent.resend_at == guest.CODE_TTL - guest.RESEND_COOLDOWN
+    assert sent.expires_at - sent.resend_at == code_service.CODE_TTL - code_service.RESEND_COOLDOWN
 
 
 # G4: expiry
@@ -314,7 +323,7 @@ def test_malformed_codes_count_as_wrong_attempts(db, secret, garbage, codes):
 
 def test_a_fresh_code_after_burning_works(db, ticket, secret, clock, codes):
     send(db, secret, clock)
-    for _ in range(guest.MAX_ATTEMPTS):
+    for _ in range(code_service.MAX_ATTEMPTS):
         rejection(db, secret, "999999")
     code = send(db, secret, clock)
     assert guest.verify_link_code(db, secret=secret, code=code, ip=None)[1] == ticket.number
@@ -388,9 +397,9 @@ def test_fifty_concurrent_wrong_codes_never_spend_more_than_five_attempts(tmp_pa
         assert set(reasons) <= {"wrong", "burned"}  # never accepted, never an error
         # A guess that spent an early attempt may still report "burned": by the time it
         # re-reads the counter, the other guesses have used up the rest.
-        assert reasons.count("wrong") <= guest.MAX_ATTEMPTS - 1
+        assert reasons.count("wrong") <= code_service.MAX_ATTEMPTS - 1
         with Session(engine) as after:
-            assert after.exec(select(GuestChallenge.attempts)).one() == guest.MAX_ATTEMPTS
+            assert after.exec(select(GuestChallenge.attempts)).one() == code_service.MAX_ATTEMPTS
             assert rejection(after, secret, code).reason == "burned"
     finally:
         engine.dispose()

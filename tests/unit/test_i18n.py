@@ -150,7 +150,8 @@ def test_the_tables_behind_dynamic_strings_are_in_the_catalog():
     from support_portal.mail.render import ACTIONS, HEADLINES
     from support_portal.pages.tickets import CATEGORIES
     from support_portal.services import errors
-    from support_portal.services.guest import CodeRejected, InvalidLink
+    from support_portal.services.codes import CodeRejected
+    from support_portal.services.guest import InvalidLink
     from support_portal.services.workflow import AGENT_LABELS, CUSTOMER_LABELS
     from support_portal.states.admin_ticket import STATUS_NOTICES
     from support_portal.states.admin_views import ACTOR_NAMES

@@ -9,7 +9,7 @@ import pytest
 from sqlmodel import Session, func, select
 
 from support_portal.models import GuestChallenge, PendingRegistration, Role, Ticket, User
-from support_portal.services import auth, guest, registration, tickets
+from support_portal.services import auth, codes, registration, tickets
 from support_portal.services.errors import InvalidInput, RateLimited
 from tests.fakes import code_sent
 
@@ -73,7 +73,7 @@ def test_a_known_address_gets_the_same_answer_and_a_notice_instead_of_a_code(db,
     assert set(vars(started)) == set(vars(start(db, "new@example.com")))  # the page: the same
     # Even a right guess of the code nobody got cannot make a second account or change the first.
     issued = db.exec(select(GuestChallenge).where(GuestChallenge.email == "kim@example.com")).one()
-    with pytest.raises(guest.CodeRejected):
+    with pytest.raises(codes.CodeRejected):
         complete(db, started, "000000")
     assert issued.used_at is None
     assert users(db) == 1
@@ -84,14 +84,14 @@ def test_a_wrong_code_is_refused_and_five_burn_it(db):
     started = start(db)
     right = code_sent(db)
     wrong = "000000" if right != "000000" else "111111"
-    for _ in range(guest.MAX_ATTEMPTS - 1):
-        with pytest.raises(guest.CodeRejected) as refused:
+    for _ in range(codes.MAX_ATTEMPTS - 1):
+        with pytest.raises(codes.CodeRejected) as refused:
             complete(db, started, wrong)
         assert refused.value.reason == "wrong"
-    with pytest.raises(guest.CodeRejected) as refused:
+    with pytest.raises(codes.CodeRejected) as refused:
         complete(db, started, wrong)
     assert refused.value.reason == "burned"
-    with pytest.raises(guest.CodeRejected):
+    with pytest.raises(codes.CodeRejected):
         complete(db, started, right)
     assert users(db) == 0
 
@@ -100,7 +100,7 @@ def test_only_the_browser_that_registered_can_finish_with_its_own_details(db, cl
     """An attacker who registers the victim's address later cannot make the victim's code
     create an account with the attacker's password."""
     victim = start(db, password="the victims passphrase")
-    clock.advance(seconds=guest.RESEND_COOLDOWN.total_seconds() + 1)
+    clock.advance(seconds=codes.RESEND_COOLDOWN.total_seconds() + 1)
     attacker = start(db, password="the attackers passphrase", ip="203.0.113.9")
     # The victim's mailbox got the newest code; the victim's browser finishes its own pending.
     complete(db, attacker, code_sent(db), pending_id=victim.pending_id)
