@@ -57,6 +57,7 @@ os.environ["DB_URL"] = "sqlite://"  # the benchmark process opens its own engine
 import aiohttp  # noqa: E402
 import socketio  # noqa: E402
 
+from support_portal.services import sessions  # noqa: E402
 from tests.mailbox import free_port  # noqa: E402
 
 NAMESPACE = "/_event"
@@ -325,7 +326,7 @@ def seed(db_url: str, *, customers: int, agents: int, fanout: int, long_tickets:
 
     from support_portal.db import make_engine, session_scope
     from support_portal.models import AuthorKind, Message, Role, Ticket, User
-    from support_portal.services import auth, tickets
+    from support_portal.services import tickets
 
     engine = make_engine(db_url)
     tag = uuid.uuid4().hex[:6]
@@ -343,12 +344,12 @@ def seed(db_url: str, *, customers: int, agents: int, fanout: int, long_tickets:
         return row
 
     def session_for(db, user_id: int) -> str:
-        ticket = auth.create_login_ticket(db, user_id=user_id)
-        token, _, _ = auth.exchange_login_ticket(db, token=ticket)
+        ticket = sessions.create_login_ticket(db, user_id=user_id)
+        token, _, _ = sessions.exchange_login_ticket(db, token=ticket)
         return token
 
     def ticket_for(db, token: str, subject: str) -> int:
-        viewer = auth.viewer_for_token(db, session_token=token)
+        viewer = sessions.viewer_for_token(db, session_token=token)
         return tickets.create_ticket(
             db, viewer=viewer, subject=subject, category="other", description="Hello, support!"
         ).number

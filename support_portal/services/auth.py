@@ -6,36 +6,30 @@ import re
 from datetime import timedelta
 
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, select, update
+from sqlmodel import Session, select
 
-from support_portal.models import AuthSession, LoginTicket, Role, SessionKind, User, utcnow
+from support_portal.models import Role, User
 from support_portal.rules import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH
 from support_portal.services import audit, throttle
-from support_portal.services.dto import UserPublic, Viewer
+from support_portal.services.dto import UserPublic
 from support_portal.services.errors import (
     EmailTaken,
     InvalidCredentials,
     InvalidInput,
-    NotAuthenticated,
 )
 from support_portal.services.security import (
     hash_password,
-    new_token,
-    token_hash,
     verify_password,
 )
-from support_portal.settings import get_settings
 
 SESSION_COOKIE = "sp_session"
 # Set by the login page's script in the browser that logs in, read once by the exchange route.
 LOGIN_NONCE_COOKIE = "sp_login_nonce"
-LOGIN_TICKET_TTL = timedelta(minutes=2)
 LOGIN_FAILURES_PER_ACCOUNT = 5
 LOGIN_FAILURES_PER_IP = 30
 LOGIN_WINDOW = timedelta(minutes=15)
 LOGIN_SLOWDOWN_AFTER = 10  # failures from all addresses before each try waits
 LOGIN_SLOWDOWN_MAX_SECONDS = 4.0
-_TOUCH_EVERY = timedelta(seconds=60)
 
 _EMAIL_RE = re.compile(
     r"^[^@\s\x00-\x1f\x7f<>,;:\"]+@[^@\s\x00-\x1f\x7f<>,;:\"]+\.[^@\s\x00-\x1f\x7f<>,;:\"]+$"
@@ -193,153 +187,3 @@ def safe_next_path(path: str | None, default: str = "/") -> str:
     if any(ord(c) < 32 for c in path):
         return default
     return path[:512]
-
-
-def create_login_ticket(
-    db: Session,
-    *,
-    user_id: int | None = None,
-    guest_email: str | None = None,
-    next_path: str = "/",
-    binding: str | None = None,
-) -> str:
-    """A one-time token the browser trades at an HTTP route for the HttpOnly session cookie.
-
-    `binding` is the nonce the login page set as a cookie in the browser that logs in: the
-    exchange refuses the ticket from any browser without that cookie (X5, login CSRF)."""
-    if (user_id is None) == (guest_email is None):
-        raise ValueError("exactly one of user_id and guest_email")
-    token = new_token()
-    db.add(
-        LoginTicket(
-            token_hash=token_hash(token),
-            kind=SessionKind.user if user_id is not None else SessionKind.guest,
-            user_id=user_id,
-            guest_email=guest_email,
-            next_path=safe_next_path(next_path),
-            binding_hash=token_hash(binding) if binding else None,
-            expires_at=utcnow() + LOGIN_TICKET_TTL,
-        )
-    )
-    db.flush()
-    return token
-
-
-def exchange_login_ticket(
-    db: Session,
-    *,
-    token: str,
-    binding: str | None = None,
-    ip: str | None = None,
-    user_agent: str | None = None,
-) -> tuple[str, int, str]:
-    """Spend a login ticket once; returns (session token, cookie max-age seconds, next path).
-
-    A ticket created with a `binding` works only with the same binding (the browser's nonce
-    cookie); a ticket sent to another browser is refused like an expired one."""
-    now = utcnow()
-    hashed = token_hash(token or "")
-    bound = (
-        LoginTicket.binding_hash == token_hash(binding)
-        if binding
-        else LoginTicket.binding_hash.is_(None)  # type: ignore[union-attr]
-    )
-    claimed = db.exec(
-        update(LoginTicket)
-        .where(
-            LoginTicket.token_hash == hashed,
-            LoginTicket.used_at.is_(None),  # type: ignore[union-attr]
-            LoginTicket.expires_at > now,
-            bound,
-        )
-        .values(used_at=now)
-    )
-    if claimed.rowcount != 1:
-        raise NotAuthenticated("This sign-in link has expired. Please log in again.")
-    ticket = db.exec(select(LoginTicket).where(LoginTicket.token_hash == hashed)).one()
-    settings = get_settings()
-    if ticket.kind == SessionKind.guest:
-        idle = settings.guest_session_idle_minutes
-        lifetime = timedelta(hours=settings.guest_session_absolute_hours)
-    else:
-        idle = settings.session_idle_minutes
-        lifetime = timedelta(days=settings.session_absolute_days)
-    session_token = new_token()
-    db.add(
-        AuthSession(
-            token_hash=token_hash(session_token),
-            kind=ticket.kind,
-            user_id=ticket.user_id,
-            guest_email=ticket.guest_email,
-            expires_at=now + lifetime,
-            idle_minutes=idle,
-            ip=(ip or "")[:64] or None,
-            user_agent=(user_agent or "")[:255] or None,
-        )
-    )
-    db.flush()
-    return session_token, int(lifetime.total_seconds()), ticket.next_path
-
-
-def viewer_for_token(db: Session, *, session_token: str | None) -> Viewer | None:
-    """The viewer behind a session cookie, or None when it is missing, expired or revoked."""
-    if not session_token:
-        return None
-    record = db.exec(
-        select(AuthSession).where(AuthSession.token_hash == token_hash(session_token))
-    ).first()
-    now = utcnow()
-    if (
-        record is None
-        or record.revoked_at is not None
-        or record.expires_at <= now
-        or record.last_seen_at + timedelta(minutes=record.idle_minutes) <= now
-    ):
-        return None
-    if now - record.last_seen_at > _TOUCH_EVERY:
-        record.last_seen_at = now
-    assert record.id is not None
-    if record.kind == SessionKind.guest:
-        assert record.guest_email is not None
-        return Viewer(
-            kind=SessionKind.guest,
-            session_id=record.id,
-            name="",
-            email=record.guest_email,
-            email_verified=True,
-        )
-    user = db.get(User, record.user_id)
-    if user is None or not user.is_active:
-        return None
-    return Viewer(
-        kind=SessionKind.user,
-        session_id=record.id,
-        user_id=user.id,
-        role=user.role,
-        name=user.name,
-        email=user.email,
-        locale=user.locale,
-        timezone=user.timezone,
-        email_verified=user.email_verified,
-    )
-
-
-def revoke_session(db: Session, *, session_token: str | None) -> None:
-    if not session_token:
-        return
-    db.exec(
-        update(AuthSession)
-        .where(
-            AuthSession.token_hash == token_hash(session_token),
-            AuthSession.revoked_at.is_(None),  # type: ignore[union-attr]
-        )
-        .values(revoked_at=utcnow())
-    )
-
-
-def revoke_all_sessions(db: Session, *, user_id: int) -> None:
-    db.exec(
-        update(AuthSession)
-        .where(AuthSession.user_id == user_id, AuthSession.revoked_at.is_(None))  # type: ignore[union-attr]
-        .values(revoked_at=utcnow())
-    )

@@ -14,7 +14,7 @@ from sqlmodel import Session, col, func, select
 
 from support_portal.models import Attachment as AttachmentRow
 from support_portal.models import AuthorKind, Message, Ticket, User, utcnow
-from support_portal.services import access, attachments, auth, notifications
+from support_portal.services import access, attachments, notifications, sessions
 from support_portal.services.dto import AttachmentPublic, MessagePublic, TicketDetail, Viewer
 from support_portal.services.errors import InvalidInput
 
@@ -244,7 +244,7 @@ def conversation_update(
     limit: int = 200,
 ) -> ConversationUpdate | None:
     """None when the session has ended; raises NotFound when the ticket is no longer visible."""
-    viewer = auth.viewer_for_token(db, session_token=session_token)
+    viewer = sessions.viewer_for_token(db, session_token=session_token)
     if viewer is None:
         return None
     ticket = access.ticket_for(db, viewer, number)

@@ -115,7 +115,7 @@ def sign_in_with_code(
     """Verify the code and, in the same transaction, issue the one-time login ticket that the
     browser trades for a fresh guest session opening this ticket (G9), bound to that browser's
     nonce (X5)."""
-    from support_portal.services.auth import create_login_ticket
+    from support_portal.services.sessions import create_login_ticket
 
     email, number = verify_link_code(db, secret=secret, code=code, ip=ip)
     return create_login_ticket(

@@ -21,14 +21,10 @@ from sqlmodel import Session, col, delete, select, update
 from support_portal.i18n import _
 from support_portal.models import PendingRegistration, Ticket, User, utcnow
 from support_portal.services import audit, codes, mailer, throttle
-from support_portal.services.auth import (
-    check_password_rules,
-    clean_name,
-    create_login_ticket,
-    normalize_email,
-)
+from support_portal.services.auth import check_password_rules, clean_name, normalize_email
 from support_portal.services.errors import DomainError
 from support_portal.services.security import hash_password
+from support_portal.services.sessions import create_login_ticket
 
 PURPOSE = "register"
 PENDING_TTL = timedelta(hours=24)

@@ -7,7 +7,7 @@ import asyncio
 import reflex as rx
 
 from support_portal import routes
-from support_portal.services import auth, codes, guest, registration
+from support_portal.services import auth, codes, guest, registration, sessions
 from support_portal.services.errors import DomainError, InvalidInput
 from support_portal.states.base import SessionState, call, new_login_nonce, sign_in
 
@@ -55,7 +55,7 @@ class LoginState(SessionState):
             )
             nonce = new_login_nonce()
             ticket = await call(
-                auth.create_login_ticket,
+                sessions.create_login_ticket,
                 user_id=user.id,
                 next_path=self._next(user.role),
                 binding=nonce,

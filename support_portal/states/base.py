@@ -16,7 +16,7 @@ from urllib.parse import quote
 import reflex as rx
 
 from support_portal import i18n, routes
-from support_portal.services import auth, notifications
+from support_portal.services import auth, notifications, sessions
 from support_portal.services.dto import Viewer
 from support_portal.services.errors import DomainError, RateLimited
 from support_portal.services.unit_of_work import call
@@ -106,7 +106,7 @@ class SessionState(rx.State):
         token = self._session_token()
         if not token:
             return None
-        viewer = await call(auth.viewer_for_token, session_token=token)
+        viewer = await call(sessions.viewer_for_token, session_token=token)
         if viewer is not None:
             # From now on this tab's tree holds this session's data: it goes when it ends (X2).
             await store.bind(self, token)
@@ -249,7 +249,7 @@ class SessionState(rx.State):
         """End the session on the server first (P4); the HTTP route then drops the cookie."""
         token = self._session_token()
         was_guest = self.viewer_kind == "guest"
-        await call(auth.revoke_session, session_token=token)
+        await call(sessions.revoke_session, session_token=token)
         # Every tab's server-side state of this session goes, this one included (X2).
         await store.purge_session(token, current=self)
         # Guests have no login to return to: they go back to the start page.

@@ -15,6 +15,7 @@ from collections.abc import Iterable
 from starlette.responses import PlainTextResponse
 
 from support_portal.routes import DEV_MAILBOX as MAILBOX_PATH
+from support_portal.services import sessions
 from support_portal.services.dto import Viewer
 from support_portal.web.security import ASGIApp, Scope
 
@@ -52,7 +53,6 @@ def _is_mailbox_path(path: str) -> bool:
 
 async def _viewer_from_cookie(cookie_header: str | None) -> Viewer | None:
     from support_portal.db import session_scope
-    from support_portal.services import auth
     from support_portal.web.cookies import read_session_cookie
 
     token = read_session_cookie(cookie_header)
@@ -61,7 +61,7 @@ async def _viewer_from_cookie(cookie_header: str | None) -> Viewer | None:
 
     def run() -> Viewer | None:
         with session_scope() as db:
-            return auth.viewer_for_token(db, session_token=token)
+            return sessions.viewer_for_token(db, session_token=token)
 
     return await asyncio.to_thread(run)
 

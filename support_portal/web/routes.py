@@ -18,7 +18,7 @@ from starlette.routing import Route
 from support_portal import routes
 from support_portal.db import session_scope
 from support_portal.mail import catcher
-from support_portal.services import attachments, auth, tickets
+from support_portal.services import attachments, auth, sessions, tickets
 from support_portal.services.errors import NotAuthenticated, NotFound
 from support_portal.settings import get_settings
 from support_portal.web import dev_access
@@ -47,7 +47,7 @@ def exchange_session(request: Request) -> Response:
         if not nonce:
             raise NotAuthenticated()
         with session_scope() as db:
-            session_token, max_age, next_path = auth.exchange_login_ticket(
+            session_token, max_age, next_path = sessions.exchange_login_ticket(
                 db,
                 token=token,
                 binding=nonce,
@@ -85,7 +85,9 @@ def logout(request: Request) -> Response:
     if not _same_origin(request):
         return PlainTextResponse("Cross-site logout refused.", status_code=403)
     with session_scope() as db:
-        auth.revoke_session(db, session_token=read_session_cookie(request.headers.get("cookie")))
+        sessions.revoke_session(
+            db, session_token=read_session_cookie(request.headers.get("cookie"))
+        )
     next_path = auth.safe_next_path(request.query_params.get("next"), routes.LOGIN)
     response = RedirectResponse(next_path, status_code=303)
     clear_session_cookie(response)
@@ -100,7 +102,7 @@ def download(request: Request) -> Response:
         return _not_found()
     try:
         with session_scope() as db:
-            viewer = auth.viewer_for_token(
+            viewer = sessions.viewer_for_token(
                 db, session_token=read_session_cookie(request.headers.get("cookie"))
             )
             row = tickets.attachment_for_download(db, viewer=viewer, attachment_id=attachment_id)
@@ -151,7 +153,7 @@ def mailbox_html(request: Request) -> Response:
     peer, names = _client_ip(request), request.headers.keys()
     if not dev_access.is_direct_local(peer, names):
         with session_scope() as db:
-            viewer = auth.viewer_for_token(
+            viewer = sessions.viewer_for_token(
                 db, session_token=read_session_cookie(request.headers.get("cookie"))
             )
         if not dev_access.may_read_mailbox(peer=peer, header_names=names, viewer=viewer):

@@ -36,6 +36,7 @@ from typing import Any
 from python_multipart.exceptions import MultipartParseError
 from python_multipart.multipart import MultipartParser, parse_options_header
 
+from support_portal.services import sessions
 from support_portal.settings import get_settings
 from support_portal.web.security import ASGIApp, Message, Scope
 
@@ -452,11 +453,10 @@ def registered_upload_handlers(
 def live_session(cookie_header: str | None) -> bool:
     """Whether the Cookie header carries the HttpOnly session of someone still logged in."""
     from support_portal.db import session_scope
-    from support_portal.services import auth
     from support_portal.web.cookies import read_session_cookie
 
     token = read_session_cookie(cookie_header)
     if not token:
         return False
     with session_scope() as db:
-        return auth.viewer_for_token(db, session_token=token) is not None
+        return sessions.viewer_for_token(db, session_token=token) is not None

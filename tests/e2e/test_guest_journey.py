@@ -23,7 +23,7 @@ from support_portal.models import (
     Ticket,
     User,
 )
-from support_portal.services import auth, conversation
+from support_portal.services import conversation, sessions
 from tests.e2e.helpers import create_user, goto, ready, register, reply, unique_email
 from tests.mailbox import code_in, links_in, text_of
 
@@ -96,9 +96,9 @@ def agent_messages(app, number: int):
 
     def read(db):
         user_id = db.exec(select(User.id).where(User.email == agent_email)).one()
-        token = auth.create_login_ticket(db, user_id=user_id)
-        session_token, _, _ = auth.exchange_login_ticket(db, token=token)
-        agent = auth.viewer_for_token(db, session_token=session_token)
+        token = sessions.create_login_ticket(db, user_id=user_id)
+        session_token, _, _ = sessions.exchange_login_ticket(db, token=token)
+        agent = sessions.viewer_for_token(db, session_token=session_token)
         return conversation.list_messages(db, viewer=agent, number=number)
 
     return in_db(app, read)

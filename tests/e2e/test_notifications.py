@@ -20,7 +20,7 @@ from sqlmodel import select
 from support_portal.db import session_scope
 from support_portal.models import OutboxEmail, OutboxStatus, Role, User
 from support_portal.services import agent as agent_service
-from support_portal.services import auth, tickets
+from support_portal.services import sessions, tickets
 from support_portal.services.dto import Viewer
 from tests.e2e.conftest import ROOT
 from tests.e2e.helpers import PASSWORD, create_user, goto, log_in, ready
@@ -36,9 +36,9 @@ def viewer_for(app, email: str) -> Viewer:
     try:
         with session_scope(engine) as db:
             user = db.exec(select(User).where(User.email == email)).one()
-            ticket = auth.create_login_ticket(db, user_id=user.id)
-            token, _, _ = auth.exchange_login_ticket(db, token=ticket)
-            viewer = auth.viewer_for_token(db, session_token=token)
+            ticket = sessions.create_login_ticket(db, user_id=user.id)
+            token, _, _ = sessions.exchange_login_ticket(db, token=ticket)
+            viewer = sessions.viewer_for_token(db, session_token=token)
     finally:
         engine.dispose()
     assert viewer is not None

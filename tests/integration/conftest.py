@@ -15,7 +15,7 @@ from sqlmodel import Session
 from support_portal import db as db_module
 from support_portal.cli import migrate
 from support_portal.models import Role
-from support_portal.services import auth, security
+from support_portal.services import auth, security, sessions
 from support_portal.services.dto import Viewer
 from support_portal.settings import Settings, get_settings
 from tests.integration.inprocess import client, portal_asgi  # noqa: F401  (fixtures)
@@ -99,9 +99,9 @@ def make_viewer(engine, *, name: str, email: str, role: Role = Role.customer) ->
             db, name=name, email=email, password="correct horse battery", role=role,
             email_verified=True,
         )  # fmt: skip
-        ticket = auth.create_login_ticket(db, user_id=user.id)
-        session_token, _, _ = auth.exchange_login_ticket(db, token=ticket)
-        viewer = auth.viewer_for_token(db, session_token=session_token)
+        ticket = sessions.create_login_ticket(db, user_id=user.id)
+        session_token, _, _ = sessions.exchange_login_ticket(db, token=ticket)
+        viewer = sessions.viewer_for_token(db, session_token=session_token)
     assert viewer is not None
     return viewer
 

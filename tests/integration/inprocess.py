@@ -15,6 +15,7 @@ import anyio
 import pytest
 from starlette.testclient import TestClient
 
+from support_portal.services import sessions
 from support_portal.services.auth import SESSION_COOKIE
 from tests.mailbox import free_port
 
@@ -71,8 +72,8 @@ def session_cookie(engine, email: str = "carl@example.com") -> str:
             db, name="Carl Customer", email=email, password="correct horse battery",
             email_verified=True,
         )  # fmt: skip
-        ticket = auth.create_login_ticket(db, user_id=user.id)
-        token, _, _ = auth.exchange_login_ticket(db, token=ticket)
+        ticket = sessions.create_login_ticket(db, user_id=user.id)
+        token, _, _ = sessions.exchange_login_ticket(db, token=ticket)
     return f"{SESSION_COOKIE}={token}"
 
 

@@ -11,7 +11,7 @@ from starlette.testclient import TestClient
 
 from support_portal import routes
 from support_portal.db import session_scope
-from support_portal.services import auth
+from support_portal.services import auth, sessions
 from support_portal.web.routes import build_routes_app
 
 pytestmark = pytest.mark.integration
@@ -27,7 +27,7 @@ def client(engine) -> TestClient:
 @pytest.fixture
 def ticket(alice) -> str:
     with session_scope() as db:
-        return auth.create_login_ticket(
+        return sessions.create_login_ticket(
             db, user_id=alice.user_id, next_path="/tickets", binding=NONCE
         )
 
@@ -46,7 +46,7 @@ def test_the_browser_that_started_the_login_gets_the_session(client, ticket):
     session = signed_in(client, ticket, NONCE)
     assert session
     with session_scope() as db:
-        assert auth.viewer_for_token(db, session_token=session).email == "alice@example.com"
+        assert sessions.viewer_for_token(db, session_token=session).email == "alice@example.com"
 
 
 def test_a_ticket_opened_in_a_browser_without_the_nonce_logs_nobody_in(client, ticket):
@@ -64,14 +64,14 @@ def test_a_ticket_opened_with_another_browsers_nonce_logs_nobody_in(client, tick
 
 def session_for(alice) -> str:
     with session_scope() as db:
-        ticket = auth.create_login_ticket(db, user_id=alice.user_id)
-        token, _, _ = auth.exchange_login_ticket(db, token=ticket)
+        ticket = sessions.create_login_ticket(db, user_id=alice.user_id)
+        token, _, _ = sessions.exchange_login_ticket(db, token=ticket)
     return token
 
 
 def still_valid(token: str) -> bool:
     with session_scope() as db:
-        return auth.viewer_for_token(db, session_token=token) is not None
+        return sessions.viewer_for_token(db, session_token=token) is not None
 
 
 def test_a_cross_site_get_does_not_log_out(client, alice):

@@ -12,7 +12,7 @@ from support_portal import db as db_module
 from support_portal.mail import catcher
 from support_portal.mail.sender import OutboxSender
 from support_portal.models import Role
-from support_portal.services import auth
+from support_portal.services import sessions
 from support_portal.states.notice_views import linkify
 from support_portal.web.dev_access import mailbox_guard
 from support_portal.web.routes import build_routes_app
@@ -130,8 +130,8 @@ def session_cookie(engine, viewer_email: str, role) -> dict[str, str]:
 
     viewer = make_viewer(engine, name="Someone", email=viewer_email, role=role)
     with db_module.session_scope(engine) as db:
-        ticket = auth.create_login_ticket(db, user_id=viewer.user_id)
-        token, _, _ = auth.exchange_login_ticket(db, token=ticket)
+        ticket = sessions.create_login_ticket(db, user_id=viewer.user_id)
+        token, _, _ = sessions.exchange_login_ticket(db, token=ticket)
     return {SESSION_COOKIE: token}
 
 

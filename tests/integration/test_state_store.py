@@ -174,7 +174,7 @@ def test_the_sweep_purges_the_tabs_of_expired_and_revoked_sessions_only(
 
     from support_portal.db import session_scope
     from support_portal.models import AuthSession, utcnow
-    from support_portal.services import auth, sessions
+    from support_portal.services import sessions
     from tests.integration.conftest import make_viewer
 
     make_viewer(engine, name="Sam Sweep", email="sam@example.com")
@@ -182,8 +182,8 @@ def test_the_sweep_purges_the_tabs_of_expired_and_revoked_sessions_only(
     def new_session() -> str:
         with session_scope(engine) as db:
             user_id = db.exec(select(AuthSession.user_id)).first()
-            ticket = auth.create_login_ticket(db, user_id=user_id)
-            return auth.exchange_login_ticket(db, token=ticket)[0]
+            ticket = sessions.create_login_ticket(db, user_id=user_id)
+            return sessions.exchange_login_ticket(db, token=ticket)[0]
 
     live, expired, revoked = new_session(), new_session(), new_session()
     with session_scope(engine) as db:
@@ -191,7 +191,7 @@ def test_the_sweep_purges_the_tabs_of_expired_and_revoked_sessions_only(
             select(AuthSession).where(AuthSession.token_hash == sessions.session_key(expired))
         ).one()
         row.expires_at = utcnow() - timedelta(seconds=1)
-        auth.revoke_session(db, session_token=revoked)
+        sessions.revoke_session(db, session_token=revoked)
 
     async def scenario():
         manager = store.BoundedStateManagerMemory()

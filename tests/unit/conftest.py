@@ -21,6 +21,7 @@ from support_portal.services import (
     notifications,
     registration,
     security,
+    sessions,
     throttle,
     tickets,
 )
@@ -80,9 +81,9 @@ def make_viewer(
         role=role,
         email_verified=verified,
     )
-    token = auth.create_login_ticket(db, user_id=user.id)
-    session_token, _, _ = auth.exchange_login_ticket(db, token=token)
-    viewer = auth.viewer_for_token(db, session_token=session_token)
+    token = sessions.create_login_ticket(db, user_id=user.id)
+    session_token, _, _ = sessions.exchange_login_ticket(db, token=token)
+    viewer = sessions.viewer_for_token(db, session_token=session_token)
     assert viewer is not None
     return viewer
 
@@ -112,13 +113,13 @@ def session_token_for(
     db: Session, *, user_id: int | None = None, guest_email: str | None = None
 ) -> str:
     """Log in the way the HTTP route does: a login ticket traded for a session token."""
-    ticket = auth.create_login_ticket(db, user_id=user_id, guest_email=guest_email)
-    session_token, _, _ = auth.exchange_login_ticket(db, token=ticket)
+    ticket = sessions.create_login_ticket(db, user_id=user_id, guest_email=guest_email)
+    session_token, _, _ = sessions.exchange_login_ticket(db, token=ticket)
     return session_token
 
 
 def guest_viewer(db: Session, email: str) -> Viewer:
-    viewer = auth.viewer_for_token(db, session_token=session_token_for(db, guest_email=email))
+    viewer = sessions.viewer_for_token(db, session_token=session_token_for(db, guest_email=email))
     assert viewer is not None
     return viewer
 
@@ -141,9 +142,9 @@ def clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
     """Moves `utcnow` forward in every service module that reads the time."""
     clock = Clock()
     for module in (
-        auth,
         codes,
         guest,
+        sessions,
         throttle,
         tickets,
         agent_service,

@@ -10,7 +10,7 @@ from sqlmodel import Session, select, update
 
 from support_portal.models import AuditEvent, Message, Ticket, TicketStatus, User, utcnow
 from support_portal.services import agent as agent_service
-from support_portal.services import agent_queue, agents, auth, conversation, tickets
+from support_portal.services import agent_queue, agents, conversation, sessions, tickets
 from support_portal.services.dto import Viewer
 from support_portal.services.errors import (
     InvalidInput,
@@ -471,9 +471,9 @@ def test_no_viewer_at_all_must_log_in(db, alice, action):
 
 def test_a_revoked_agent_session_no_longer_reaches_agent_actions(db, agent):
     token = session_token_for(db, user_id=agent.user_id)
-    auth.revoke_session(db, session_token=token)
+    sessions.revoke_session(db, session_token=token)
     with pytest.raises(NotAuthenticated):
-        agent_queue.queue(db, viewer=auth.viewer_for_token(db, session_token=token))
+        agent_queue.queue(db, viewer=sessions.viewer_for_token(db, session_token=token))
 
 
 # Admin only
@@ -485,7 +485,7 @@ def test_an_admin_adds_an_agent_who_can_then_work_the_queue(db, admin):
     )
     assert (added.role, added.is_active) == ("agent", True)
     assert "nina@support.test" in [a.email for a in agents.list_agents(db, viewer=admin)]
-    nina = auth.viewer_for_token(db, session_token=session_token_for(db, user_id=added.id))
+    nina = sessions.viewer_for_token(db, session_token=session_token_for(db, user_id=added.id))
     assert agent_queue.queue(db, viewer=nina).items == []
 
 
@@ -505,7 +505,7 @@ def test_a_plain_agent_cannot_add_or_deactivate_agents(db, agent, admin):
 def test_deactivating_an_agent_ends_their_sessions_and_hides_them(db, admin, agent):
     token = session_token_for(db, user_id=agent.user_id)
     agents.set_agent_active(db, viewer=admin, agent_id=agent.user_id, active=False)
-    assert auth.viewer_for_token(db, session_token=token) is None
+    assert sessions.viewer_for_token(db, session_token=token) is None
     assert agent.user_id not in [a.id for a in agents.list_agents(db, viewer=admin)]
     everyone = agents.list_agents(db, viewer=admin, include_inactive=True)
     assert agent.user_id in [a.id for a in everyone]

@@ -9,7 +9,7 @@ import pytest
 from sqlmodel import Session, func, select
 
 from support_portal.models import AuditEvent, AuthSession, LoginTicket, RateEvent, Role, utcnow
-from support_portal.services import auth, security
+from support_portal.services import auth, security, sessions
 from support_portal.services.errors import (
     EmailTaken,
     InvalidCredentials,
@@ -267,9 +267,9 @@ def test_failed_logins_are_audited_without_the_password(db):
 
 def test_a_login_ticket_becomes_a_session_for_that_user(db):
     user = register(db)
-    ticket = auth.create_login_ticket(db, user_id=user.id, next_path="/tickets/12345678")
-    token, max_age, next_path = auth.exchange_login_ticket(db, token=ticket, ip="192.0.2.1")
-    viewer = auth.viewer_for_token(db, session_token=token)
+    ticket = sessions.create_login_ticket(db, user_id=user.id, next_path="/tickets/12345678")
+    token, max_age, next_path = sessions.exchange_login_ticket(db, token=ticket, ip="192.0.2.1")
+    viewer = sessions.viewer_for_token(db, session_token=token)
     assert viewer.user_id == user.id
     assert viewer.role == Role.customer
     assert not viewer.is_agent
@@ -279,51 +279,51 @@ def test_a_login_ticket_becomes_a_session_for_that_user(db):
 
 def test_the_database_keeps_only_hashes_of_session_and_login_tokens(db):
     user = register(db)
-    ticket = auth.create_login_ticket(db, user_id=user.id)
+    ticket = sessions.create_login_ticket(db, user_id=user.id)
     stored_ticket = db.exec(select(LoginTicket)).one()
     assert stored_ticket.token_hash == security.token_hash(ticket) != ticket
-    token = auth.exchange_login_ticket(db, token=ticket)[0]
+    token = sessions.exchange_login_ticket(db, token=ticket)[0]
     assert session_row(db, token).token_hash != token
 
 
 def test_a_login_ticket_works_only_once(db):
     user = register(db)
-    ticket = auth.create_login_ticket(db, user_id=user.id)
-    auth.exchange_login_ticket(db, token=ticket)
+    ticket = sessions.create_login_ticket(db, user_id=user.id)
+    sessions.exchange_login_ticket(db, token=ticket)
     with pytest.raises(NotAuthenticated):
-        auth.exchange_login_ticket(db, token=ticket)
+        sessions.exchange_login_ticket(db, token=ticket)
 
 
 def test_an_expired_login_ticket_is_refused(db):
     user = register(db)
-    ticket = auth.create_login_ticket(db, user_id=user.id)
+    ticket = sessions.create_login_ticket(db, user_id=user.id)
     row = db.exec(select(LoginTicket)).one()
     row.expires_at = utcnow() - timedelta(seconds=1)
     db.flush()
     with pytest.raises(NotAuthenticated):
-        auth.exchange_login_ticket(db, token=ticket)
+        sessions.exchange_login_ticket(db, token=ticket)
 
 
 def test_a_made_up_login_ticket_is_refused(db):
     with pytest.raises(NotAuthenticated):
-        auth.exchange_login_ticket(db, token="made-up")
+        sessions.exchange_login_ticket(db, token="made-up")
 
 
 def test_a_login_ticket_bound_to_a_browser_works_only_with_that_browsers_nonce(db):
     """X5: an attacker's own ticket sent to a victim logs the victim into nothing."""
     user = register(db)
-    ticket = auth.create_login_ticket(db, user_id=user.id, binding="nonce-of-my-browser")
+    ticket = sessions.create_login_ticket(db, user_id=user.id, binding="nonce-of-my-browser")
     with pytest.raises(NotAuthenticated):
-        auth.exchange_login_ticket(db, token=ticket)
+        sessions.exchange_login_ticket(db, token=ticket)
     with pytest.raises(NotAuthenticated):
-        auth.exchange_login_ticket(db, token=ticket, binding="nonce-of-another-browser")
-    token, _, _ = auth.exchange_login_ticket(db, token=ticket, binding="nonce-of-my-browser")
-    assert auth.viewer_for_token(db, session_token=token).user_id == user.id
+        sessions.exchange_login_ticket(db, token=ticket, binding="nonce-of-another-browser")
+    token, _, _ = sessions.exchange_login_ticket(db, token=ticket, binding="nonce-of-my-browser")
+    assert sessions.viewer_for_token(db, session_token=token).user_id == user.id
 
 
 def test_the_binding_nonce_is_stored_only_as_a_hash(db):
     user = register(db)
-    auth.create_login_ticket(db, user_id=user.id, binding="nonce-of-my-browser")
+    sessions.create_login_ticket(db, user_id=user.id, binding="nonce-of-my-browser")
     row = db.exec(select(LoginTicket)).one()
     assert row.binding_hash == security.token_hash("nonce-of-my-browser")
 
@@ -331,29 +331,29 @@ def test_the_binding_nonce_is_stored_only_as_a_hash(db):
 def test_a_login_ticket_is_for_a_user_or_a_guest_never_both(db):
     user = register(db)
     with pytest.raises(ValueError):
-        auth.create_login_ticket(db, user_id=user.id, guest_email="carol@example.com")
+        sessions.create_login_ticket(db, user_id=user.id, guest_email="carol@example.com")
     with pytest.raises(ValueError):
-        auth.create_login_ticket(db)
+        sessions.create_login_ticket(db)
 
 
 def test_logout_ends_the_session_on_the_server(db):
     user = register(db)
     token = session_token_for(db, user_id=user.id)
-    assert auth.viewer_for_token(db, session_token=token) is not None
-    auth.revoke_session(db, session_token=token)
-    assert auth.viewer_for_token(db, session_token=token) is None
+    assert sessions.viewer_for_token(db, session_token=token) is not None
+    sessions.revoke_session(db, session_token=token)
+    assert sessions.viewer_for_token(db, session_token=token) is None
 
 
 def test_revoking_all_sessions_ends_every_device(db):
     user = register(db)
     tokens = [session_token_for(db, user_id=user.id) for _ in range(3)]
-    auth.revoke_all_sessions(db, user_id=user.id)
-    assert [auth.viewer_for_token(db, session_token=t) for t in tokens] == [None, None, None]
+    sessions.revoke_all_sessions(db, user_id=user.id)
+    assert [sessions.viewer_for_token(db, session_token=t) for t in tokens] == [None, None, None]
 
 
 @pytest.mark.parametrize("token", [None, "", "not-a-session"])
 def test_no_session_or_an_unknown_one_is_anonymous(db, token):
-    assert auth.viewer_for_token(db, session_token=token) is None
+    assert sessions.viewer_for_token(db, session_token=token) is None
 
 
 def test_a_session_idle_for_longer_than_its_idle_lifetime_expires(db):
@@ -361,7 +361,7 @@ def test_a_session_idle_for_longer_than_its_idle_lifetime_expires(db):
     token = session_token_for(db, user_id=user.id)
     row = session_row(db, token)
     row.last_seen_at = utcnow() - timedelta(minutes=row.idle_minutes, seconds=1)
-    assert auth.viewer_for_token(db, session_token=token) is None
+    assert sessions.viewer_for_token(db, session_token=token) is None
 
 
 def test_using_a_session_keeps_it_alive(db):
@@ -369,7 +369,7 @@ def test_using_a_session_keeps_it_alive(db):
     token = session_token_for(db, user_id=user.id)
     row = session_row(db, token)
     row.last_seen_at = utcnow() - timedelta(minutes=row.idle_minutes - 1)
-    assert auth.viewer_for_token(db, session_token=token) is not None
+    assert sessions.viewer_for_token(db, session_token=token) is not None
     assert utcnow() - row.last_seen_at < timedelta(minutes=1)
 
 
@@ -379,24 +379,24 @@ def test_a_session_past_its_absolute_lifetime_expires_even_when_in_use(db):
     row = session_row(db, token)
     row.expires_at = utcnow() - timedelta(seconds=1)
     row.last_seen_at = utcnow()
-    assert auth.viewer_for_token(db, session_token=token) is None
+    assert sessions.viewer_for_token(db, session_token=token) is None
 
 
 def test_sessions_expire_by_the_clock_without_anyone_touching_the_rows(db, clock):
     user = register(db)
     token = session_token_for(db, user_id=user.id)
     clock.advance(days=6)
-    assert auth.viewer_for_token(db, session_token=token) is not None  # touched at day 6
+    assert sessions.viewer_for_token(db, session_token=token) is not None  # touched at day 6
     clock.advance(days=6)
-    assert auth.viewer_for_token(db, session_token=token) is not None  # touched at day 12
+    assert sessions.viewer_for_token(db, session_token=token) is not None  # touched at day 12
     clock.advance(days=19)
-    assert auth.viewer_for_token(db, session_token=token) is None  # past 30 days in all
+    assert sessions.viewer_for_token(db, session_token=token) is None  # past 30 days in all
 
 
 def test_guest_sessions_are_short_and_scoped_to_the_email(db):
-    ticket = auth.create_login_ticket(db, guest_email="guest@example.com")
-    token, max_age, _ = auth.exchange_login_ticket(db, token=ticket)
-    viewer = auth.viewer_for_token(db, session_token=token)
+    ticket = sessions.create_login_ticket(db, guest_email="guest@example.com")
+    token, max_age, _ = sessions.exchange_login_ticket(db, token=ticket)
+    viewer = sessions.viewer_for_token(db, session_token=token)
     assert viewer.is_guest
     assert viewer.email == "guest@example.com"
     assert viewer.user_id is None
@@ -411,7 +411,7 @@ def test_a_deactivated_users_sessions_stop_working(db):
     user = register(db)
     token = session_token_for(db, user_id=user.id)
     db.get(User, user.id).is_active = False
-    assert auth.viewer_for_token(db, session_token=token) is None
+    assert sessions.viewer_for_token(db, session_token=token) is None
 
 
 # Redirects after login
@@ -434,5 +434,5 @@ def test_same_site_paths_are_kept(path):
 
 def test_a_login_ticket_never_stores_an_unsafe_next_path(db):
     user = register(db)
-    ticket = auth.create_login_ticket(db, user_id=user.id, next_path="//evil.test")
-    assert auth.exchange_login_ticket(db, token=ticket)[2] == "/"
+    ticket = sessions.create_login_ticket(db, user_id=user.id, next_path="//evil.test")
+    assert sessions.exchange_login_ticket(db, token=ticket)[2] == "/"

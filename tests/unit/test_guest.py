@@ -16,6 +16,7 @@ from support_portal.services import (
     conversation,
     guest,
     guest_links,
+    sessions,
     ticket_lists,
     tickets,
 )
@@ -480,8 +481,8 @@ def test_the_right_code_signs_in_a_fresh_guest_session_that_opens_the_ticket(db,
     earlier = guest_viewer(db, GUS)
     code = send(db, secret)
     login = guest.sign_in_with_code(db, secret=secret, code=code, ip=None)
-    session_token, _, next_path = auth.exchange_login_ticket(db, token=login)
-    viewer = auth.viewer_for_token(db, session_token=session_token)
+    session_token, _, next_path = sessions.exchange_login_ticket(db, token=login)
+    viewer = sessions.viewer_for_token(db, session_token=session_token)
     assert next_path == f"/tickets/{ticket.number}"
     assert (viewer.kind.value, viewer.email) == ("guest", GUS)
     assert viewer.session_id != earlier.session_id
@@ -508,7 +509,7 @@ def test_a_guest_reply_is_signed_with_the_guest_name_and_no_account(db, ticket):
 def test_verifying_an_account_email_claims_that_emails_guest_tickets(db, ticket):
     guest_ticket(db, email="someone-else@example.net")
     user = auth.create_user(db, name="Gus", email=GUS, password="correct horse battery")
-    viewer = auth.viewer_for_token(db, session_token=session_token_for(db, user_id=user.id))
+    viewer = sessions.viewer_for_token(db, session_token=session_token_for(db, user_id=user.id))
     sent = guest.send_account_code(db, viewer=viewer, ip=None)
     assert sent.number is None
     code = code_sent(db)
@@ -523,7 +524,7 @@ def test_a_wrong_account_code_claims_nothing(db, ticket, codes):
     viewer = guest_viewer(db, GUS)  # a guest session is not an account
     with pytest.raises(NotAuthenticated):
         guest.send_account_code(db, viewer=viewer, ip=None)
-    account = auth.viewer_for_token(db, session_token=session_token_for(db, user_id=user.id))
+    account = sessions.viewer_for_token(db, session_token=session_token_for(db, user_id=user.id))
     guest.send_account_code(db, viewer=account, ip=None)
     with pytest.raises(CodeRejected):
         guest.verify_account_code(db, viewer=account, code="999999", ip=None)
@@ -533,7 +534,7 @@ def test_a_wrong_account_code_claims_nothing(db, ticket, codes):
 
 def test_a_link_code_cannot_verify_an_account(db, secret, codes):
     user = auth.create_user(db, name="Gus", email=GUS, password="correct horse battery")
-    account = auth.viewer_for_token(db, session_token=session_token_for(db, user_id=user.id))
+    account = sessions.viewer_for_token(db, session_token=session_token_for(db, user_id=user.id))
     link_code = send(db, secret)
     with pytest.raises(CodeRejected):
         guest.verify_account_code(db, viewer=account, code=link_code, ip=None)

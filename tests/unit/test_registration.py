@@ -9,7 +9,7 @@ import pytest
 from sqlmodel import Session, func, select
 
 from support_portal.models import GuestChallenge, PendingRegistration, Role, Ticket, User
-from support_portal.services import auth, codes, registration, tickets
+from support_portal.services import auth, codes, registration, sessions, tickets
 from support_portal.services.errors import InvalidInput, RateLimited
 from tests.fakes import code_sent
 
@@ -59,9 +59,9 @@ def test_the_code_creates_a_verified_account_and_a_login_ticket_bound_to_the_bro
     assert user.email == "rita@example.com"
     assert user.email_verified and user.role == Role.customer
     assert auth.authenticate(db, email="rita@example.com", password=PASSWORD, ip=None)
-    token, _, next_path = auth.exchange_login_ticket(db, token=ticket, binding="browser-nonce")
+    token, _, next_path = sessions.exchange_login_ticket(db, token=ticket, binding="browser-nonce")
     assert next_path == "/tickets"
-    assert auth.viewer_for_token(db, session_token=token).user_id == user.id
+    assert sessions.viewer_for_token(db, session_token=token).user_id == user.id
     assert db.exec(select(func.count()).select_from(PendingRegistration)).one() == 0
 
 

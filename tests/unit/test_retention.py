@@ -19,7 +19,7 @@ from support_portal.models import (
     SessionKind,
     utcnow,
 )
-from support_portal.services import auth, retention
+from support_portal.services import retention, sessions
 
 NOW = utcnow()
 HOUR = timedelta(hours=1)
@@ -63,7 +63,7 @@ def login_ticket(db: Session, *, created: timedelta, used: bool = False) -> str:
             token_hash=marker,
             kind=SessionKind.user,
             created_at=NOW - created,
-            expires_at=NOW - created + auth.LOGIN_TICKET_TTL,
+            expires_at=NOW - created + sessions.LOGIN_TICKET_TTL,
             used_at=NOW - created + timedelta(seconds=5) if used else None,
         )
     )

@@ -7,7 +7,7 @@ from datetime import timedelta
 from sqlmodel import select
 
 from support_portal.models import AuthSession, User, utcnow
-from support_portal.services import auth, sessions
+from support_portal.services import sessions
 from support_portal.services.security import token_hash
 from tests.unit.conftest import session_token_for
 
@@ -28,7 +28,7 @@ def test_logged_out_expired_idle_and_deactivated_sessions_have_ended(db, alice, 
     live = session_token_for(db, user_id=alice.user_id)
     guest = session_token_for(db, guest_email="guest@example.com")
     logged_out = session_token_for(db, user_id=alice.user_id)
-    auth.revoke_session(db, session_token=logged_out)
+    sessions.revoke_session(db, session_token=logged_out)
     expired = session_token_for(db, user_id=bob.user_id)
     record(db, expired).expires_at = utcnow() - timedelta(seconds=1)
     idle = session_token_for(db, user_id=bob.user_id)
