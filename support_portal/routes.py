@@ -1,7 +1,13 @@
-"""Route paths and URL builders. Links in emails are built from PUBLIC_URL only (G10)."""
+"""Route paths and URL builders: the one place a path is spelled. Links in emails are built
+from PUBLIC_URL only (G10).
+
+The builders take a plain value, or in a page template a Reflex var (anything with
+`to_string()`), so a page never spells a path by hand.
+"""
 
 from __future__ import annotations
 
+from typing import Any
 from urllib.parse import quote
 
 from support_portal.settings import get_settings
@@ -28,19 +34,44 @@ DEV_MAILBOX = "/dev/mailbox"
 AUTH_SESSION = "/auth/session"
 AUTH_LOGOUT = "/auth/logout"
 ATTACHMENT = "/files/{attachment_id}"
-DEV_MAILBOX_RAW = "/dev/mailbox/raw/{name}"
+DEV_MAILBOX_HTML = "/dev/mailbox/html/{name}"
 
 
-def ticket_path(number: int) -> str:
-    return f"/tickets/{number}"
+def _fill(pattern: str, value: Any) -> Any:
+    """`pattern` with its one [placeholder] replaced by `value` (a value, or a page var)."""
+    prefix, _, rest = pattern.partition("[")
+    suffix = rest.partition("]")[2]
+    if hasattr(value, "to_string"):  # a Reflex var in a page template
+        return prefix + value.to_string() + suffix
+    return f"{prefix}{value}{suffix}"
 
 
-def admin_ticket_path(number: int) -> str:
-    return f"/admin/tickets/{number}"
+def ticket_path(number: Any) -> Any:
+    return _fill(TICKET, number)
+
+
+def submitted_path(number: Any) -> Any:
+    return _fill(TICKET_SUBMITTED, number)
+
+
+def admin_ticket_path(number: Any) -> Any:
+    return _fill(ADMIN_TICKET, number)
 
 
 def attachment_path(attachment_id: int) -> str:
-    return f"/files/{attachment_id}"
+    return ATTACHMENT.replace("{attachment_id}", str(attachment_id))
+
+
+def mailbox_html_path(name: str) -> str:
+    return DEV_MAILBOX_HTML.replace("{name}", quote(name))
+
+
+def is_ticket_page(path: str, number: int | str) -> bool:
+    return path.rstrip("/") == ticket_path(number)
+
+
+def is_admin_ticket_page(path: str) -> bool:
+    return path.startswith(ADMIN_TICKET.partition("[")[0])
 
 
 def login_path(next_path: str | None = None) -> str:
@@ -60,4 +91,4 @@ def admin_ticket_url(number: int) -> str:
 
 
 def guest_link_url(secret: str) -> str:
-    return absolute(f"/t/{secret}")
+    return absolute(_fill(GUEST_LINK, secret))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
+from support_portal import routes
 from support_portal.components.i18n import T
 from support_portal.components.ui import status_badge
 from support_portal.states.admin import AdminQueueState
@@ -13,7 +14,7 @@ S = AdminQueueState
 
 
 def _href(row: QueueRow) -> rx.Var:
-    return "/admin/tickets/" + row.number.to_string()
+    return routes.admin_ticket_path(row.number)
 
 
 def _customer(row: QueueRow) -> rx.Component:

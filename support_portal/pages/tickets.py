@@ -97,7 +97,7 @@ def ticket_row(row: TicketRow) -> rx.Component:
             ),
             class_name="ticket-row",
         ),
-        href="/tickets/" + row.number.to_string(),
+        href=routes.ticket_path(row.number),
         underline="none",
         color="inherit",
         width="100%",
@@ -303,7 +303,7 @@ def new_ticket_page() -> rx.Component:
                         type="button",
                         variant="solid",
                         id="continue-in-ticket",
-                        on_click=rx.redirect("/tickets/" + s.suggestion_number.to_string()),
+                        on_click=rx.redirect(routes.ticket_path(s.suggestion_number)),
                     ),
                     spacing="2",
                 ),
@@ -405,9 +405,7 @@ def _ticket_header() -> rx.Component:
         rx.text(
             T("Follow-up to"),
             " ",
-            rx.link(
-                "#", s.follow_up_of_number, href="/tickets/" + s.follow_up_of_number.to_string()
-            ),
+            rx.link("#", s.follow_up_of_number, href=routes.ticket_path(s.follow_up_of_number)),
             size="2",
         ),
     )

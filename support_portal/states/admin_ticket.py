@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import reflex as rx
 
+from support_portal import routes
 from support_portal.clock import utcnow
 from support_portal.i18n import _
 from support_portal.live import presence
@@ -42,7 +43,6 @@ from support_portal.states.conversation import (
 
 UNASSIGNED = "none"
 STATUS_ACTIONS = (workflow.Action.resolve, workflow.Action.close, workflow.Action.reopen)
-ADMIN_TICKET_PREFIX = "/admin/tickets/"
 STATUS_NOTICES = {
     "resolve": _("The ticket is resolved."),
     "close": _("The ticket is closed."),
@@ -194,7 +194,7 @@ class AdminTicketState(ConversationState):
                     async with self:
                         if not self._still_here(generation):
                             if generation == self._generation and not (
-                                self.router.url.path.startswith(ADMIN_TICKET_PREFIX)
+                                routes.is_admin_ticket_page(self.router.url.path)
                             ):
                                 self._forget()
                             return

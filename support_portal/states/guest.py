@@ -262,7 +262,9 @@ class GuestLinkState(SessionState):
             generation = self._tick
         while True:
             async with self:
-                if generation != self._tick or not self.router.url.path.startswith("/t/"):
+                if generation != self._tick or not self.router.url.path.startswith(
+                    routes.GUEST_LINK.partition("[")[0]
+                ):
                     return
                 left = max(0, math.ceil(self._resend_at - time.time()))
                 self.cooldown = left

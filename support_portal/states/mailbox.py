@@ -8,10 +8,10 @@ a handler by name.
 from __future__ import annotations
 
 import asyncio
-from urllib.parse import quote
 
 import reflex as rx
 
+from support_portal import routes
 from support_portal.clock import utcnow
 from support_portal.live.hub import LiveEvent
 from support_portal.services import caught_mail
@@ -162,4 +162,4 @@ class MailboxState(LivePageState):
     def html_src(self) -> str:
         if not (self.selected and self.has_html):
             return ""
-        return "/dev/mailbox/html/" + quote(self.selected)
+        return routes.mailbox_html_path(self.selected)

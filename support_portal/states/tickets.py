@@ -229,7 +229,7 @@ class NewTicketState(LivePageState):
         self.draft_key = uuid.uuid4().hex
         yield rx.clear_selected_files("ticket-files")
         if viewer is None:
-            yield rx.redirect(routes.TICKET_SUBMITTED.replace("[number]", str(number)))
+            yield rx.redirect(routes.submitted_path(number))
         else:
             yield rx.redirect(routes.ticket_path(number))
 

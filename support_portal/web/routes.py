@@ -200,7 +200,7 @@ def build_routes_app() -> Starlette:
             Route(routes.AUTH_SESSION, exchange_session, methods=["GET"]),
             Route(routes.AUTH_LOGOUT, logout, methods=["POST"]),
             Route(routes.ATTACHMENT, download, methods=["GET"]),
-            Route("/dev/mailbox/html/{name}", mailbox_html, methods=["GET"]),
+            Route(routes.DEV_MAILBOX_HTML, mailbox_html, methods=["GET"]),
             Route("/healthz", healthz, methods=["GET"]),
         ]
     )
