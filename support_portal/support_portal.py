@@ -12,9 +12,11 @@ from support_portal.pages import (  # noqa: F401  (importing registers each @rx.
     guest,
     home,
     mailbox,
+    my_tickets,
+    new_ticket,
     notifications,
     outbox,
-    tickets,
+    ticket,
 )
 from support_portal.services import mailer
 from support_portal.settings import get_settings

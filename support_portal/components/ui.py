@@ -6,6 +6,7 @@ import reflex as rx
 from reflex.components.radix.themes.components.select import SelectRoot, SelectTrigger
 
 from support_portal.components.i18n import T
+from support_portal.rules import CATEGORIES
 
 STATUS_COLORS = {
     "open": "blue",
@@ -28,15 +29,7 @@ def status_badge(status: rx.Var, *, agent: bool = False) -> rx.Component:
 
 
 def category_label(category: rx.Var) -> rx.Component:
-    return rx.match(
-        category,
-        ("account", T("Account")),
-        ("deposits_withdrawals", T("Deposits and withdrawals")),
-        ("trading", T("Trading")),
-        ("security", T("Security")),
-        ("other", T("Other")),
-        category,
-    )
+    return rx.match(category, *[(value, T(label)) for value, label in CATEGORIES], category)
 
 
 def error_callout(message: rx.Var, **props) -> rx.Component:

@@ -39,14 +39,6 @@ from support_portal.services.errors import InvalidInput, NotFound, TicketClosed
 MAX_SUBJECT = 200
 MAX_BODY = 20_000
 
-CATEGORY_LABELS = {
-    Category.account: "Account",
-    Category.deposits_withdrawals: "Deposits and withdrawals",
-    Category.trading: "Trading",
-    Category.security: "Security",
-    Category.other: "Other",
-}
-
 
 @dataclass(frozen=True)
 class NewTicket:

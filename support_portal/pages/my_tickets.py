@@ -1,0 +1,175 @@
+"""/tickets: My tickets, open and closed, with search."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from support_portal import routes
+from support_portal.components.i18n import T, page_title
+from support_portal.components.layout import loading, page
+from support_portal.components.ui import (
+    SEARCH_INPUT_FLEX,
+    category_label,
+    empty_state,
+    error_callout,
+    search_form,
+    status_badge,
+)
+from support_portal.i18n import _
+from support_portal.states.tickets import MyTicketsState
+from support_portal.states.views import TicketRow
+
+
+def ticket_row(row: TicketRow) -> rx.Component:
+    # Phones: the time gets its own line under the number; wider: it sits under the status.
+    return rx.link(
+        rx.card(
+            rx.grid(
+                rx.vstack(
+                    rx.hstack(
+                        rx.cond(
+                            row.unread,
+                            rx.box(
+                                width="8px",
+                                height="8px",
+                                border_radius="50%",
+                                background="var(--red-9)",
+                                aria_label=T("Unread"),
+                                class_name="unread",
+                            ),
+                        ),
+                        rx.text(row.subject, weight="bold", class_name="ticket-subject"),
+                        align="center",
+                        spacing="2",
+                    ),
+                    rx.text(
+                        "#",
+                        row.number,
+                        " · ",
+                        category_label(row.category),
+                        size="2",
+                        color_scheme="gray",
+                    ),
+                    spacing="1",
+                    align="start",
+                    grid_area="main",
+                    min_width="0",
+                ),
+                rx.box(status_badge(row.status), grid_area="status", justify_self="end"),
+                rx.box(
+                    rx.tooltip(
+                        rx.text(row.last_activity, size="1", color_scheme="gray"),
+                        content=row.last_activity_title,
+                    ),
+                    grid_area="time",
+                    justify_self=rx.breakpoints(initial="start", sm="end"),
+                    white_space="nowrap",
+                ),
+                grid_template_columns="minmax(0, 1fr) auto",
+                grid_template_areas=rx.breakpoints(
+                    initial='"main status" "time time"', sm='"main status" "main time"'
+                ),
+                grid_template_rows="auto 1fr",
+                column_gap="var(--space-3)",
+                row_gap="var(--space-1)",
+            ),
+            class_name="ticket-row",
+        ),
+        href=routes.ticket_path(row.number),
+        underline="none",
+        color="inherit",
+        width="100%",
+    )
+
+
+@rx.page(route=routes.MY_TICKETS, title=page_title(_("My tickets")), on_load=MyTicketsState.load)
+def my_tickets_page() -> rx.Component:
+    s = MyTicketsState
+    return page(
+        rx.flex(
+            rx.heading(T("My tickets"), size="7", as_="h1"),
+            rx.spacer(),
+            rx.button(
+                rx.icon("plus", size=16),
+                T("Submit a ticket"),
+                on_click=rx.redirect(routes.NEW_TICKET),
+            ),
+            align="center",
+            spacing="3",
+            wrap="wrap",
+        ),
+        rx.tabs.root(
+            rx.tabs.list(
+                rx.tabs.trigger(
+                    T("Open"), " (", s.counts["open"], ")", value="open", id="tab-open"
+                ),
+                rx.tabs.trigger(
+                    T("Closed"), " (", s.counts["closed"], ")", value="closed", id="tab-closed"
+                ),
+            ),
+            value=s.tab,
+            on_change=s.set_tab,
+            margin_top="1rem",
+        ),
+        search_form(
+            s,
+            rx.input(
+                name="q",
+                placeholder=T("Search by number or subject"),
+                aria_label=T("Search tickets"),
+                id="ticket-search",
+                default_value=s.search,
+                **SEARCH_INPUT_FLEX,
+            ),
+            button=rx.button(
+                rx.icon("search", size=16), T("Search"), type="submit", variant="soft"
+            ),
+            margin_y="1rem",
+        ),
+        error_callout(s.error),
+        rx.cond(
+            ~s.loaded,
+            loading(),
+            rx.cond(
+                s.rows.length() > 0,
+                rx.vstack(
+                    rx.foreach(s.rows, ticket_row), spacing="2", width="100%", id="ticket-list"
+                ),
+                rx.cond(
+                    s.search != "",
+                    empty_state("search-x", T("No tickets match your search.")),
+                    rx.cond(
+                        s.tab == "open",
+                        empty_state(
+                            "inbox",
+                            T("You have no open tickets."),
+                            T("Need help? Submit a ticket and we will get back to you."),
+                            rx.button(
+                                T("Submit a ticket"), on_click=rx.redirect(routes.NEW_TICKET)
+                            ),
+                        ),
+                        empty_state("archive", T("No closed tickets yet.")),
+                    ),
+                ),
+            ),
+        ),
+        rx.cond(
+            (s.previous.length() > 0) | (s.next_cursor != ""),
+            rx.hstack(
+                rx.button(
+                    T("Previous"),
+                    variant="soft",
+                    on_click=s.previous_page,
+                    disabled=s.previous.length() == 0,
+                ),
+                rx.button(
+                    T("Next"), variant="soft", on_click=s.next_page, disabled=s.next_cursor == ""
+                ),
+                justify="center",
+                width="100%",
+                margin_top="1rem",
+                id="ticket-pager",
+            ),
+        ),
+        rx.cond(s.loaded, rx.box(id="page-ready", display="none")),
+    )

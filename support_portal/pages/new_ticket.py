@@ -1,0 +1,224 @@
+"""/tickets/new: Submit a ticket (logged in, or as a guest with a name and email)."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from support_portal import routes
+from support_portal.components.conversation import (
+    form_values,
+    on_files_rejected,
+)
+from support_portal.components.i18n import T, page_title
+from support_portal.components.layout import page
+from support_portal.components.ui import (
+    email_field,
+    error_callout,
+    field,
+    info_callout,
+)
+from support_portal.i18n import _
+from support_portal.rules import ACCEPT, CATEGORIES
+from support_portal.settings import get_settings
+from support_portal.states.tickets import NewTicketState
+
+
+def _guest_fields() -> rx.Component:
+    return rx.cond(
+        NewTicketState.is_logged_in,
+        rx.fragment(),
+        rx.vstack(
+            info_callout(
+                T("Updates will come to your email. Log in to keep all your tickets in one place."),
+            ),
+            rx.flex(
+                field(
+                    T("Name"),
+                    rx.input(
+                        name="name",
+                        required=True,
+                        auto_complete="name",
+                        id="guest-name",
+                        max_length=120,
+                    ),
+                    error=NewTicketState.field_errors.get("name", ""),
+                ),
+                rx.cond(
+                    NewTicketState.is_guest,
+                    field(T("Email"), rx.input(value=NewTicketState.viewer_email, disabled=True)),
+                    email_field(NewTicketState.field_errors.get("email", ""), id="guest-email"),
+                ),
+                spacing="3",
+                direction=rx.breakpoints(initial="column", sm="row"),
+                width="100%",
+            ),
+            width="100%",
+        ),
+    )
+
+
+def _guidance() -> rx.Component:
+    return rx.card(
+        rx.vstack(
+            rx.heading(T("Tips for a quick answer"), size="3", as_="h2"),
+            rx.text(T("Be specific: explain clearly what happened and what you expected.")),
+            rx.text(
+                T(
+                    "Include key details: transaction IDs, timestamps and screenshots help "
+                    "us investigate faster."
+                )
+            ),
+            rx.text(T("Check back regularly: our team may ask you for more information.")),
+            rx.text(
+                T(
+                    "Already have a ticket about this? Continue in the original ticket so "
+                    "we see the whole history."
+                )
+            ),
+            spacing="2",
+        ),
+        size="2",
+    )
+
+
+@rx.page(
+    route=routes.NEW_TICKET, title=page_title(_("Submit a ticket")), on_load=NewTicketState.load
+)
+def new_ticket_page() -> rx.Component:
+    s = NewTicketState
+    settings = get_settings()
+    form_fields = rx.vstack(
+        _guest_fields(),
+        rx.cond(
+            s.follow_up_of > 0,
+            info_callout(T("Follow-up to ticket {number}", number=s.follow_up_of)),
+        ),
+        field(
+            T("Subject"),
+            rx.input(name="subject", required=True, max_length=200, id="subject"),
+            error=s.field_errors.get("subject", ""),
+        ),
+        field(
+            T("Category"),
+            rx.select.root(
+                rx.select.trigger(placeholder=T("Choose a category"), width="100%", id="category"),
+                rx.select.content(
+                    *[rx.select.item(T(label), value=value) for value, label in CATEGORIES]
+                ),
+                name="category",
+                required=True,
+                value=s.category,
+                on_change=s.choose_category,
+            ),
+            error=s.field_errors.get("category", ""),
+        ),
+        rx.cond(
+            s.suggestion_number > 0,
+            rx.callout(
+                rx.vstack(
+                    rx.text(
+                        T(
+                            "You already have an open ticket in this category: "
+                            "“{subject}”. Our team sees the whole history when you continue "
+                            "there.",
+                            subject=s.suggestion_subject,
+                        )
+                    ),
+                    rx.button(
+                        T("Continue in ticket {number}", number=s.suggestion_number),
+                        type="button",
+                        variant="solid",
+                        id="continue-in-ticket",
+                        on_click=rx.redirect(routes.ticket_path(s.suggestion_number)),
+                    ),
+                    spacing="2",
+                ),
+                icon="message-square-reply",
+                color_scheme="amber",
+                id="continue-suggestion",
+            ),
+        ),
+        field(
+            T("Description"),
+            rx.text_area(
+                name="description", required=True, rows="7", id="description", max_length=20000
+            ),
+            error=s.field_errors.get("description", ""),
+        ),
+        rx.el.input(type="hidden", name="key", value=s.draft_key),
+        rx.upload.root(
+            rx.vstack(
+                rx.icon("upload", size=20),
+                rx.text(
+                    T(
+                        "Drop files here or click to attach (up to 5 files, 10 MB each: "
+                        "png, jpg, gif, webp, pdf, txt, csv, log)."
+                    ),
+                    size="2",
+                ),
+                rx.button(
+                    rx.icon("paperclip", size=14),
+                    T("Attach files"),
+                    type="button",
+                    variant="soft",
+                    size="1",
+                    id="ticket-attach-button",
+                ),
+                align="center",
+            ),
+            id="ticket-files",
+            multiple=True,
+            accept=ACCEPT,
+            max_files=settings.max_attachments_per_message,
+            max_size=settings.max_attachment_bytes,
+            on_drop_rejected=on_files_rejected,
+            # The button inside is the one keyboard stop (the drop area would be an unnamed one).
+            no_keyboard=True,
+            border="1px dashed var(--gray-a7)",
+            border_radius="var(--radius-3)",
+            padding="1rem",
+            width="100%",
+        ),
+        rx.flex(
+            rx.foreach(
+                rx.selected_files("ticket-files"),
+                lambda n: rx.badge(rx.icon("paperclip", size=12), n, variant="soft"),
+            ),
+            spacing="2",
+            wrap="wrap",
+        ),
+        rx.cond(
+            s.submitting & (rx.selected_files("ticket-files").length() > 0),
+            rx.progress(value=s.upload_progress, max=100, width="100%"),
+        ),
+        error_callout(s.error, id="ticket-error"),
+        rx.button(
+            T("Submit ticket"), type="submit", size="3", loading=s.submitting, id="submit-ticket"
+        ),
+        spacing="4",
+        width="100%",
+    )
+    return page(
+        rx.heading(T("Submit a ticket"), size="7", as_="h1", margin_bottom="1rem"),
+        rx.grid(
+            rx.card(
+                rx.form(
+                    form_fields,
+                    on_submit=s.submit_with_files(
+                        rx.upload_files(upload_id="ticket-files", on_upload_progress=s.on_progress),
+                        form_values("new-ticket-form"),
+                    ),
+                    reset_on_submit=False,
+                    id="new-ticket-form",
+                ),
+                size="3",
+            ),
+            _guidance(),
+            columns=rx.breakpoints(initial="1", md="3fr 2fr"),
+            spacing="4",
+            width="100%",
+            align_items="start",
+        ),
+        rx.cond(s.session_checked, rx.box(id="page-ready", display="none")),
+        width="64rem",
+    )

@@ -1,0 +1,119 @@
+"""/tickets/[number]: one ticket, its conversation and the reply box."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from support_portal import routes
+from support_portal.components.conversation import (
+    composer,
+    conversation,
+    ticket_header,
+)
+from support_portal.components.guest import link_panel
+from support_portal.components.i18n import T, page_title
+from support_portal.components.layout import loading, page
+from support_portal.components.ui import (
+    empty_state,
+    info_callout,
+)
+from support_portal.i18n import _
+from support_portal.states.ticket import TicketState
+
+
+def _ticket_header() -> rx.Component:
+    s = TicketState
+    follow_up_of = rx.cond(
+        s.follow_up_of_number > 0,
+        rx.text(
+            T("Follow-up to"),
+            " ",
+            rx.link("#", s.follow_up_of_number, href=routes.ticket_path(s.follow_up_of_number)),
+            size="2",
+        ),
+    )
+    return ticket_header(
+        s, back_label=T("My tickets"), back_href=routes.MY_TICKETS, extra=follow_up_of
+    )
+
+
+def _closed_notice() -> rx.Component:
+    return rx.callout(
+        rx.vstack(
+            rx.text(T("This ticket is closed"), weight="bold"),
+            rx.text(
+                T(
+                    "Replies are no longer possible here. If you still need help, create a "
+                    "follow-up: our team will see this conversation."
+                )
+            ),
+            rx.button(
+                T("Create a follow-up"),
+                on_click=rx.redirect(TicketState.follow_up_href),
+                id="create-follow-up",
+            ),
+            spacing="2",
+        ),
+        icon="lock",
+        color_scheme="gray",
+        id="closed-notice",
+    )
+
+
+@rx.page(route=routes.TICKET, title=page_title(_("Ticket")), on_load=TicketState.load)
+def ticket_page() -> rx.Component:
+    s = TicketState
+    return page(
+        rx.cond(
+            ~s.loaded,
+            loading(),
+            rx.cond(
+                s.not_found,
+                empty_state(
+                    "file-question",
+                    T("We could not find that ticket."),
+                    T("Check the number, or open it from My tickets."),
+                    rx.button(T("My tickets"), on_click=rx.redirect(routes.MY_TICKETS)),
+                ),
+                rx.vstack(
+                    _ticket_header(),
+                    rx.cond(
+                        s.status == "awaiting_customer",
+                        rx.callout(
+                            T("Our team needs more information from you. Please reply below."),
+                            icon="message-circle-question",
+                            color_scheme="amber",
+                            id="awaiting-notice",
+                        ),
+                    ),
+                    rx.cond(
+                        s.status == "resolved",
+                        info_callout(
+                            T(
+                                "This issue was marked as resolved. If it is not, "
+                                "reply below and the ticket reopens."
+                            ),
+                            icon="circle-check",
+                        ),
+                    ),
+                    conversation(s),
+                    rx.cond(
+                        s.support_writing,
+                        rx.hstack(
+                            rx.spinner(size="1"),
+                            rx.text(
+                                T("Support is writing a reply…"), size="2", color_scheme="gray"
+                            ),
+                            id="support-writing",
+                            align="center",
+                        ),
+                    ),
+                    rx.cond(s.is_closed, _closed_notice(), rx.card(composer(s), width="100%")),
+                    rx.cond(s.is_guest, link_panel()),
+                    spacing="4",
+                    width="100%",
+                ),
+            ),
+        ),
+        rx.cond(s.loaded, rx.box(id="page-ready", display="none")),
+    )
