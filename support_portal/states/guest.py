@@ -16,7 +16,7 @@ import reflex as rx
 from support_portal import routes
 from support_portal.clock import utcnow
 from support_portal.services import codes, guest
-from support_portal.services.errors import DomainError, InvalidInput, RateLimited
+from support_portal.services.errors import DomainError, EmailNotSent, InvalidInput, RateLimited
 from support_portal.settings import get_settings
 from support_portal.states.base import SessionState, call, new_login_nonce, sign_in
 
@@ -176,6 +176,13 @@ class GuestLinkState(SessionState):
             )
             self._resend_at = time.time() + exc.retry_after
             self._error_is_wait = True
+            self.sending = False
+            yield GuestLinkState.tick
+            return
+        except EmailNotSent as exc:  # the code was made and counts: the cooldown applies
+            self.error = self._error_text(exc)
+            self._sent_for = self._secret
+            self._resend_at = time.time() + codes.RESEND_COOLDOWN.total_seconds()
             self.sending = False
             yield GuestLinkState.tick
             return
