@@ -6,9 +6,9 @@ import reflex as rx
 
 from support_portal.components.i18n import T
 from support_portal.components.ui import (
+    code_field,
     email_field,
     error_callout,
-    field,
     info_callout,
     submit_button,
 )
@@ -75,21 +75,11 @@ def code_step() -> rx.Component:
         error_callout(s.error, id="link-error"),
         rx.form(
             rx.vstack(
-                field(
-                    T("Verification code"),
-                    rx.input(
-                        name="code",
-                        id="code",
-                        placeholder="123456",
-                        input_mode="numeric",
-                        auto_complete="one-time-code",
-                        max_length=12,
-                        required=True,
-                        auto_focus=True,
-                        size="3",
-                        letter_spacing="0.2em",
-                    ),
+                code_field(
+                    "code",
                     hint=T("The 6-digit code from the email we just sent."),
+                    auto_focus=True,
+                    letter_spacing="0.2em",
                 ),
                 submit_button(T("Verify"), loading=s.verifying, id="verify"),
                 spacing="3",

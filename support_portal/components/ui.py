@@ -91,6 +91,21 @@ def field(
     return rx.flex(*parts, direction="column", spacing="1", width="100%")
 
 
+def code_field(id: str, *, hint: rx.Var | str | None = None, **props) -> rx.Component:
+    """The "Verification code" field of every code step (guest link, registration)."""
+    control = rx.input(
+        name="code",
+        id=id,
+        placeholder="123456",
+        input_mode="numeric",
+        auto_complete="one-time-code",
+        required=True,
+        size="3",
+        **{"max_length": 12, **props},
+    )
+    return field(T("Verification code"), control, hint=hint)
+
+
 def empty_state(
     icon: str,
     title: rx.Var | str,

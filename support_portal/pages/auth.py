@@ -8,6 +8,7 @@ from support_portal import routes
 from support_portal.components.i18n import T, page_title
 from support_portal.components.layout import page
 from support_portal.components.ui import (
+    code_field,
     email_field,
     error_callout,
     field,
@@ -134,19 +135,7 @@ def _register_code_step() -> rx.Component:
         error_callout(s.code_error, id="register-code-error"),
         rx.form(
             rx.vstack(
-                field(
-                    T("Verification code"),
-                    rx.input(
-                        name="code",
-                        placeholder="123456",
-                        input_mode="numeric",
-                        auto_complete="one-time-code",
-                        max_length=6,
-                        required=True,
-                        id="register-code",
-                        size="3",
-                    ),
-                ),
+                code_field("register-code", auto_focus=True),
                 submit_button(T("Create account"), loading=s.verifying, id="register-verify"),
                 spacing="4",
                 width="100%",
