@@ -126,6 +126,10 @@ def mark_read(db: Session, *, viewer: Viewer | None, number: int | str) -> None:
     """The customer has seen the ticket: clear its unread marker and its notifications."""
     ticket = access.ticket_for(db, viewer, number)
     assert viewer is not None
+    _mark_ticket_read(db, viewer, ticket)
+
+
+def _mark_ticket_read(db: Session, viewer: Viewer, ticket: Ticket) -> None:
     if not viewer.is_agent and (
         ticket.customer_read_at is None
         or (ticket.last_agent_reply_at and ticket.last_agent_reply_at > ticket.customer_read_at)
@@ -274,10 +278,12 @@ def update_for(
         db, ticket=ticket, include_internal=viewer.is_agent, after_id=after_id, limit=limit
     )
     if mark_as_read and new:
-        mark_read(db, viewer=viewer, number=ticket.number)
+        _mark_ticket_read(db, viewer, ticket)
     return ConversationUpdate(
         viewer=viewer,
-        detail=ticket_detail(db, ticket),
+        detail=shared_details.get(  # the same for everyone who may see the ticket
+            (ticket.id, ticket.updated_at, str(ticket.status)), lambda: ticket_detail(db, ticket)
+        ),  # type: ignore[arg-type]
         messages=new,
         unread_count=notifications.unread_count(db, viewer=viewer),
     )
@@ -335,6 +341,8 @@ class SharedReads:
 
 
 shared_reads = SharedReads()
+# Follow-ups do not touch the original ticket, so its detail is shared for a moment only.
+shared_details = SharedReads(ttl=1.0)
 
 
 def new_messages(

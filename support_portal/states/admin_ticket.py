@@ -217,8 +217,9 @@ class AdminTicketState(ConversationState):
             self.forbidden = True
             return False
         if update is not None:
+            viewer = update.conversation.viewer  # re-read by this very call (A4)
             self._show_panels(
-                update.customer, update.history, update.assignee_id, update.agents, loop.viewer
+                update.customer, update.history, update.assignee_id, update.agents, viewer
             )
             last_seen = self._last_id
             self._apply_detail(update.conversation.detail)

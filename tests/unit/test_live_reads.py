@@ -16,8 +16,10 @@ from .conftest import session_token_for
 @pytest.fixture(autouse=True)
 def fresh_cache():
     conversation.shared_reads.clear()
+    conversation.shared_details.clear()
     yield
     conversation.shared_reads.clear()
+    conversation.shared_details.clear()
 
 
 @pytest.fixture
@@ -114,8 +116,13 @@ def test_the_agent_page_update_has_the_panels_and_the_new_messages_in_one_call(
         )
 
 
-def test_marking_read_writes_once_for_many_tabs_and_again_after_a_new_reply(db, alice, agent):
+def test_marking_read_writes_once_for_many_tabs_and_again_after_a_new_reply(
+    db, alice, agent, monkeypatch
+):
     from support_portal.models import Ticket
+    from support_portal.services import notifications
+
+    real_update = notifications.update
 
     new = tickets.create_ticket(
         db, viewer=alice, subject="Live", category="other", description="Hi"
@@ -127,8 +134,13 @@ def test_marking_read_writes_once_for_many_tabs_and_again_after_a_new_reply(db, 
     conversation.mark_read(db, viewer=alice, number=new.number)
     first_read = ticket.customer_read_at
     assert first_read is not None
+    writes: list[str] = []
+    monkeypatch.setattr(
+        notifications, "update", lambda *a: writes.append("notifications") or real_update(*a)
+    )
     conversation.mark_read(db, viewer=alice, number=new.number)
     assert ticket.customer_read_at == first_read  # nothing new: no write
+    assert writes == []  # and no UPDATE of the (already read) notifications either
 
     agent_service.agent_reply(db, viewer=agent, number=new.number, body="More")
     conversation.mark_read(db, viewer=alice, number=new.number)
