@@ -16,10 +16,14 @@ Phases (each a fresh app start, stopped at the end):
   poll     the same app with LIVE_POLL_SECONDS=0.5 (the database-polling baseline), same N.
   cluster  PostgreSQL + Redis (throwaway servers from tests/backends.py), two app instances;
            viewers on instance A, agents on instance B.
+  baseline the hub phase (without the bytes) with the app served from another checkout
+           (--baseline DIR, e.g. a `git worktree` of the previous commit): old and new code
+           side by side in one run.
 
 Run (not part of the test suite; takes about 15 minutes on 2 cores):
     python benchmarks/live_latency.py --json /tmp/live.json
     python benchmarks/live_latency.py --phases hub --sizes 10,100 --replies 60   # quick look
+    python benchmarks/live_latency.py --phases baseline,hub --sizes 1000 --baseline ../old
 """
 
 from __future__ import annotations
@@ -135,8 +139,11 @@ def _children() -> dict[int, list[int]]:
 class AppServer:
     """One app instance: granian serving the Reflex backend in its own process group."""
 
-    def __init__(self, name: str, env: dict[str, str], host: str, port: int, log: Path):
+    def __init__(
+        self, name: str, env: dict[str, str], host: str, port: int, log: Path, root: Path = ROOT
+    ):
         self.name, self.env, self.host, self.port, self.log = name, env, host, port, log
+        self.root = root
         self.proc: subprocess.Popen | None = None
 
     @property
@@ -160,8 +167,8 @@ class AppServer:
                     self.env.get("WORKERS", "1"),
                     "support_portal.support_portal:app",
                 ],
-                cwd=ROOT,
-                env=self.env,
+                cwd=self.root,
+                env={**self.env, "PYTHONPATH": str(self.root)},
                 stdout=out,
                 stderr=subprocess.STDOUT,
                 start_new_session=True,
@@ -902,6 +909,7 @@ async def run_phase(name: str, args, workdir: Path, names) -> dict:
     out: dict = {"phase": name}
     try:
         sizes = [int(s) for s in args.sizes.split(",")]
+        root = ROOT
         if name == "cluster":
             from tests.backends import Postgres, Redis
 
@@ -925,6 +933,8 @@ async def run_phase(name: str, args, workdir: Path, names) -> dict:
             db_url = f"sqlite:///{data / 'live.db'}"
             port = free_port()
             poll = args.poll_seconds if name == "poll" else 0.0
+            if name == "baseline":
+                root = Path(args.baseline).resolve()
             env_a = app_env(
                 db_url, "127.0.0.1", port, data, poll=poll, state_manager=args.state_manager
             )
@@ -935,11 +945,13 @@ async def run_phase(name: str, args, workdir: Path, names) -> dict:
             db_url,
             customers=max(sizes),
             agents=args.agents,
-            fanout=args.fanout if name == "hub" else 0,
+            fanout=args.fanout if name in ("hub", "baseline") else 0,
             long_tickets=name == "hub",
         )
         out["seed_s"] = round(time.monotonic() - t0, 1)
-        app_a = AppServer(f"{name}-a", env_a, "127.0.0.1", int(env_a["PORT"]), data / "a.log")
+        app_a = AppServer(
+            f"{name}-a", env_a, "127.0.0.1", int(env_a["PORT"]), data / "a.log", root=root
+        )
         servers.append(app_a)
         app_a.start()
         app_b = app_a
@@ -967,7 +979,7 @@ async def run_phase(name: str, args, workdir: Path, names) -> dict:
             )
             print(json.dumps(run), flush=True)
             out["runs"].append(run)
-        if name == "hub" and args.fanout:
+        if name in ("hub", "baseline") and args.fanout:
             print(f"[{name}] fan-out to {args.fanout} (load {loadavg()})", flush=True)
             out["fanout"] = await measure_fanout(
                 app=app_a,
@@ -1030,17 +1042,22 @@ def markdown(results: dict) -> str:
                 f"| {run['rss_per_client_kb']} KB | {run['client_loop_lag_p99_ms']} / "
                 f"{run.get('client_loop_lag_max_ms', '?')} ms |"
             )
-    fan = results["phases"].get("hub", {}).get("fanout")
-    if fan:
+    fans = [
+        (name, phase["fanout"]) for name, phase in results["phases"].items() if "fanout" in phase
+    ]
+    if fans:
         lines += [
             "",
             "| fan-out | viewers | all have it: p50 / max ms | per viewer p50 / p99 ms "
             "| delivered |",
             "|---|---:|---:|---:|---:|",
-            f"| one ticket | {fan['viewers']} "
+        ]
+        lines += [
+            f"| {name} | {fan['viewers']} "
             f"| {fan['all_have_p50_ms']} / {fan['all_have_max_ms']} "
             f"| {fan['p50_ms']} / {fan['p99_ms']} | {fan['expected'] - fan['missing']}"
-            f"/{fan['expected']} |",
+            f"/{fan['expected']} |"
+            for name, fan in fans
         ]
     sizes = results["phases"].get("hub", {}).get("bytes")
     if sizes:
@@ -1112,6 +1129,7 @@ def main() -> int:
     )
     parser.add_argument("--profile", type=Path, help="py-spy the app into this folder")
     parser.add_argument("--keep", action="store_true", help="keep the data folder and logs")
+    parser.add_argument("--baseline", help="the checkout the baseline phase serves the app from")
     args = parser.parse_args()
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # atexit stops the servers
     results = asyncio.run(main_async(args))

@@ -20,7 +20,7 @@ from support_portal.pages import (  # noqa: F401  (importing registers each @rx.
 )
 from support_portal.services import mailer
 from support_portal.settings import get_settings
-from support_portal.states import store
+from support_portal.states import live, store
 from support_portal.states.tickets import NewTicketState
 from support_portal.web.dev_access import mailbox_guard
 from support_portal.web.routes import build_routes_app
@@ -46,3 +46,4 @@ mailer.install(SmtpMailer())
 store.install(app)
 app.add_page(home.not_found_page, route="404", title=page_title(_("Not found")))
 lifespan.register(app)
+live.register_app(app)  # the live loops ask it whether a tab is still connected

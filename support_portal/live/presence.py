@@ -1,7 +1,8 @@
 """Who is viewing or writing on a ticket, for "Support is writing a reply…" and collision warnings.
 
 Entries expire on their own (a short TTL refreshed while the page is open or the agent types).
-The in-process store is the default; with REDIS_URL every worker shares a Redis hash per ticket.
+The in-process store is the default; with REDIS_URL every worker shares a Redis hash per ticket,
+read and written through the asyncio Redis client (the functions here are coroutines).
 
 A writing spell is public (a reply the customer will read) or internal (a note): the flag belongs
 to the spell, so the viewing heartbeat keeps it as it is, and only public agent spells ever count
@@ -51,15 +52,15 @@ class MemoryPresence:
         self._lock = threading.Lock()
         self._tickets: dict[int, dict[str, Presence]] = {}
 
-    def put(self, ticket_id: int, entry: Presence) -> None:
+    async def put(self, ticket_id: int, entry: Presence) -> None:
         with self._lock:
             self._tickets.setdefault(ticket_id, {})[entry.key] = entry
 
-    def get(self, ticket_id: int, key: str) -> Presence | None:
+    async def get(self, ticket_id: int, key: str) -> Presence | None:
         with self._lock:
             return self._tickets.get(ticket_id, {}).get(key)
 
-    def remove(self, ticket_id: int, key: str) -> None:
+    async def remove(self, ticket_id: int, key: str) -> None:
         with self._lock:
             entries = self._tickets.get(ticket_id)
             if entries is not None:
@@ -67,7 +68,7 @@ class MemoryPresence:
                 if not entries:
                     del self._tickets[ticket_id]
 
-    def all(self, ticket_id: int) -> list[Presence]:
+    async def all(self, ticket_id: int) -> list[Presence]:
         now = time.time()
         with self._lock:
             entries = self._tickets.get(ticket_id, {})
@@ -77,34 +78,51 @@ class MemoryPresence:
 
 
 class RedisPresence:
-    def __init__(self, url: str) -> None:
-        import redis
+    """A Redis hash per ticket, through the asyncio client: no call blocks the event loop.
 
-        self._redis = redis.Redis.from_url(url, socket_timeout=2)
+    The client's connection pool belongs to the event loop that first used it, so one client
+    is kept per loop (the app has one; tests may run several)."""
+
+    def __init__(self, url: str) -> None:
+        self._url = url
+        self._clients: dict[int, object] = {}
+
+    def _redis(self):
+        import asyncio
+
+        import redis.asyncio as aioredis
+
+        loop = asyncio.get_running_loop()
+        client = self._clients.get(id(loop))
+        if client is None:
+            client = aioredis.Redis.from_url(self._url, socket_timeout=2)
+            self._clients[id(loop)] = client
+        return client
 
     @staticmethod
     def _key(ticket_id: int) -> str:
         return f"support_portal:presence:{ticket_id}"
 
-    def put(self, ticket_id: int, entry: Presence) -> None:
-        pipe = self._redis.pipeline()
-        pipe.hset(self._key(ticket_id), entry.key, json.dumps(asdict(entry)))
-        pipe.expire(self._key(ticket_id), int(VIEW_TTL * 2))
-        pipe.execute()
+    async def put(self, ticket_id: int, entry: Presence) -> None:
+        async with self._redis().pipeline() as pipe:
+            pipe.hset(self._key(ticket_id), entry.key, json.dumps(asdict(entry)))
+            pipe.expire(self._key(ticket_id), int(VIEW_TTL * 2))
+            await pipe.execute()
 
-    def get(self, ticket_id: int, key: str) -> Presence | None:
-        raw = self._redis.hget(self._key(ticket_id), key)
+    async def get(self, ticket_id: int, key: str) -> Presence | None:
+        raw = await self._redis().hget(self._key(ticket_id), key)
         return Presence.from_json(raw) if raw else None
 
-    def remove(self, ticket_id: int, key: str) -> None:
-        self._redis.hdel(self._key(ticket_id), key)
+    async def remove(self, ticket_id: int, key: str) -> None:
+        await self._redis().hdel(self._key(ticket_id), key)
 
-    def all(self, ticket_id: int) -> list[Presence]:
+    async def all(self, ticket_id: int) -> list[Presence]:
         now = time.time()
-        entries = [Presence.from_json(v) for v in self._redis.hvals(self._key(ticket_id))]
+        values = await self._redis().hvals(self._key(ticket_id))
+        entries = [Presence.from_json(v) for v in values]
         stale = [e.key for e in entries if not e.active(now)]
         if stale:
-            self._redis.hdel(self._key(ticket_id), *stale)
+            await self._redis().hdel(self._key(ticket_id), *stale)
         return [e for e in entries if e.active(now)]
 
 
@@ -121,11 +139,11 @@ def store() -> MemoryPresence | RedisPresence:
     return _store
 
 
-def seen(ticket_id: int, *, key: str, name: str, kind: str) -> None:
+async def seen(ticket_id: int, *, key: str, name: str, kind: str) -> None:
     """The page is open (refresh at least every VIEW_TTL seconds). A writing spell keeps its
     end and whether it is internal: viewing never turns a note into a public reply."""
-    current = store().get(ticket_id, key)
-    store().put(
+    current = await store().get(ticket_id, key)
+    await store().put(
         ticket_id,
         Presence(
             key=key,
@@ -138,13 +156,15 @@ def seen(ticket_id: int, *, key: str, name: str, kind: str) -> None:
     )
 
 
-def writing(ticket_id: int, *, key: str, name: str, kind: str, internal: bool = False) -> bool:
+async def writing(
+    ticket_id: int, *, key: str, name: str, kind: str, internal: bool = False
+) -> bool:
     """A keystroke in the composer (`internal`: in an internal note). True when this starts a
     writing spell, or turns a note into a reply or back (worth announcing)."""
     now = time.time()
-    current = store().get(ticket_id, key)
+    current = await store().get(ticket_id, key)
     was_writing = current is not None and current.writing(now) and current.internal == internal
-    store().put(
+    await store().put(
         ticket_id,
         Presence(
             key=key,
@@ -158,13 +178,13 @@ def writing(ticket_id: int, *, key: str, name: str, kind: str, internal: bool = 
     return not was_writing
 
 
-def stopped_writing(ticket_id: int, *, key: str) -> bool:
+async def stopped_writing(ticket_id: int, *, key: str) -> bool:
     """The spell ends (a message was sent, or the composer switched mode). True when a writing
     spell was running (worth announcing)."""
-    current = store().get(ticket_id, key)
+    current = await store().get(ticket_id, key)
     if current is None or current.writing_until == 0.0:
         return False
-    store().put(
+    await store().put(
         ticket_id,
         Presence(
             key=current.key,
@@ -177,20 +197,20 @@ def stopped_writing(ticket_id: int, *, key: str) -> bool:
     return current.writing(time.time())
 
 
-def left(ticket_id: int, *, key: str) -> None:
-    store().remove(ticket_id, key)
+async def left(ticket_id: int, *, key: str) -> None:
+    await store().remove(ticket_id, key)
 
 
-def others(ticket_id: int, *, key: str) -> list[Presence]:
-    return [e for e in store().all(ticket_id) if e.key != key]
+async def others(ticket_id: int, *, key: str) -> list[Presence]:
+    return [e for e in await store().all(ticket_id) if e.key != key]
 
 
-def support_writing(ticket_id: int) -> float:
+async def support_writing(ticket_id: int) -> float:
     """Seconds until the latest public agent typing spell ends (0 when no agent is writing a
     reply). Internal notes never count: this is what the customer's page shows (X10)."""
     now = time.time()
     until = max(
-        (e.writing_until for e in store().all(ticket_id) if e.writing_publicly(now)),
+        (e.writing_until for e in await store().all(ticket_id) if e.writing_publicly(now)),
         default=0.0,
     )
     return max(0.0, until - now)

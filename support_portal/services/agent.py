@@ -21,7 +21,18 @@ from support_portal.models import (
     User,
     utcnow,
 )
-from support_portal.services import access, attachments, audit, events, notifications, workflow
+from support_portal.services import (
+    access,
+    agents,
+    attachments,
+    audit,
+    conversation,
+    events,
+    notifications,
+    sessions,
+    workflow,
+)
+from support_portal.services.agents import AgentPublic
 from support_portal.services.conversation import existing_message, insert_message, message_public
 from support_portal.services.dto import MessagePublic, TicketSummary, Viewer
 from support_portal.services.errors import InvalidInput
@@ -230,6 +241,10 @@ def auto_close(db: Session, *, now: datetime | None = None, days: int | None = N
 
 def history(db: Session, *, viewer: Viewer | None, number: int | str) -> list[HistoryEntry]:
     viewer, ticket = _ticket(db, viewer, number, "history")
+    return _history_of(db, ticket)
+
+
+def _history_of(db: Session, ticket: Ticket) -> list[HistoryEntry]:
     actor = aliased(User)
     rows = db.exec(
         select(AuditEvent, actor.name)
@@ -265,6 +280,10 @@ def _unnamed_actor(kind: str | None, ticket: Ticket) -> str:
 
 def customer_info(db: Session, *, viewer: Viewer | None, number: int | str) -> CustomerInfo:
     viewer, ticket = _ticket(db, viewer, number, "customer_info")
+    return _customer_info_of(db, ticket)
+
+
+def _customer_info_of(db: Session, ticket: Ticket) -> CustomerInfo:
     if ticket.requester_id is not None:
         user = db.get(User, ticket.requester_id)
         assert user is not None
@@ -301,4 +320,37 @@ def _agent_names(db: Session) -> dict[int, str]:
         db.exec(
             select(User.id, User.name).where(col(User.role).in_([Role.agent, Role.admin]))
         ).all()
+    )
+
+
+# What an agent's open ticket page re-reads on a live wake-up: one call, one transaction.
+
+
+@dataclass(frozen=True)
+class AgentPageUpdate:
+    conversation: conversation.ConversationUpdate
+    customer: CustomerInfo
+    history: list[HistoryEntry]
+    assignee_id: int | None
+    agents: list[AgentPublic]
+
+
+def page_update(
+    db: Session, *, session_token: str | None, number: int | str, after_id: int
+) -> AgentPageUpdate | None:
+    """The panels and what is new on the ticket, for an agent whose session is re-read here
+    (A4). None when the session has ended; PermissionDenied for anyone but an agent (A2),
+    NotFound when the ticket is gone."""
+    viewer = sessions.viewer_for_token(db, session_token=session_token)
+    if viewer is None:
+        return None
+    viewer = access.require_agent(db, viewer, action="ticket_live_update")
+    ticket = access.ticket_for(db, viewer, number)
+    update = conversation.update_for(db, viewer=viewer, number=ticket.number, after_id=after_id)
+    return AgentPageUpdate(
+        conversation=update,
+        customer=_customer_info_of(db, ticket),
+        history=_history_of(db, ticket),
+        assignee_id=ticket.assignee_id,
+        agents=agents.list_agents(db, viewer=viewer, include_inactive=True),
     )

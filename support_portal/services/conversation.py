@@ -7,6 +7,10 @@ wake-up. Internal notes reach agents only (A5).
 
 from __future__ import annotations
 
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -122,7 +126,14 @@ def mark_read(db: Session, *, viewer: Viewer | None, number: int | str) -> None:
     """The customer has seen the ticket: clear its unread marker and its notifications."""
     ticket = access.ticket_for(db, viewer, number)
     assert viewer is not None
-    if not viewer.is_agent:
+    _mark_ticket_read(db, viewer, ticket)
+
+
+def _mark_ticket_read(db: Session, viewer: Viewer, ticket: Ticket) -> None:
+    if not viewer.is_agent and (
+        ticket.customer_read_at is None
+        or (ticket.last_agent_reply_at and ticket.last_agent_reply_at > ticket.customer_read_at)
+    ):  # written only when it changes "unread": many open tabs of one customer write once
         ticket.customer_read_at = utcnow()
     notifications.mark_ticket_read(db, viewer=viewer, ticket_id=ticket.id)  # type: ignore[arg-type]
 
@@ -247,18 +258,111 @@ def conversation_update(
     viewer = sessions.viewer_for_token(db, session_token=session_token)
     if viewer is None:
         return None
+    return update_for(
+        db, viewer=viewer, number=number, after_id=after_id, mark_as_read=mark_as_read, limit=limit
+    )
+
+
+def update_for(
+    db: Session,
+    *,
+    viewer: Viewer,
+    number: int | str,
+    after_id: int,
+    mark_as_read: bool = True,
+    limit: int = 200,
+) -> ConversationUpdate:
+    """What is new on the ticket for this (already re-read) viewer."""
     ticket = access.ticket_for(db, viewer, number)
-    new = messages_of(
+    new = new_messages(
         db, ticket=ticket, include_internal=viewer.is_agent, after_id=after_id, limit=limit
     )
     if mark_as_read and new:
-        mark_read(db, viewer=viewer, number=ticket.number)
+        _mark_ticket_read(db, viewer, ticket)
     return ConversationUpdate(
         viewer=viewer,
-        detail=ticket_detail(db, ticket),
+        detail=shared_details.get(  # the same for everyone who may see the ticket
+            (ticket.id, ticket.updated_at, str(ticket.status)), lambda: ticket_detail(db, ticket)
+        ),  # type: ignore[arg-type]
         messages=new,
         unread_count=notifications.unread_count(db, viewer=viewer),
     )
+
+
+class SharedReads:
+    """Reads that many viewers of one ticket make for the same event, made once per process.
+
+    A key names exactly what was read (the ticket's newest message id and `updated_at`, which
+    every insert bumps in the same commit, the viewer's last message id, and whether internal
+    notes are included), so a cached answer is what the same query would return now. Access is
+    checked per viewer before the cache is consulted; customers and agents never share an entry
+    (A5). Concurrent misses for one key wait for the first reader instead of querying too.
+    """
+
+    def __init__(self, *, ttl: float = 5.0, max_entries: int = 512) -> None:
+        self.ttl = ttl
+        self.max_entries = max_entries
+        self.reads = 0  # how many times a read actually ran (tests, benchmarks)
+        self._lock = threading.Lock()
+        self._entries: OrderedDict[Hashable, tuple[float, object]] = OrderedDict()
+        self._pending: dict[Hashable, threading.Lock] = {}
+
+    def get(self, key: Hashable, read: Callable[[], object]) -> object:
+        while True:
+            with self._lock:
+                hit = self._entries.get(key)
+                if hit is not None and hit[0] > time.monotonic():
+                    self._entries.move_to_end(key)
+                    return hit[1]
+                pending = self._pending.get(key)
+                if pending is None:
+                    pending = self._pending[key] = threading.Lock()
+                    pending.acquire()
+                    break
+            with pending:  # another viewer is reading this key: wait, then look again
+                pass
+        try:
+            value = read()
+            with self._lock:
+                self.reads += 1
+                self._entries[key] = (time.monotonic() + self.ttl, value)
+                while len(self._entries) > self.max_entries:
+                    self._entries.popitem(last=False)
+            return value
+        finally:
+            with self._lock:
+                self._pending.pop(key, None)
+            pending.release()
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+            self.reads = 0
+
+
+shared_reads = SharedReads()
+# Follow-ups do not touch the original ticket, so its detail is shared for a moment only.
+shared_details = SharedReads(ttl=1.0)
+
+
+def new_messages(
+    db: Session, *, ticket: Ticket, include_internal: bool, after_id: int, limit: int = 200
+) -> list[MessagePublic]:
+    """Messages after `after_id` (the caller has checked access), read once for all viewers
+    of the ticket with the same permissions and the same last message."""
+    newest = db.exec(select(func.max(Message.id)).where(Message.ticket_id == ticket.id)).one()
+    if not newest or newest <= after_id:
+        return []
+    key = (ticket.id, newest, ticket.updated_at, include_internal, after_id, limit)
+    found = shared_reads.get(
+        key,
+        lambda: tuple(
+            messages_of(
+                db, ticket=ticket, include_internal=include_internal, after_id=after_id, limit=limit
+            )
+        ),
+    )
+    return list(found)  # type: ignore[call-overload]
 
 
 def fingerprint(db: Session, *, ticket_id: int) -> Fingerprint | None:

@@ -195,15 +195,14 @@ def list_for(
 def mark_ticket_read(db: Session, *, viewer: Viewer | None, ticket_id: int) -> int:
     if viewer is None or viewer.user_id is None:
         return 0
-    result = db.exec(
-        update(Notification)
-        .where(
-            Notification.user_id == viewer.user_id,
-            Notification.ticket_id == ticket_id,
-            Notification.read_at.is_(None),  # type: ignore[union-attr]
-        )
-        .values(read_at=utcnow())
+    unread = (
+        Notification.user_id == viewer.user_id,
+        Notification.ticket_id == ticket_id,
+        Notification.read_at.is_(None),  # type: ignore[union-attr]
     )
+    if db.exec(select(Notification.id).where(*unread).limit(1)).first() is None:
+        return 0  # a read, not a write: many open tabs of one ticket each come by here
+    result = db.exec(update(Notification).where(*unread).values(read_at=utcnow()))
     if result.rowcount:
         events.user_notified(db, viewer.user_id)
     return result.rowcount or 0

@@ -11,6 +11,8 @@ import asyncio
 from collections.abc import Callable
 from typing import Any, TypeVar
 
+from sqlmodel import Session
+
 from support_portal.db import session_scope
 
 R = TypeVar("R")
@@ -22,5 +24,16 @@ async def call(fn: Callable[..., R], /, **kwargs: Any) -> R:
     def run() -> R:
         with session_scope() as db:
             return fn(db, **kwargs)
+
+    return await asyncio.to_thread(run)
+
+
+async def in_db(fn: Callable[[Session], R]) -> R:
+    """Run `fn(db)` in its own transaction, off the event loop: for a live page's re-read that
+    combines a few read-only service calls (the session, then what is new) in one transaction."""
+
+    def run() -> R:
+        with session_scope() as db:
+            return fn(db)
 
     return await asyncio.to_thread(run)

@@ -11,8 +11,8 @@ import reflex as rx
 
 from support_portal import i18n, routes
 from support_portal.clock import utcnow
-from support_portal.live.hub import AGENTS_TOPIC, hub
-from support_portal.services import agent_queue
+from support_portal.live.hub import AGENTS_TOPIC
+from support_portal.services import agent_queue, sessions
 from support_portal.services.dto import Page, TicketSummary, Viewer
 from support_portal.services.errors import (
     DomainError,
@@ -20,8 +20,10 @@ from support_portal.services.errors import (
     NotAuthenticated,
     PermissionDenied,
 )
+from support_portal.services.unit_of_work import in_db
 from support_portal.states.admin_views import QueueRow, queue_row
 from support_portal.states.base import SessionState, call
+from support_portal.states.live import Ended, LiveHooks, LiveLoop, run_live
 
 LIVE_SAFETY_NET = 15.0
 SORTS = ("activity", "waiting")
@@ -35,7 +37,7 @@ def count_label(locale: str, n: int) -> str:
     return i18n.format_number(locale, n)
 
 
-class AdminQueueState(SessionState):
+class AdminQueueState(LiveHooks, SessionState):
     view: str = "unassigned"
     search: str = ""
     sort: str = "activity"
@@ -200,31 +202,60 @@ class AdminQueueState(SessionState):
     @rx.event(background=True)
     async def watch(self):
         """Refetch the page shown when any ticket changes; ends when the page is left."""
-        async with self:
-            generation = self._generation
-        with hub.subscribe(AGENTS_TOPIC) as sub:
-            while True:
-                await sub.wait(LIVE_SAFETY_NET)  # events, or the safety net ("5 min ago")
-                async with self:
-                    if not self._still_here(generation):
-                        return
-                    viewer = await self._viewer()
-                    query = (self.view, self.search, self.sort, self.cursor)
-                if viewer is None:
-                    async with self:
-                        self._forget()
-                    return
-                try:  # the queries run outside the state lock
-                    page, counts = await self._query(viewer, *query)
-                except (PermissionDenied, NotAuthenticated):
-                    async with self:
-                        self._forget()
-                        self.forbidden = True
-                    return
-                except DomainError:
-                    continue
-                async with self:
-                    if not self._still_here(generation):
-                        return
-                    if query == (self.view, self.search, self.sort, self.cursor):
-                        self._apply(page, counts)
+        await run_live(self)
+
+    # The hooks of the shared live loop (states/live.py).
+
+    async def _live_start(self) -> LiveLoop | None:
+        loop = LiveLoop(
+            generation=self._generation,
+            path=routes.ADMIN,
+            token=self.router.session.client_token,
+            session=self._session_token(),
+            viewer=None,
+            topics=[AGENTS_TOPIC],
+            timeout=LIVE_SAFETY_NET,  # events, or the safety net ("5 min ago")
+        )
+        loop.request = self._live_request(loop)
+        return loop
+
+    def _live_request(self, loop: LiveLoop) -> tuple[str, str, str, str]:
+        return (self.view, self.search, self.sort, self.cursor)
+
+    def _live_still_here(self, loop: LiveLoop) -> bool:
+        return self._still_here(loop.generation)
+
+    async def _live_fetch(self, loop: LiveLoop, events: list):
+        """The session and the queue in one transaction, outside the state lock."""
+        token, (view, search, sort, cursor) = loop.session, loop.request
+
+        def fetch(db):
+            viewer = sessions.viewer_for_token(db, session_token=token) if token else None
+            if viewer is None:
+                raise Ended()
+            try:
+                page = agent_queue.queue(
+                    db, viewer=viewer, view=view, search=search, sort=sort, cursor=cursor or None
+                )
+                return page, agent_queue.view_counts(db, viewer=viewer)
+            except DomainError as exc:
+                return exc, None
+
+        return await in_db(fetch)
+
+    async def _live_apply(self, loop: LiveLoop, data, events: list) -> bool:
+        page, counts = data
+        if isinstance(page, PermissionDenied | NotAuthenticated):
+            self._forget()
+            self.forbidden = True
+            return False
+        if isinstance(page, DomainError):
+            return True  # the next round tries again
+        if loop.request == (self.view, self.search, self.sort, self.cursor):
+            self._apply(page, counts)
+        else:  # the agent chose another page of the queue meanwhile: read that one
+            loop.again = True
+        return True
+
+    async def _live_ended(self, loop: LiveLoop) -> None:
+        self._forget()

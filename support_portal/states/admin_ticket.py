@@ -8,13 +8,15 @@ never from the submitted form (A3).
 
 from __future__ import annotations
 
+import time
+
 import reflex as rx
 
 from support_portal import routes
 from support_portal.clock import utcnow
 from support_portal.i18n import _
 from support_portal.live import presence
-from support_portal.live.hub import hub, ticket_topic
+from support_portal.live.hub import ticket_topic
 from support_portal.services import agent, agents, conversation, guest, workflow
 from support_portal.services.dto import MessagePublic, Viewer
 from support_portal.services.errors import (
@@ -34,12 +36,8 @@ from support_portal.states.admin_views import (
     other_ticket,
 )
 from support_portal.states.base import call
-from support_portal.states.conversation import (
-    SAFETY_NET_SECONDS,
-    ConversationState,
-    clean_form,
-    read_uploads,
-)
+from support_portal.states.conversation import ConversationState, clean_form, read_uploads
+from support_portal.states.live import SAFETY_NET_SECONDS, LiveLoop, run_live
 
 UNASSIGNED = "none"
 STATUS_ACTIONS = (workflow.Action.resolve, workflow.Action.close, workflow.Action.reopen)
@@ -119,6 +117,9 @@ class AdminTicketState(ConversationState):
         entries = await call(agent.history, viewer=viewer, number=number)
         assignee_id = await call(agent.ticket_assignee, viewer=viewer, number=number)
         everyone = await call(agents.list_agents, viewer=viewer, include_inactive=True)
+        self._show_panels(info, entries, assignee_id, everyone, viewer)
+
+    def _show_panels(self, info, entries, assignee_id, everyone, viewer: Viewer | None) -> None:
         now = utcnow()
         self._put(
             customer_name=info.name,
@@ -130,7 +131,7 @@ class AdminTicketState(ConversationState):
             events=[history_view(e, self.locale, self._tz(), now) for e in entries],
             agents=[agent_view(a) for a in everyone if a.is_active or a.id == assignee_id],
             assignee=str(assignee_id) if assignee_id is not None else UNASSIGNED,
-            my_id=str(viewer.user_id or ""),
+            my_id=str(viewer.user_id or "") if viewer else self.my_id,
         )
 
     # --- what the page shows ----------------------------------------------------------------
@@ -161,81 +162,96 @@ class AdminTicketState(ConversationState):
     async def watch(self):
         """Like ConversationState.watch, plus the agent panels and presence.
 
-        Every wake-up by an event re-checks that the viewer is an agent; a quiet timeout runs
-        only the cheap fingerprint query and refreshes this agent's presence. A tab that left
-        the dashboard keeps no agent data (A5).
+        Every wake-up by an event re-reads the session, re-checks that the viewer is an agent
+        and reads the panels and what is new in one call outside the state lock; a quiet
+        timeout runs only the cheap fingerprint query and refreshes this agent's presence. A tab
+        that left the dashboard keeps no agent data (A5).
         """
-        async with self:
-            generation = self._generation
-            ticket_id = self._ticket_id
-            shown = (self._last_id, self.status)
-            viewer = await self._viewer()
-        if not ticket_id or viewer is None:
-            return
-        me = self._presence_key(viewer)
-        presence.seen(ticket_id, key=me, name=viewer.name, kind="agent")
+        await run_live(self)
+
+    async def _live_start(self) -> LiveLoop | None:
+        loop = await super()._live_start()
+        viewer = await self._viewer()
+        if loop is None or viewer is None:
+            return None
+        loop.viewer = viewer
+        loop.topics = [ticket_topic(self._ticket_id)]  # agents never poll
+        loop.timeout = SAFETY_NET_SECONDS
+        loop.data.update(poll=0.0, me=self._presence_key(viewer), my_name=viewer.name)
+        return loop
+
+    async def _live_begin(self, loop: LiveLoop) -> bool:
+        ticket_id, me, name = loop.data["ticket_id"], loop.data["me"], loop.data["my_name"]
+        await presence.seen(ticket_id, key=me, name=name, kind="agent")
         presence_changed(ticket_id)
-        timeout = SAFETY_NET_SECONDS
-        try:
-            with hub.subscribe(ticket_topic(ticket_id)) as sub:
-                # As for customers: catch up at once with what committed before subscribing.
-                known = await call(conversation.fingerprint, ticket_id=ticket_id)
-                behind = known is None or (known.last_message_id, known.status) != shown
-                while True:
-                    events = [] if behind else await sub.wait(timeout)
-                    presence.seen(ticket_id, key=me, name=viewer.name, kind="agent")
-                    only_presence = bool(events) and all(e.kind == "presence" for e in events)
-                    if not events and not behind:
-                        current = await call(conversation.fingerprint, ticket_id=ticket_id)
-                        if current == known and timeout >= SAFETY_NET_SECONDS:
-                            continue
-                        known = current
-                    behind = False
-                    async with self:
-                        if not self._still_here(generation):
-                            if generation == self._generation and not (
-                                routes.is_admin_ticket_page(self.router.url.path)
-                            ):
-                                self._forget()
-                            return
-                        try:
-                            if not only_presence:
-                                current_viewer = await self._viewer()
-                                if current_viewer is None:
-                                    raise NotAuthenticated()
-                                await self._load_panels(current_viewer, self.ticket_number)
-                                last_seen = self._last_id
-                                if not await self._catch_up():
-                                    raise NotAuthenticated()
-                                if self._last_id != last_seen:
-                                    self.notice = ""  # "Reply sent" is old news now
-                            elif await self._viewer() is None:
-                                raise NotAuthenticated()
-                        except (PermissionDenied, NotAuthenticated):
-                            self._forget()
-                            self.forbidden = True
-                            return
-                        except NotFound:
-                            self._forget()
-                            self.not_found = True
-                            return
-                        changes_in = self._update_presence()
-                    timeout = (
-                        min(SAFETY_NET_SECONDS, changes_in + 0.2)
-                        if changes_in
-                        else SAFETY_NET_SECONDS
-                    )
-        finally:
-            presence.left(ticket_id, key=me)
-            presence_changed(ticket_id)
+        return await super()._live_begin(loop)
 
-    def _update_presence(self) -> float:
+    @staticmethod
+    def _live_update_reader():
+        return agent.page_update
+
+    def _presence_reader(self, loop: LiveLoop):
+        ticket_id, me, name = loop.data["ticket_id"], loop.data["me"], loop.data["my_name"]
+
+        async def read() -> list[presence.Presence]:
+            await presence.seen(ticket_id, key=me, name=name, kind="agent")
+            return await presence.others(ticket_id, key=me)
+
+        return read
+
+    async def _live_quiet_changed(self, loop: LiveLoop) -> bool:
+        if not await super()._live_quiet_changed(loop):
+            ticket_id, me, name = loop.data["ticket_id"], loop.data["me"], loop.data["my_name"]
+            await presence.seen(ticket_id, key=me, name=name, kind="agent")
+            return False
+        return True
+
+    async def _live_apply(self, loop: LiveLoop, data, events) -> bool:
+        update, others = data
+        if isinstance(update, NotFound):
+            self._forget()
+            self.not_found = True
+            return False
+        if isinstance(update, Exception):  # no longer an agent, or the session ended
+            self._forget()
+            self.forbidden = True
+            return False
+        if update is not None:
+            viewer = update.conversation.viewer  # re-read by this very call (A4)
+            self._show_panels(
+                update.customer, update.history, update.assignee_id, update.agents, viewer
+            )
+            last_seen = self._last_id
+            self._apply_detail(update.conversation.detail)
+            self._append(update.conversation.messages)
+            self._put(unread_count=update.conversation.unread_count)
+            if self._last_id != last_seen:
+                self.notice = ""  # "Reply sent" is old news now
+        self._set_live_timeout(loop, self._show_collaborators(others))
+        return True
+
+    async def _live_ended(self, loop: LiveLoop) -> None:
+        self._forget()
+        self.forbidden = True
+
+    def _live_left(self, loop: LiveLoop) -> None:
+        if loop.generation == self._generation and not (
+            routes.is_admin_ticket_page(self.router.url.path)
+        ):
+            self._forget()
+
+    async def _live_finish(self, loop: LiveLoop) -> None:
+        ticket_id = loop.data["ticket_id"]
+        await presence.left(ticket_id, key=loop.data["me"])
+        presence_changed(ticket_id)
+
+    async def _update_presence(self) -> float:
         """Who else is here (viewing or writing); seconds until a typing spell may end."""
-        import time
-
-        now = time.time()
         mine = f"agent:{self.my_id}" if self.my_id else ""
-        others = [e for e in presence.store().all(self._ticket_id) if e.key != mine]
+        return self._show_collaborators(await presence.others(self._ticket_id, key=mine))
+
+    def _show_collaborators(self, others: list[presence.Presence]) -> float:
+        now = time.time()
         colleagues = []
         for entry in others:
             if entry.kind != "agent":
@@ -259,7 +275,7 @@ class AdminTicketState(ConversationState):
             return
         if self.status == "closed" and not self.internal_mode:
             return  # no reply can be sent: the customer must not see "Support is writing"
-        started = presence.writing(
+        started = await presence.writing(
             self._ticket_id,
             key=self._presence_key(viewer),
             name=viewer.name,
@@ -289,6 +305,11 @@ class AdminTicketState(ConversationState):
         self.upload_progress = 0
         self.notice = ""
         incoming = await read_uploads(files)
+        # The writing spell ends before the message commits and is published: the customer's
+        # page then drops "Support is writing a reply…" in the same update that shows the reply.
+        # (Only this agent's own entry: the key comes from the server-side panels.)
+        if self._ticket_id and self.my_id:
+            await presence.stopped_writing(self._ticket_id, key=f"agent:{self.my_id}")
         async for update in self._send(clean_form(form), incoming):
             yield update
 
@@ -304,16 +325,12 @@ class AdminTicketState(ConversationState):
         if (
             on != self.internal_mode
             and self._ticket_id
-            and presence.stopped_writing(self._ticket_id, key=self._presence_key(viewer))
+            and await presence.stopped_writing(self._ticket_id, key=self._presence_key(viewer))
         ):
             presence_changed(self._ticket_id)
         self.internal_mode = on
 
     async def _post(self, viewer: Viewer, form: dict, files) -> MessagePublic:
-        # The writing spell ends before the message commits and is published: the customer's
-        # page then drops "Support is writing a reply…" in the same update that shows the reply.
-        if self._ticket_id:
-            presence.stopped_writing(self._ticket_id, key=self._presence_key(viewer))
         # Only the text and the idempotency key come from the form; any other key
         # (author_id, is_internal, internal, ...) is ignored (A3).
         return await call(

@@ -15,12 +15,14 @@ import reflex as rx
 
 from support_portal.clock import utcnow
 from support_portal.live import presence
-from support_portal.live.hub import hub, ticket_topic
-from support_portal.services import attachments, conversation, tickets
+from support_portal.live.hub import LiveEvent, ticket_topic
+from support_portal.services import attachments, conversation, sessions, tickets
 from support_portal.services.dto import MessagePublic, TicketDetail, Viewer
-from support_portal.services.errors import DomainError, NotAuthenticated, NotFound
+from support_portal.services.errors import DomainError, NotAuthenticated, NotFound, PermissionDenied
+from support_portal.services.unit_of_work import in_db
 from support_portal.settings import get_settings
 from support_portal.states.base import SessionState, call
+from support_portal.states.live import SAFETY_NET_SECONDS, Ended, LiveHooks, LiveLoop, run_live
 from support_portal.states.views import MessageView, message_view
 
 log = logging.getLogger(__name__)
@@ -49,11 +51,10 @@ def clean_form(form: object) -> dict[str, str]:
 
 WINDOW = conversation.MESSAGE_WINDOW
 LIVE_FOLD = 50
-SAFETY_NET_SECONDS = 10.0
 UPLOAD_ID = "reply-files"
 
 
-class ConversationState(SessionState):
+class ConversationState(LiveHooks, SessionState):
     ticket_number: int = 0
     subject: str = ""
     status: str = ""
@@ -250,75 +251,123 @@ class ConversationState(SessionState):
             return f"{'agent' if viewer.is_agent else 'customer'}:{viewer.user_id}"
         return f"guest:{viewer.email}"
 
-    def _update_presence(self) -> float:
+    async def _update_presence(self) -> float:
         """Refresh what this page shows about others; returns seconds until it may change."""
-        remaining = presence.support_writing(self._ticket_id)
+        remaining = await presence.support_writing(self._ticket_id)
         self._put(support_writing=remaining > 0)
         return remaining
 
     @rx.event(background=True)
     async def watch(self):
-        """Push new messages and status changes into this open page.
+        """Push new messages, status changes and "Support is writing" into this open page.
 
-        Waits on the hub outside the state lock. A wake-up by an event re-reads the session and
-        the ticket with the viewer's own permissions (A4); a quiet timeout only runs a cheap
-        fingerprint query and touches the state when something changed without an event (a
-        write that bypassed the hub). Ends when the page is left, the session ends, or access
-        is lost; Reflex also cancels it when the tab navigates or disconnects.
+        The shared live loop (states/live.py): a wake-up by an event re-reads the session and
+        the ticket with the viewer's own permissions in one call outside the state lock (A4); a
+        quiet timeout only runs a cheap fingerprint query and fetches when something changed
+        without an event (a write that bypassed the hub). Ends when the page is left, the
+        session ends, or access is lost.
         """
-        async with self:
-            generation = self._generation
-            ticket_id = self._ticket_id
-            shown = (self._last_id, self.status)
-        if not ticket_id:
-            return
+        await run_live(self)
+
+    # The hooks of the live loop.
+
+    async def _live_start(self) -> LiveLoop | None:
+        if not self._ticket_id:
+            return None
         poll = get_settings().live_poll_seconds  # > 0 only for the benchmark's baseline
-        timeout = poll or SAFETY_NET_SECONDS
-        with hub.subscribe(*([] if poll else [ticket_topic(ticket_id)])) as sub:
-            # Subscribed first: what committed after the page loaded but before this point
-            # published to nobody, so catch up at once when the ticket moved on since then.
-            known = await call(conversation.fingerprint, ticket_id=ticket_id)
-            behind = known is None or (known.last_message_id, known.status) != shown
-            try:
-                while True:
-                    events = [] if behind else await sub.wait(timeout)
-                    if not events and not behind:
-                        current = await call(conversation.fingerprint, ticket_id=ticket_id)
-                        if current == known and (poll or not self._presence_may_change(timeout)):
-                            continue
-                        known = current
-                    behind = False
-                    async with self:
-                        if not self._still_here(generation):
-                            return
-                        if not (bool(events) and all(e.kind == "presence" for e in events)):
-                            try:
-                                if not await self._catch_up():
-                                    return
-                            except (NotFound, NotAuthenticated):
-                                self.not_found = True
-                                return
-                            await self._after_live_update()
-                        elif await self._viewer() is None:
-                            return
-                        changes_in = self._update_presence()
-                    timeout = poll or (
-                        min(SAFETY_NET_SECONDS, changes_in + 0.2)
-                        if changes_in
-                        else SAFETY_NET_SECONDS
-                    )
-            finally:
-                await self._on_watch_end()
+        loop = LiveLoop(
+            generation=self._generation,
+            path=self.router.url.path,
+            token=self.router.session.client_token,
+            session=self._session_token(),
+            viewer=None,
+            topics=[] if poll else [ticket_topic(self._ticket_id)],
+            timeout=poll or SAFETY_NET_SECONDS,
+        )
+        loop.data.update(ticket_id=self._ticket_id, shown=(self._last_id, self.status), poll=poll)
+        loop.request = self._live_request(loop)
+        return loop
+
+    def _live_request(self, loop: LiveLoop) -> tuple[int, int]:
+        return (self.ticket_number, self._last_id)
+
+    def _live_still_here(self, loop: LiveLoop) -> bool:
+        return self._still_here(loop.generation)
+
+    async def _live_begin(self, loop: LiveLoop) -> bool:
+        # Subscribed first: what committed after the page loaded but before this point
+        # published to nobody, so catch up at once when the ticket moved on since then.
+        known = await call(conversation.fingerprint, ticket_id=loop.data["ticket_id"])
+        loop.data["known"] = known
+        return known is None or (known.last_message_id, known.status) != loop.data["shown"]
+
+    async def _live_quiet_changed(self, loop: LiveLoop) -> bool:
+        current = await call(conversation.fingerprint, ticket_id=loop.data["ticket_id"])
+        if current == loop.data["known"] and (
+            loop.data["poll"] or not self._presence_may_change(loop.timeout)
+        ):
+            return False
+        loop.data["known"] = current
+        return True
+
+    @staticmethod
+    def _live_update_reader():
+        """The one service call a wake-up makes: (db, session_token, number, after_id)."""
+        return conversation.conversation_update
+
+    def _presence_reader(self, loop: LiveLoop):
+        """A coroutine function: what the page shows about others (never in a thread)."""
+        ticket_id = loop.data["ticket_id"]
+        return lambda: presence.support_writing(ticket_id)
+
+    async def _live_fetch(self, loop: LiveLoop, events: list[LiveEvent]):
+        only_presence = bool(events) and all(e.kind == "presence" for e in events)
+        number, after_id = loop.request
+        token = loop.session
+        read_update = self._live_update_reader()
+        read_presence = self._presence_reader(loop)
+
+        def fetch(db):
+            update = None
+            if only_presence:
+                if sessions.viewer_for_token(db, session_token=token) is None:
+                    raise Ended()
+            else:
+                try:
+                    update = read_update(db, session_token=token, number=number, after_id=after_id)
+                except (NotFound, NotAuthenticated, PermissionDenied) as exc:
+                    return exc, None
+                if update is None:
+                    raise Ended()
+            return update
+
+        update = await in_db(fetch)
+        return update, await read_presence()
+
+    async def _live_apply(self, loop: LiveLoop, data, events: list[LiveEvent]) -> bool:
+        update, seen = data
+        if isinstance(update, Exception):
+            self.not_found = True
+            return False
+        if update is not None:
+            self._apply_detail(update.detail)
+            self._append(update.messages)
+            self._put(unread_count=update.unread_count)
+        self._set_live_timeout(loop, self._show_presence(seen))
+        return True
+
+    def _set_live_timeout(self, loop: LiveLoop, changes_in: float) -> None:
+        loop.timeout = loop.data["poll"] or (
+            min(SAFETY_NET_SECONDS, changes_in + 0.2) if changes_in else SAFETY_NET_SECONDS
+        )
+
+    def _show_presence(self, remaining: float) -> float:
+        self._put(support_writing=remaining > 0)
+        return remaining
 
     def _presence_may_change(self, timeout: float) -> bool:
         """A short timeout was set to clear a typing indicator: let it through."""
         return timeout < SAFETY_NET_SECONDS
-
-    async def _on_watch_end(self) -> None:
-        """Hook for subclasses (agents leave the ticket's presence list)."""
-
-    async def _after_live_update(self) -> None:
-        """Hook for subclasses (agent history and panels)."""
 
     # --- replying ---------------------------------------------------------------------------
 

@@ -95,12 +95,11 @@ class MailboxState(LivePageState):
     def _live_needs_viewer(self) -> bool:
         return False
 
-    async def _on_live(self, viewer: Viewer | None, events: list[LiveEvent]) -> None:
+    async def _on_live(self, loop, viewer: Viewer | None, page, events: list[LiveEvent]) -> bool:
         if not self._may_read(viewer):
-            self._live_generation += 1  # ends this loop
-            return
-        await self._scan()
-        await self._refresh_bell(viewer)
+            return False  # ends this loop
+        await self._scan()  # the mail folder, not the database
+        return True
 
     async def _scan(self, *, force: bool = False) -> None:
         signature = await asyncio.to_thread(caught_mail.signature)

@@ -68,12 +68,27 @@ class NotificationsState(LivePageState):
             for n in found
         ]
 
-    async def _on_live(self, viewer: Viewer | None, events: list[LiveEvent]) -> None:
+    def _live_request(self, loop) -> int:
+        return min(max(PAGE_SIZE, len(self.items)), MAX_LIVE_WINDOW - 1)
+
+    @staticmethod
+    def _live_read(db, viewer: Viewer | None, window: int):
+        try:
+            return window, notifications.list_for(db, viewer=viewer, limit=window + 1)
+        except DomainError as exc:
+            return window, exc
+
+    async def _on_live(self, loop, viewer: Viewer | None, page, events: list[LiveEvent]) -> bool:
+        window, found = page
         if viewer is None:
-            return
-        window = min(max(PAGE_SIZE, len(self.items)), MAX_LIVE_WINDOW - 1)
-        await self._fetch(viewer, window)
-        await self._refresh_bell(viewer)
+            return True
+        if isinstance(found, DomainError):
+            self.error = self._error_text(found)
+            return True
+        self.items = self._views(viewer, found[:window])
+        self.has_more = len(found) > window
+        self.error = ""
+        return True
 
     @rx.event
     async def load_more(self):

@@ -72,12 +72,29 @@ class OutboxAdminState(LivePageState):
         if any(e.topic == OUTBOX_TOPIC for e in events):
             await asyncio.sleep(SETTLE_SECONDS)
 
-    async def _on_live(self, viewer: Viewer | None, events: list[LiveEvent]) -> None:
+    @staticmethod
+    def _live_read(db, viewer: Viewer | None, request):
         if viewer is None or not viewer.is_agent:
+            return None
+        try:
+            return (
+                outbox_admin.status_counts(db, viewer=viewer),
+                outbox_admin.attention_rows(db, viewer=viewer),
+            )
+        except DomainError as exc:
+            return exc
+
+    async def _on_live(self, loop, viewer: Viewer | None, page, events: list[LiveEvent]) -> bool:
+        if page is None or isinstance(page, PermissionDenied):
             self.allowed = False
-            return
-        await self._fetch(viewer)
-        await self._refresh_bell(viewer)
+            return True
+        if isinstance(page, DomainError):
+            self.error = self._error_text(page)
+            return True
+        self.counts, found = page
+        now = utcnow()
+        self.rows = [outbox_row(r, locale=self.locale, tz=self._tz(), now=now) for r in found]
+        return True
 
     @rx.event
     async def refresh(self):

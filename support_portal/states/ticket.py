@@ -31,7 +31,7 @@ class TicketState(ConversationState):
             )
             return
         if await self._resume(viewer, number):
-            self._update_presence()
+            await self._update_presence()
             yield TicketState.watch
 
     @rx.event

@@ -123,10 +123,36 @@ class MyTicketsState(LivePageState):
     def _live_interval(self) -> float:
         return LIVE_SAFETY_NET
 
-    async def _on_live(self, viewer: Viewer | None, events: list) -> None:
-        # New events, or the safety net: refresh (also keeps "2 minutes ago" fresh).
-        await self._fetch(viewer)
-        await self._refresh_bell(viewer)
+    # New events, or the safety net: refresh (also keeps "2 minutes ago" fresh).
+    def _live_request(self, loop) -> tuple[str, str, str]:
+        return (self.tab, self.search, self.cursor)
+
+    @staticmethod
+    def _live_read(db, viewer: Viewer | None, request: tuple[str, str, str]):
+        tab, search, cursor = request
+        try:
+            page = ticket_lists.list_tickets(
+                db, viewer=viewer, tab=tab, search=search, cursor=cursor or None
+            )
+            return request, page, ticket_lists.tab_counts(db, viewer=viewer)
+        except DomainError as exc:
+            return request, exc, None
+
+    async def _on_live(self, loop, viewer: Viewer | None, found, events: list) -> bool:
+        request, page, counts = found
+        if request != (self.tab, self.search, self.cursor):
+            loop.again = True  # the viewer chose another list meanwhile: read that one
+            return True
+        if isinstance(page, DomainError):
+            self.error = self._error_text(page)
+            return True
+        self.counts = counts
+        now = utcnow()
+        self.rows = [ticket_row(t, self.locale, self._tz(), now) for t in page.items]
+        self.next_cursor = page.next_cursor or ""
+        self.error = ""
+        self.loaded = True
+        return True
 
 
 class NewTicketState(LivePageState):
