@@ -145,7 +145,7 @@ def test_unknown_email_and_wrong_password_take_similar_time(db, monkeypatch):
 
     timed("carol@example.com")  # warm up
     known, unknown = [], []
-    for _ in range(10):  # interleaved, so a busy machine slows both paths alike
+    for _ in range(20):  # interleaved, so a busy machine slows both paths alike
         known.append(timed("carol@example.com"))
         unknown.append(timed("nobody@example.com"))
     # The fastest run of each path is its intrinsic cost; medians swing with machine load.
