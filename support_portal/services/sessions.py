@@ -14,8 +14,9 @@ from datetime import timedelta
 
 from sqlmodel import Session, select, update
 
+from support_portal import routes
 from support_portal.models import AuthSession, LoginTicket, SessionKind, User, utcnow
-from support_portal.services.auth import safe_next_path
+from support_portal.services.auth import authenticate, safe_next_path
 from support_portal.services.dto import Viewer
 from support_portal.services.errors import NotAuthenticated
 from support_portal.services.security import new_token, token_hash
@@ -58,6 +59,31 @@ def create_login_ticket(
     )
     db.flush()
     return token
+
+
+def log_in(
+    db: Session,
+    *,
+    email: str,
+    password: str,
+    ip: str | None,
+    requested_next: str | None,
+    binding: str,
+) -> str:
+    """The login form's one use case: check the password (throttled, P2/P3/X9) and hand out a
+    login ticket bound to this browser (X5) that leads to the requested page, or to the
+    viewer's landing page (the dashboard for agents, My tickets for customers)."""
+    user = authenticate(db, email=email, password=password, ip=ip)
+    return create_login_ticket(
+        db, user_id=user.id, next_path=landing_path(user.role, requested_next), binding=binding
+    )
+
+
+def landing_path(role: str | None, requested: str | None = None) -> str:
+    """Where a login leads: the requested same-site page, else the dashboard for agents and My
+    tickets for customers."""
+    landing = routes.ADMIN if role in ("agent", "admin") else routes.MY_TICKETS
+    return safe_next_path(requested, landing)
 
 
 def exchange_login_ticket(

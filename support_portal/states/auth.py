@@ -12,10 +12,6 @@ from support_portal.services.errors import DomainError, InvalidInput
 from support_portal.states.base import SessionState, call, new_login_nonce, sign_in
 
 
-def _landing(role: str | None) -> str:
-    return routes.ADMIN if role in ("agent", "admin") else routes.MY_TICKETS
-
-
 class LoginState(SessionState):
     error: str = ""
     notice: str = ""
@@ -33,8 +29,7 @@ class LoginState(SessionState):
             return rx.redirect(self._next(viewer.role.value if viewer.role else None))
 
     def _next(self, role: str | None) -> str:
-        requested = self.router.url.query_parameters.get("next")
-        return auth.safe_next_path(requested, _landing(role))
+        return sessions.landing_path(role, self.router.url.query_parameters.get("next"))
 
     @rx.event
     async def login(self, form: dict):
@@ -46,18 +41,14 @@ class LoginState(SessionState):
         email = str(form.get("email", ""))
         # Failures from many addresses slow this account down without ever locking it (X9).
         await asyncio.sleep(await call(auth.login_delay, email=email))
+        nonce = new_login_nonce()
         try:
-            user = await call(
-                auth.authenticate,
+            ticket = await call(
+                sessions.log_in,
                 email=email,
                 password=str(form.get("password", "")),
                 ip=self._client_ip(),
-            )
-            nonce = new_login_nonce()
-            ticket = await call(
-                sessions.create_login_ticket,
-                user_id=user.id,
-                next_path=self._next(user.role),
+                requested_next=self.router.url.query_parameters.get("next"),
                 binding=nonce,
             )
         except DomainError as exc:

@@ -436,3 +436,25 @@ def test_a_login_ticket_never_stores_an_unsafe_next_path(db):
     user = register(db)
     ticket = sessions.create_login_ticket(db, user_id=user.id, next_path="//evil.test")
     assert sessions.exchange_login_ticket(db, token=ticket)[2] == "/"
+
+
+def test_a_login_is_one_call_that_leads_to_the_right_page(db):
+    """The login form's use case: the password check and the ticket, bound to the browser."""
+    register(db)
+    ticket = sessions.log_in(
+        db,
+        email="carol@example.com",
+        password=PASSWORD,
+        ip="192.0.2.1",
+        requested_next="//evil.test",
+        binding="my-browser",
+    )
+    _, _, next_path = sessions.exchange_login_ticket(db, token=ticket, binding="my-browser")
+    assert next_path == "/tickets"
+    with pytest.raises(InvalidCredentials):
+        sessions.log_in(
+            db, email="carol@example.com", password="wrong", ip=None, requested_next=None,
+            binding="my-browser",
+        )  # fmt: skip
+    assert sessions.landing_path("agent") == "/admin"
+    assert sessions.landing_path("customer", "/tickets/12345678") == "/tickets/12345678"
