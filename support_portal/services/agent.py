@@ -5,14 +5,11 @@ Every function re-checks that the viewer is an agent (A2) and writes an audit ev
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy.orm import aliased
-from sqlmodel import Session, col, select
+from sqlmodel import Session, select
 
 from support_portal.models import (
-    AuditEvent,
     AuthorKind,
     NotificationEvent,
     Role,
@@ -23,42 +20,19 @@ from support_portal.models import (
 )
 from support_portal.services import (
     access,
-    agents,
     attachments,
     audit,
-    conversation,
     events,
     notifications,
-    sessions,
     workflow,
 )
-from support_portal.services.agents import AgentPublic
 from support_portal.services.conversation import existing_message, insert_message, message_public
-from support_portal.services.dto import MessagePublic, TicketSummary, Viewer
+from support_portal.services.dto import MessagePublic, Viewer
 from support_portal.services.errors import InvalidInput
-from support_portal.services.ticket_lists import summary
 from support_portal.services.tickets import clean_body, clean_key, set_status
 
 
-@dataclass(frozen=True)
-class HistoryEntry:
-    action: str
-    actor_name: str
-    created_at: datetime
-    detail: dict
-
-
-@dataclass(frozen=True)
-class CustomerInfo:
-    name: str
-    email: str
-    has_account: bool
-    email_verified: bool
-    other_tickets: list[TicketSummary]
-    has_guest_link: bool = False  # emails to the guest carry a link an agent can revoke
-
-
-def _ticket(
+def ticket_for_agent(
     db: Session, viewer: Viewer | None, number: int | str, action: str
 ) -> tuple[Viewer, Ticket]:
     viewer = access.require_agent(db, viewer, action=action)
@@ -78,7 +52,7 @@ def agent_reply(
 ) -> MessagePublic:
     """A public reply (optionally asking for more information) or an internal note."""
     action = "internal_note" if internal else ("request_info" if request_info else "reply")
-    viewer, ticket = _ticket(db, viewer, number, action)
+    viewer, ticket = ticket_for_agent(db, viewer, number, action)
     key = clean_key(idempotency_key)
     replay = existing_message(
         db, ticket=ticket, key=key, author_kind=AuthorKind.agent, author_id=viewer.user_id
@@ -167,7 +141,7 @@ def change_status(db: Session, *, viewer: Viewer | None, number: int | str, acti
         raise InvalidInput("Unknown action.") from None
     if parsed not in (workflow.Action.resolve, workflow.Action.close, workflow.Action.reopen):
         raise InvalidInput("Unknown action.")
-    viewer, ticket = _ticket(db, viewer, number, str(parsed))
+    viewer, ticket = ticket_for_agent(db, viewer, number, str(parsed))
     new_status = workflow.next_status(ticket.status, parsed)
     _change_status(db, viewer, ticket, new_status)
     if parsed == workflow.Action.reopen:
@@ -184,7 +158,7 @@ def change_status(db: Session, *, viewer: Viewer | None, number: int | str, acti
 def assign(
     db: Session, *, viewer: Viewer | None, number: int | str, assignee_id: int | None
 ) -> None:
-    viewer, ticket = _ticket(db, viewer, number, "assign")
+    viewer, ticket = ticket_for_agent(db, viewer, number, "assign")
     if assignee_id is not None:
         agent = db.get(User, assignee_id)
         if agent is None or not agent.is_active or agent.role not in (Role.agent, Role.admin):
@@ -207,7 +181,7 @@ def assign(
 
 def ticket_assignee(db: Session, *, viewer: Viewer | None, number: int | str) -> int | None:
     """The id of the agent the ticket is assigned to (None: unassigned)."""
-    _viewer, ticket = _ticket(db, viewer, number, "ticket_assignee")
+    _viewer, ticket = ticket_for_agent(db, viewer, number, "ticket_assignee")
     return ticket.assignee_id
 
 
@@ -239,118 +213,4 @@ def auto_close(db: Session, *, now: datetime | None = None, days: int | None = N
     return closed
 
 
-def history(db: Session, *, viewer: Viewer | None, number: int | str) -> list[HistoryEntry]:
-    viewer, ticket = _ticket(db, viewer, number, "history")
-    return _history_of(db, ticket)
-
-
-def _history_of(db: Session, ticket: Ticket) -> list[HistoryEntry]:
-    actor = aliased(User)
-    rows = db.exec(
-        select(AuditEvent, actor.name)
-        .join(actor, actor.id == AuditEvent.actor_id, isouter=True)
-        .where(AuditEvent.ticket_id == ticket.id, ~col(AuditEvent.action).startswith("message."))
-        .order_by(col(AuditEvent.id).asc())
-    ).all()
-    names = _agent_names(db)
-    entries = []
-    for event, actor_name in rows:
-        detail = dict(event.detail or {})
-        if "assignee_id" in detail:
-            detail["assignee_name"] = names.get(detail["assignee_id"], "")
-        entries.append(
-            HistoryEntry(
-                action=event.action,
-                actor_name=actor_name or _unnamed_actor(event.actor_kind, ticket),
-                created_at=event.created_at,
-                detail=detail,
-            )
-        )
-    return entries
-
-
-def _unnamed_actor(kind: str | None, ticket: Ticket) -> str:
-    """Who did it when no user row names them; the state translates "System" and "Customer"."""
-    if kind == "system":
-        return "System"
-    if kind == "guest" and ticket.guest_name:
-        return ticket.guest_name
-    return "Customer"
-
-
-def customer_info(db: Session, *, viewer: Viewer | None, number: int | str) -> CustomerInfo:
-    viewer, ticket = _ticket(db, viewer, number, "customer_info")
-    return _customer_info_of(db, ticket)
-
-
-def _customer_info_of(db: Session, ticket: Ticket) -> CustomerInfo:
-    if ticket.requester_id is not None:
-        user = db.get(User, ticket.requester_id)
-        assert user is not None
-        name, email, verified = user.name, user.email, user.email_verified
-        others = select(Ticket).where(Ticket.requester_id == user.id)
-    else:
-        name, email = ticket.guest_name or "", ticket.guest_email or ""
-        others = select(Ticket).where(Ticket.guest_email == ticket.guest_email)
-        # A guest proves the address with a one-time code from the ticket's link.
-        verified = (
-            db.exec(
-                select(AuditEvent.id)
-                .join(Ticket, col(Ticket.id) == AuditEvent.ticket_id)
-                .where(AuditEvent.action == "guest.verified", Ticket.guest_email == email)
-                .limit(1)
-            ).first()
-            is not None
-        )
-    rows = db.exec(
-        others.where(Ticket.id != ticket.id).order_by(col(Ticket.last_activity_at).desc()).limit(10)
-    ).all()
-    return CustomerInfo(
-        name=name,
-        email=email,
-        has_account=ticket.requester_id is not None,
-        email_verified=verified,
-        other_tickets=[summary(t) for t in rows],
-        has_guest_link=bool(ticket.guest_email and ticket.guest_link_nonce),
-    )
-
-
-def _agent_names(db: Session) -> dict[int, str]:
-    return dict(
-        db.exec(
-            select(User.id, User.name).where(col(User.role).in_([Role.agent, Role.admin]))
-        ).all()
-    )
-
-
 # What an agent's open ticket page re-reads on a live wake-up: one call, one transaction.
-
-
-@dataclass(frozen=True)
-class AgentPageUpdate:
-    conversation: conversation.ConversationUpdate
-    customer: CustomerInfo
-    history: list[HistoryEntry]
-    assignee_id: int | None
-    agents: list[AgentPublic]
-
-
-def page_update(
-    db: Session, *, session_token: str | None, number: int | str, after_id: int
-) -> AgentPageUpdate | None:
-    """The panels and what is new on the ticket, for an agent whose session is re-read here
-    (A4). None when the session has ended; PermissionDenied for anyone but an agent (A2),
-    NotFound when the ticket is gone."""
-    viewer = sessions.viewer_for_token(db, session_token=session_token)
-    if viewer is None:
-        return None
-    viewer = access.require_agent(db, viewer, action="ticket_live_update")
-    ticket = access.ticket_for(db, viewer, number)
-    update = conversation.update_for(db, viewer=viewer, number=ticket.number, after_id=after_id)
-    return AgentPageUpdate(
-        conversation=update,
-        customer=_customer_info_of(db, ticket),
-        history=_history_of(db, ticket),
-        assignee_id=ticket.assignee_id,
-        agents=agents.list_agents(db, viewer=viewer, include_inactive=True),
-    )

@@ -17,7 +17,7 @@ from support_portal.clock import utcnow
 from support_portal.i18n import _
 from support_portal.live import presence
 from support_portal.live.hub import ticket_topic
-from support_portal.services import agent, agents, conversation, guest, workflow
+from support_portal.services import agent, agent_page, agents, conversation, guest, workflow
 from support_portal.services.dto import MessagePublic, Viewer
 from support_portal.services.errors import (
     DomainError,
@@ -113,8 +113,8 @@ class AdminTicketState(ConversationState):
 
     async def _load_panels(self, viewer: Viewer, number: int | str) -> None:
         """The customer, history and assignment panels. Raises for non-agents."""
-        info = await call(agent.customer_info, viewer=viewer, number=number)
-        entries = await call(agent.history, viewer=viewer, number=number)
+        info = await call(agent_page.customer_info, viewer=viewer, number=number)
+        entries = await call(agent_page.history, viewer=viewer, number=number)
         assignee_id = await call(agent.ticket_assignee, viewer=viewer, number=number)
         everyone = await call(agents.list_agents, viewer=viewer, include_inactive=True)
         self._show_panels(info, entries, assignee_id, everyone, viewer)
@@ -188,7 +188,7 @@ class AdminTicketState(ConversationState):
 
     @staticmethod
     def _live_update_reader():
-        return agent.page_update
+        return agent_page.page_update
 
     def _presence_reader(self, loop: LiveLoop):
         ticket_id, me, name = loop.data["ticket_id"], loop.data["me"], loop.data["my_name"]

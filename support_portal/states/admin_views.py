@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from babel.dates import format_timedelta
 
 from support_portal import i18n
-from support_portal.services.agent import HistoryEntry
+from support_portal.services.agent_page import HistoryEntry
 from support_portal.services.agents import AgentPublic
 from support_portal.services.dto import TicketSummary
 from support_portal.services.workflow import AGENT_LABELS

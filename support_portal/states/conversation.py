@@ -16,7 +16,7 @@ import reflex as rx
 from support_portal.clock import utcnow
 from support_portal.live import presence
 from support_portal.live.hub import LiveEvent, ticket_topic
-from support_portal.services import attachments, conversation, sessions, tickets
+from support_portal.services import attachments, conversation, live_reads, sessions, tickets
 from support_portal.services.dto import MessagePublic, TicketDetail, Viewer
 from support_portal.services.errors import DomainError, NotAuthenticated, NotFound, PermissionDenied
 from support_portal.services.unit_of_work import in_db
@@ -193,7 +193,7 @@ class ConversationState(LiveHooks, SessionState):
         False when the session has ended. Raises NotFound when the ticket is out of reach.
         """
         update = await call(
-            conversation.conversation_update,
+            live_reads.conversation_update,
             session_token=self._session_token(),
             number=self.ticket_number,
             after_id=self._last_id,
@@ -297,12 +297,12 @@ class ConversationState(LiveHooks, SessionState):
     async def _live_begin(self, loop: LiveLoop) -> bool:
         # Subscribed first: what committed after the page loaded but before this point
         # published to nobody, so catch up at once when the ticket moved on since then.
-        known = await call(conversation.fingerprint, ticket_id=loop.data["ticket_id"])
+        known = await call(live_reads.fingerprint, ticket_id=loop.data["ticket_id"])
         loop.data["known"] = known
         return known is None or (known.last_message_id, known.status) != loop.data["shown"]
 
     async def _live_quiet_changed(self, loop: LiveLoop) -> bool:
-        current = await call(conversation.fingerprint, ticket_id=loop.data["ticket_id"])
+        current = await call(live_reads.fingerprint, ticket_id=loop.data["ticket_id"])
         if current == loop.data["known"] and (
             loop.data["poll"] or not self._presence_may_change(loop.timeout)
         ):
@@ -313,7 +313,7 @@ class ConversationState(LiveHooks, SessionState):
     @staticmethod
     def _live_update_reader():
         """The one service call a wake-up makes: (db, session_token, number, after_id)."""
-        return conversation.conversation_update
+        return live_reads.conversation_update
 
     def _presence_reader(self, loop: LiveLoop):
         """A coroutine function: what the page shows about others (never in a thread)."""

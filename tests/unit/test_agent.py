@@ -10,7 +10,7 @@ from sqlmodel import Session, select, update
 
 from support_portal.models import AuditEvent, Message, Ticket, TicketStatus, User, utcnow
 from support_portal.services import agent as agent_service
-from support_portal.services import agent_queue, agents, conversation, sessions, tickets
+from support_portal.services import agent_page, agent_queue, agents, conversation, sessions, tickets
 from support_portal.services.dto import Viewer
 from support_portal.services.errors import (
     InvalidInput,
@@ -334,7 +334,7 @@ def test_history_lists_status_and_assignment_changes_but_not_messages(db, alice,
     agent_service.agent_reply(db, viewer=agent, number=number, body="On it")
     agent_service.change_status(db, viewer=agent, number=number, action="resolve")
     tickets.add_customer_reply(db, viewer=alice, number=number, body="Not fixed")
-    entries = agent_service.history(db, viewer=agent, number=number)
+    entries = agent_page.history(db, viewer=agent, number=number)
     assert [(e.action, e.actor_name) for e in entries] == [
         ("ticket.created", "Alice"),
         ("ticket.assigned", "Agnes Agent"),
@@ -350,14 +350,14 @@ def test_history_calls_automatic_changes_system(db, alice, agent):
     number = open_ticket(db, alice)
     agent_service.change_status(db, viewer=agent, number=number, action="resolve")
     agent_service.auto_close(db, now=utcnow() + timedelta(days=30))
-    assert agent_service.history(db, viewer=agent, number=number)[-1].actor_name == "System"
+    assert agent_page.history(db, viewer=agent, number=number)[-1].actor_name == "System"
 
 
 def test_customer_info_for_an_account_lists_their_other_tickets(db, alice, bob, agent):
     first = open_ticket(db, alice, "First")
     second = open_ticket(db, alice, "Second")
     open_ticket(db, bob, "Bob's")
-    info = agent_service.customer_info(db, viewer=agent, number=second)
+    info = agent_page.customer_info(db, viewer=agent, number=second)
     assert (info.name, info.email, info.has_account) == ("Alice", "alice@example.com", True)
     assert [t.number for t in info.other_tickets] == [first]
 
@@ -366,7 +366,7 @@ def test_customer_info_for_a_guest_lists_tickets_from_the_same_email(db, agent):
     first = guest_ticket(db, "First", email="gus@example.net")
     second = guest_ticket(db, "Second", email="gus@example.net")
     guest_ticket(db, "Someone else", email="other@example.net")
-    info = agent_service.customer_info(db, viewer=agent, number=second)
+    info = agent_page.customer_info(db, viewer=agent, number=second)
     assert (info.name, info.email, info.has_account, info.email_verified) == (
         "Gus Guest",
         "gus@example.net",
@@ -386,10 +386,10 @@ def test_a_guest_who_entered_a_code_counts_as_verified_and_is_named_in_the_histo
     secret = guest_links.link_secret(ticket)
     guest.send_link_code(db, secret=secret, ip=None)
     code = code_sent(db)
-    assert not agent_service.customer_info(db, viewer=agent, number=number).email_verified
+    assert not agent_page.customer_info(db, viewer=agent, number=number).email_verified
     guest.verify_link_code(db, secret=secret, code=code, ip=None)
-    assert agent_service.customer_info(db, viewer=agent, number=number).email_verified
-    entries = agent_service.history(db, viewer=agent, number=number)
+    assert agent_page.customer_info(db, viewer=agent, number=number).email_verified
+    entries = agent_page.history(db, viewer=agent, number=number)
     assert [(e.action, e.actor_name) for e in entries][-2:] == [
         ("guest.code_sent", "Gus Guest"),
         ("guest.verified", "Gus Guest"),
@@ -419,8 +419,8 @@ AGENT_CALLS = {
     "close": lambda db, v, n: agent_service.change_status(db, viewer=v, number=n, action="close"),
     "assign": lambda db, v, n: agent_service.assign(db, viewer=v, number=n, assignee_id=1),
     "ticket_assignee": lambda db, v, n: agent_service.ticket_assignee(db, viewer=v, number=n),
-    "history": lambda db, v, n: agent_service.history(db, viewer=v, number=n),
-    "customer_info": lambda db, v, n: agent_service.customer_info(db, viewer=v, number=n),
+    "history": lambda db, v, n: agent_page.history(db, viewer=v, number=n),
+    "customer_info": lambda db, v, n: agent_page.customer_info(db, viewer=v, number=n),
     "list_agents": lambda db, v, n: agents.list_agents(db, viewer=v),
     "add_agent": lambda db, v, n: agents.add_agent(
         db, viewer=v, name="Mallory", email="mallory@evil.test", password="long enough pw"

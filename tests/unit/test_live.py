@@ -6,7 +6,7 @@ import threading
 
 from support_portal.live.hub import AGENTS_TOPIC, Hub, LiveEvent, ticket_topic, user_topic
 from support_portal.services import agent as agent_service
-from support_portal.services import sessions, tickets
+from support_portal.services import live_reads, sessions, tickets
 
 
 def test_an_agent_reply_reaches_the_ticket_the_agents_and_its_owner_but_not_others(
@@ -84,7 +84,7 @@ async def test_a_broken_forwarder_falls_back_to_local_delivery():
 
 def test_a_live_re_read_returns_the_new_messages_and_marks_them_read(db, alice, agent):
     """The call each open customer page makes on a live wake-up (services.conversation)."""
-    from support_portal.services import conversation, ticket_lists, tickets
+    from support_portal.services import ticket_lists, tickets
 
     new = tickets.create_ticket(
         db, viewer=alice, subject="Live", category="other", description="First"
@@ -94,8 +94,6 @@ def test_a_live_re_read_returns_the_new_messages_and_marks_them_read(db, alice, 
         db, token=sessions.create_login_ticket(db, user_id=alice.user_id)
     )[0]
     assert ticket_lists.list_tickets(db, viewer=alice).items[0].unread
-    update = conversation.conversation_update(
-        db, session_token=token, number=new.number, after_id=0
-    )
+    update = live_reads.conversation_update(db, session_token=token, number=new.number, after_id=0)
     assert [m.body for m in update.messages] == ["First", "We are on it"]
     assert not ticket_lists.list_tickets(db, viewer=alice).items[0].unread

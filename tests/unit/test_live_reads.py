@@ -7,7 +7,7 @@ import threading
 import pytest
 
 from support_portal.services import agent as agent_service
-from support_portal.services import conversation, tickets
+from support_portal.services import agent_page, conversation, live_reads, tickets
 from support_portal.services.errors import PermissionDenied
 
 from .conftest import session_token_for
@@ -15,11 +15,11 @@ from .conftest import session_token_for
 
 @pytest.fixture(autouse=True)
 def fresh_cache():
-    conversation.shared_reads.clear()
-    conversation.shared_details.clear()
+    live_reads.shared_reads.clear()
+    live_reads.shared_details.clear()
     yield
-    conversation.shared_reads.clear()
-    conversation.shared_details.clear()
+    live_reads.shared_reads.clear()
+    live_reads.shared_details.clear()
 
 
 @pytest.fixture
@@ -32,7 +32,7 @@ def counted(monkeypatch: pytest.MonkeyPatch) -> list[bool]:
         calls.append(kwargs["include_internal"])
         return real(db, **kwargs)
 
-    monkeypatch.setattr(conversation, "messages_of", counting)
+    monkeypatch.setattr(live_reads, "messages_of", counting)
     return calls
 
 
@@ -47,7 +47,7 @@ def test_many_tabs_of_one_ticket_run_the_message_query_once_per_event(db, alice,
     db.commit()
 
     for token in tabs:
-        update = conversation.conversation_update(
+        update = live_reads.conversation_update(
             db, session_token=token, number=new.number, after_id=first
         )
         assert [m.body for m in update.messages] == ["Reply one"]
@@ -57,7 +57,7 @@ def test_many_tabs_of_one_ticket_run_the_message_query_once_per_event(db, alice,
     agent_service.agent_reply(db, viewer=agent, number=new.number, body="Reply two")
     db.commit()
     for token in tabs:
-        update = conversation.conversation_update(
+        update = live_reads.conversation_update(
             db, session_token=token, number=new.number, after_id=first
         )
         assert [m.body for m in update.messages] == ["Reply one", "Reply two"]
@@ -76,10 +76,10 @@ def test_a_customer_never_gets_an_internal_note_an_agent_read_shared(db, alice, 
     agent_service.agent_reply(db, viewer=agent, number=new.number, body="Public")
     db.commit()
 
-    seen_by_agent = agent_service.page_update(
+    seen_by_agent = agent_page.page_update(
         db, session_token=agent_token, number=new.number, after_id=first
     )
-    seen_by_customer = conversation.conversation_update(
+    seen_by_customer = live_reads.conversation_update(
         db, session_token=customer, number=new.number, after_id=first
     )
     assert [m.body for m in seen_by_agent.conversation.messages] == ["Note", "Public"]
@@ -98,7 +98,7 @@ def test_the_agent_page_update_has_the_panels_and_the_new_messages_in_one_call(
     db.commit()
     token = session_token_for(db, user_id=agent.user_id)
 
-    update = agent_service.page_update(db, session_token=token, number=new.number, after_id=0)
+    update = agent_page.page_update(db, session_token=token, number=new.number, after_id=0)
 
     assert [m.body for m in update.conversation.messages] == ["Hi", "On it"]
     assert update.conversation.detail.number == new.number
@@ -106,9 +106,9 @@ def test_the_agent_page_update_has_the_panels_and_the_new_messages_in_one_call(
     assert update.assignee_id == agent.user_id
     assert agent.user_id in {a.id for a in update.agents}
     assert update.history  # the assignment at least
-    assert agent_service.page_update(db, session_token=None, number=new.number, after_id=0) is None
+    assert agent_page.page_update(db, session_token=None, number=new.number, after_id=0) is None
     with pytest.raises(PermissionDenied):  # a customer's session never gets the panels (A2)
-        agent_service.page_update(
+        agent_page.page_update(
             db,
             session_token=session_token_for(db, user_id=bob.user_id),
             number=new.number,
@@ -148,7 +148,7 @@ def test_marking_read_writes_once_for_many_tabs_and_again_after_a_new_reply(
 
 
 def test_concurrent_misses_for_one_key_wait_for_a_single_read():
-    reads = conversation.SharedReads()
+    reads = live_reads.SharedReads()
     release = threading.Event()
     started = threading.Event()
 
@@ -174,7 +174,7 @@ def test_concurrent_misses_for_one_key_wait_for_a_single_read():
 
 
 def test_a_failed_read_is_not_cached_and_lets_the_next_viewer_read():
-    reads = conversation.SharedReads()
+    reads = live_reads.SharedReads()
 
     def broken():
         raise RuntimeError("database is locked")

@@ -1,0 +1,149 @@
+"""What the agent's ticket page shows beside the conversation: the customer, the history, the
+assignee and the agents, and the one call a live wake-up of that page makes (A2: agents only)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy.orm import aliased
+from sqlmodel import Session, col, select
+
+from support_portal.models import AuditEvent, Role, Ticket, User
+from support_portal.services import access, agents, live_reads, sessions
+from support_portal.services.agent import ticket_for_agent
+from support_portal.services.agents import AgentPublic
+from support_portal.services.dto import TicketSummary, Viewer
+from support_portal.services.ticket_lists import summary
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    action: str
+    actor_name: str
+    created_at: datetime
+    detail: dict
+
+
+@dataclass(frozen=True)
+class CustomerInfo:
+    name: str
+    email: str
+    has_account: bool
+    email_verified: bool
+    other_tickets: list[TicketSummary]
+    has_guest_link: bool = False  # emails to the guest carry a link an agent can revoke
+
+
+def history(db: Session, *, viewer: Viewer | None, number: int | str) -> list[HistoryEntry]:
+    viewer, ticket = ticket_for_agent(db, viewer, number, "history")
+    return _history_of(db, ticket)
+
+
+def _history_of(db: Session, ticket: Ticket) -> list[HistoryEntry]:
+    actor = aliased(User)
+    rows = db.exec(
+        select(AuditEvent, actor.name)
+        .join(actor, actor.id == AuditEvent.actor_id, isouter=True)
+        .where(AuditEvent.ticket_id == ticket.id, ~col(AuditEvent.action).startswith("message."))
+        .order_by(col(AuditEvent.id).asc())
+    ).all()
+    names = _agent_names(db)
+    entries = []
+    for event, actor_name in rows:
+        detail = dict(event.detail or {})
+        if "assignee_id" in detail:
+            detail["assignee_name"] = names.get(detail["assignee_id"], "")
+        entries.append(
+            HistoryEntry(
+                action=event.action,
+                actor_name=actor_name or _unnamed_actor(event.actor_kind, ticket),
+                created_at=event.created_at,
+                detail=detail,
+            )
+        )
+    return entries
+
+
+def _unnamed_actor(kind: str | None, ticket: Ticket) -> str:
+    """Who did it when no user row names them; the state translates "System" and "Customer"."""
+    if kind == "system":
+        return "System"
+    if kind == "guest" and ticket.guest_name:
+        return ticket.guest_name
+    return "Customer"
+
+
+def customer_info(db: Session, *, viewer: Viewer | None, number: int | str) -> CustomerInfo:
+    viewer, ticket = ticket_for_agent(db, viewer, number, "customer_info")
+    return _customer_info_of(db, ticket)
+
+
+def _customer_info_of(db: Session, ticket: Ticket) -> CustomerInfo:
+    if ticket.requester_id is not None:
+        user = db.get(User, ticket.requester_id)
+        assert user is not None
+        name, email, verified = user.name, user.email, user.email_verified
+        others = select(Ticket).where(Ticket.requester_id == user.id)
+    else:
+        name, email = ticket.guest_name or "", ticket.guest_email or ""
+        others = select(Ticket).where(Ticket.guest_email == ticket.guest_email)
+        # A guest proves the address with a one-time code from the ticket's link.
+        verified = (
+            db.exec(
+                select(AuditEvent.id)
+                .join(Ticket, col(Ticket.id) == AuditEvent.ticket_id)
+                .where(AuditEvent.action == "guest.verified", Ticket.guest_email == email)
+                .limit(1)
+            ).first()
+            is not None
+        )
+    rows = db.exec(
+        others.where(Ticket.id != ticket.id).order_by(col(Ticket.last_activity_at).desc()).limit(10)
+    ).all()
+    return CustomerInfo(
+        name=name,
+        email=email,
+        has_account=ticket.requester_id is not None,
+        email_verified=verified,
+        other_tickets=[summary(t) for t in rows],
+        has_guest_link=bool(ticket.guest_email and ticket.guest_link_nonce),
+    )
+
+
+def _agent_names(db: Session) -> dict[int, str]:
+    return dict(
+        db.exec(
+            select(User.id, User.name).where(col(User.role).in_([Role.agent, Role.admin]))
+        ).all()
+    )
+
+
+@dataclass(frozen=True)
+class AgentPageUpdate:
+    conversation: live_reads.ConversationUpdate
+    customer: CustomerInfo
+    history: list[HistoryEntry]
+    assignee_id: int | None
+    agents: list[AgentPublic]
+
+
+def page_update(
+    db: Session, *, session_token: str | None, number: int | str, after_id: int
+) -> AgentPageUpdate | None:
+    """The panels and what is new on the ticket, for an agent whose session is re-read here
+    (A4). None when the session has ended; PermissionDenied for anyone but an agent (A2),
+    NotFound when the ticket is gone."""
+    viewer = sessions.viewer_for_token(db, session_token=session_token)
+    if viewer is None:
+        return None
+    viewer = access.require_agent(db, viewer, action="ticket_live_update")
+    ticket = access.ticket_for(db, viewer, number)
+    update = live_reads.update_for(db, viewer=viewer, number=ticket.number, after_id=after_id)
+    return AgentPageUpdate(
+        conversation=update,
+        customer=_customer_info_of(db, ticket),
+        history=_history_of(db, ticket),
+        assignee_id=ticket.assignee_id,
+        agents=agents.list_agents(db, viewer=viewer, include_inactive=True),
+    )
