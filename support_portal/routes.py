@@ -66,10 +66,6 @@ def mailbox_html_path(name: str) -> str:
     return DEV_MAILBOX_HTML.replace("{name}", quote(name))
 
 
-def is_ticket_page(path: str, number: int | str) -> bool:
-    return path.rstrip("/") == ticket_path(number)
-
-
 def is_admin_ticket_page(path: str) -> bool:
     return path.startswith(ADMIN_TICKET.partition("[")[0])
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlmodel import Session, col, delete, select, update
+from sqlmodel import Session, delete, select, update
 
 from support_portal.i18n import _
 from support_portal.models import PendingRegistration, Ticket, User, utcnow
@@ -137,10 +137,3 @@ def _send(db: Session, *, pending: PendingRegistration, ip: str | None) -> Regis
         expires_at=challenge.expires_at,
         resend_at=challenge.created_at + codes.RESEND_COOLDOWN,
     )
-
-
-def prune(db: Session) -> int:
-    result = db.exec(
-        delete(PendingRegistration).where(col(PendingRegistration.expires_at) <= utcnow())  # type: ignore[call-overload]
-    )
-    return result.rowcount or 0

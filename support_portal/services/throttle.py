@@ -148,8 +148,3 @@ def _wait(oldest: datetime | None, window: timedelta, now: datetime) -> int:
 
 def clear(db: Session, *, scope: str, key: str) -> None:
     db.exec(delete(RateEvent).where(RateEvent.scope == scope, RateEvent.key == key))  # type: ignore[call-overload]
-
-
-def prune(db: Session, *, older_than: timedelta = timedelta(days=2)) -> int:
-    result = db.exec(delete(RateEvent).where(RateEvent.created_at < utcnow() - older_than))  # type: ignore[call-overload]
-    return result.rowcount or 0
