@@ -21,7 +21,7 @@ from support_portal.services.dto import Viewer
 from support_portal.services.errors import DomainError, RateLimited
 from support_portal.services.unit_of_work import call
 from support_portal.settings import get_settings
-from support_portal.states import store
+from support_portal.states import state_tree, store
 from support_portal.web.cookies import read_session_cookie
 
 log = logging.getLogger(__name__)
@@ -282,4 +282,4 @@ class SessionState(rx.State):
 
 
 # The state tree whose trees store.py purges and bounds (X2, X6).
-store.set_root_state(SessionState)
+state_tree.set_root_state(SessionState)

@@ -10,7 +10,7 @@ import pytest
 from reflex.istate.manager.token import BaseStateToken
 from reflex.state import State
 
-from support_portal.states import store
+from support_portal.states import state_managers, store
 from support_portal.states.base import SessionState
 from support_portal.states.ticket import TicketState
 
@@ -35,7 +35,7 @@ async def event(manager, ident: str, address: str, *, session_key: str = "", sec
 
 def test_memory_anonymous_trees_are_capped_per_address_and_short_lived():
     async def scenario():
-        manager = store.BoundedStateManagerMemory(
+        manager = state_managers.BoundedStateManagerMemory(
             anonymous_per_address=CAP, anonymous_expiration=600, token_expiration=3600
         )
         try:
@@ -64,7 +64,9 @@ def test_memory_anonymous_trees_are_capped_per_address_and_short_lived():
 
 def test_memory_anonymous_trees_expire_after_their_short_lifetime():
     async def scenario():
-        manager = store.BoundedStateManagerMemory(anonymous_expiration=1, token_expiration=3600)
+        manager = state_managers.BoundedStateManagerMemory(
+            anonymous_expiration=1, token_expiration=3600
+        )
         try:
             await event(manager, "signed-in", "10.0.0.1", session_key="k1", secret="s@x.test")
             for n in range(10):
@@ -81,7 +83,7 @@ def test_memory_anonymous_trees_expire_after_their_short_lifetime():
 
 def test_memory_purging_a_session_removes_its_trees_and_no_other():
     async def scenario():
-        manager = store.BoundedStateManagerMemory()
+        manager = state_managers.BoundedStateManagerMemory()
         try:
             for ident, key in (("tab-a", "k1"), ("tab-b", "k1"), ("tab-c", "k2")):
                 await event(manager, ident, "10.0.0.1", session_key=key, secret=f"{ident}@x")
@@ -103,7 +105,7 @@ def test_redis_anonymous_trees_are_capped_short_lived_and_sessions_purged(redis_
     import redis.asyncio
 
     async def scenario():
-        cls = store._redis_manager_cls()
+        cls = state_managers.redis_manager_cls()
         manager = cls(
             redis=redis.asyncio.Redis.from_url(redis_server.url),
             token_expiration=3600,
@@ -148,7 +150,7 @@ def test_redis_concurrent_fresh_tokens_never_cut_more_than_the_cap(redis_server)
     import redis.asyncio
 
     async def scenario():
-        cls = store._redis_manager_cls()
+        cls = state_managers.redis_manager_cls()
         manager = cls(
             redis=redis.asyncio.Redis.from_url(redis_server.url), anonymous_per_address=CAP
         )
@@ -194,7 +196,7 @@ def test_the_sweep_purges_the_tabs_of_expired_and_revoked_sessions_only(
         sessions.revoke_session(db, session_token=revoked)
 
     async def scenario():
-        manager = store.BoundedStateManagerMemory()
+        manager = state_managers.BoundedStateManagerMemory()
         monkeypatch.setattr(store, "current_manager", lambda: manager)
         try:
             for ident, token in (("tab-live", live), ("tab-exp", expired), ("tab-rev", revoked)):
@@ -218,7 +220,7 @@ def test_redis_a_tab_that_moved_to_another_session_survives_the_old_ones_end(
     import redis.asyncio
 
     async def scenario():
-        cls = store._redis_manager_cls()
+        cls = state_managers.redis_manager_cls()
         manager = cls(redis=redis.asyncio.Redis.from_url(redis_server.url))
         monkeypatch.setattr(store, "current_manager", lambda: manager)
         try:
