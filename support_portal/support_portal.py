@@ -25,7 +25,8 @@ from support_portal.states.tickets import NewTicketState
 from support_portal.web.dev_access import mailbox_guard
 from support_portal.web.routes import build_routes_app
 from support_portal.web.security import origin_guard, security_headers
-from support_portal.web.uploads import live_session, registered_upload_handlers, upload_guard
+from support_portal.web.upload_handlers import registered_upload_handlers
+from support_portal.web.uploads import live_session, upload_guard
 
 # Every upload handler needs a logged-in (or verified guest) session, except the ticket form,
 # which guests submit without one.

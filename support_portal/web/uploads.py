@@ -24,261 +24,25 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import inspect
 import json
 import logging
 import re
-import typing
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass
-from typing import Any
+from collections.abc import Callable
 
-from python_multipart.exceptions import MultipartParseError
-from python_multipart.multipart import MultipartParser, parse_options_header
+from python_multipart.multipart import parse_options_header
 
 from support_portal.services import sessions
-from support_portal.settings import get_settings
 from support_portal.web.security import ASGIApp, Message, Scope
+from support_portal.web.upload_form import FormCounter, megabytes, upload_limit
+from support_portal.web.upload_handlers import Refused, UploadHandler
 
 log = logging.getLogger(__name__)
 
 UPLOAD_PATH = "/_upload"
-ARGS_FIELD = "__reflex_event_args"  # Reflex's field for the handler's bound arguments
-FILES_FIELD = "files"  # the field Reflex's upload client (and handler) uses for each file
-# Room for the form itself: the arguments (a 20,000-character message is at most ~120 KB of
-# JSON) and each part's boundary and headers.
-FORM_ALLOWANCE = 256 * 1024
-MAX_PART_HEADER_BYTES = 8 * 1024
 # After a refusal, how long and how much of the rest of the body is read and dropped (_drain).
 DRAIN_SECONDS = 2.0
 DRAIN_BYTES = 64 * 1024 * 1024
 _TOKEN = re.compile(r"[A-Za-z0-9_-]{1,128}")
-_JSON_TYPES: dict[type, tuple[type, ...]] = {
-    dict: (dict,),
-    list: (list,),
-    str: (str,),
-    bool: (bool,),
-    int: (int,),
-    float: (int, float),
-}
-
-
-def upload_limit() -> int:
-    """The most a whole upload request may carry, in bytes."""
-    settings = get_settings()
-    return settings.max_attachment_bytes * settings.max_attachments_per_message + FORM_ALLOWANCE
-
-
-def _megabytes(size: int) -> int:
-    return size // (1024 * 1024)
-
-
-class Refused(Exception):
-    """The upload is answered with `status` and `detail`, and the rest of its body unread."""
-
-    def __init__(self, status: int, detail: str) -> None:
-        super().__init__(detail)
-        self.status = status
-        self.detail = detail
-
-
-@dataclass(frozen=True)
-class UploadHandler:
-    """One of the app's upload event handlers, as the upload guard needs to know it."""
-
-    name: str
-    needs_session: bool
-    params: dict[str, Any]  # the handler's other parameters and their annotations
-    required: frozenset[str]
-
-
-def _describe(name: str, fn: Callable, needs_session: bool) -> UploadHandler | None:
-    """The handler's non-file parameters, or None when it takes no list of uploaded files."""
-    try:
-        hints = typing.get_type_hints(fn)
-    except Exception:
-        hints = {}
-    params: dict[str, Any] = {}
-    required: set[str] = set()
-    takes_files = False
-    for index, param in enumerate(inspect.signature(fn).parameters.values()):
-        if index == 0:
-            continue  # self
-        annotation = hints.get(param.name, param.annotation)
-        if typing.get_origin(annotation) is list and any(
-            getattr(arg, "__name__", "") == "UploadFile" for arg in typing.get_args(annotation)
-        ):
-            takes_files = True
-            continue
-        if param.kind not in (param.POSITIONAL_OR_KEYWORD, param.KEYWORD_ONLY):
-            return None
-        params[param.name] = annotation
-        if param.default is param.empty:
-            required.add(param.name)
-    if not takes_files:
-        return None
-    return UploadHandler(name, needs_session, params, frozenset(required))
-
-
-def app_upload_handlers(
-    registered: dict[str, Any], *, anonymous: Iterable[Callable], package: str
-) -> dict[str, UploadHandler]:
-    """The upload handlers among Reflex's registered event handlers that live in `package`.
-
-    Every one needs a session, except those whose function is in `anonymous`.
-    """
-    open_to_all = {getattr(fn, "fn", fn) for fn in anonymous}
-    found: dict[str, UploadHandler] = {}
-    for name, entry in registered.items():
-        fn = getattr(getattr(entry, "handler", None), "fn", None)
-        if fn is None or not getattr(fn, "__module__", "").startswith(package + "."):
-            continue
-        described = _describe(name, fn, needs_session=fn not in open_to_all)
-        if described is not None:
-            found[name] = described
-    return found
-
-
-def check_args(handler: UploadHandler, raw: str | None) -> None:
-    """The bound arguments must be a JSON object naming exactly the handler's parameters."""
-    try:
-        args = json.loads(raw) if raw else {}
-    except ValueError as exc:
-        raise Refused(400, "The upload's arguments are not valid JSON.") from exc
-    if not isinstance(args, dict):
-        raise Refused(400, "The upload's arguments must be a JSON object.")
-    unknown = sorted(str(k) for k in args if k not in handler.params)
-    if unknown:
-        raise Refused(400, f"Unknown upload argument: {unknown[0][:64]!r}.")
-    missing = sorted(handler.required - args.keys())
-    if missing:
-        raise Refused(400, f"Missing upload argument: {missing[0]!r}.")
-    for name, value in args.items():
-        annotation = handler.params[name]
-        expected = _JSON_TYPES.get(typing.get_origin(annotation) or annotation)
-        if expected is None:
-            continue
-        if not isinstance(value, expected) or (bool not in expected and isinstance(value, bool)):
-            raise Refused(400, f"The upload argument {name!r} has the wrong type.")
-
-
-class _FormCounter:
-    """Parses the multipart body as it streams past, keeping only counts and the arguments."""
-
-    def __init__(self, boundary: bytes, handler: UploadHandler) -> None:
-        settings = get_settings()
-        self.handler = handler
-        self.limit = upload_limit()
-        self.max_file_bytes = settings.max_attachment_bytes
-        self.max_files = settings.max_attachments_per_message
-        self.total = 0
-        self.files = 0
-        self.args: bytearray | None = None
-        self.ended = False
-        self._part: str | None = None  # "args", "file"
-        self._part_bytes = 0
-        self._filename = ""
-        self._header_bytes = 0
-        self._header_name = b""
-        self._header_value = b""
-        self._disposition: bytes | None = None
-        self._parser = MultipartParser(
-            boundary,
-            {
-                "on_part_begin": self._begin,
-                "on_header_field": self._header_field,
-                "on_header_value": self._header_value_part,
-                "on_header_end": self._header_end,
-                "on_headers_finished": self._headers_finished,
-                "on_part_data": self._data,
-                "on_end": self._end,
-            },
-        )
-
-    def feed(self, chunk: bytes) -> None:
-        self.total += len(chunk)
-        if self.total > self.limit:
-            raise Refused(
-                413, f"The upload is larger than {_megabytes(self.limit)} MB (all files together)."
-            )
-        if self.ended:
-            return  # the epilogue after the closing boundary is ignored, by Reflex too
-        try:
-            self._parser.write(chunk)
-        except MultipartParseError as exc:
-            raise Refused(400, "The upload is not a well-formed multipart form.") from exc
-
-    def finish(self) -> None:
-        if not self.ended:
-            raise Refused(400, "The upload ended before its closing boundary.")
-        check_args(self.handler, self.args.decode("utf-8", "replace") if self.args else None)
-
-    # --- parser callbacks ---------------------------------------------------------------
-
-    def _begin(self) -> None:
-        self._part = None
-        self._part_bytes = 0
-        self._header_bytes = 0
-        self._disposition = None
-        self._filename = ""
-
-    def _header_field(self, data: bytes, start: int, end: int) -> None:
-        self._count_header(end - start)
-        self._header_name += data[start:end]
-
-    def _header_value_part(self, data: bytes, start: int, end: int) -> None:
-        self._count_header(end - start)
-        self._header_value += data[start:end]
-
-    def _count_header(self, size: int) -> None:
-        self._header_bytes += size
-        if self._header_bytes > MAX_PART_HEADER_BYTES:
-            raise Refused(400, "A part of the upload has too long headers.")
-
-    def _header_end(self) -> None:
-        if self._header_name.strip().lower() == b"content-disposition":
-            self._disposition = self._header_value
-        self._header_name = b""
-        self._header_value = b""
-
-    def _headers_finished(self) -> None:
-        kind, options = parse_options_header(self._disposition or b"")
-        name = options.get(b"name")
-        if kind != b"form-data" or name is None:
-            raise Refused(400, "Every part of the upload needs a form-data name.")
-        has_filename = b"filename" in options
-        if name == ARGS_FIELD.encode() and not has_filename:
-            if self.args is not None:
-                raise Refused(400, "The upload's arguments were sent twice.")
-            self.args = bytearray()
-            self._part = "args"
-        elif name == FILES_FIELD.encode() and has_filename:
-            self.files += 1
-            if self.files > self.max_files:
-                raise Refused(413, f"You can attach at most {self.max_files} files to one message.")
-            self._filename = options[b"filename"].decode("utf-8", "replace")[:200]
-            self._part = "file"
-        else:
-            field = name.decode("utf-8", "replace")[:64]
-            raise Refused(400, f"Unexpected field in the upload: {field!r}.")
-
-    def _data(self, data: bytes, start: int, end: int) -> None:
-        size = end - start
-        self._part_bytes += size
-        if self._part == "args":
-            assert self.args is not None
-            if len(self.args) + size > FORM_ALLOWANCE:
-                raise Refused(413, "The upload's arguments are too large.")
-            self.args += data[start:end]
-        elif self._part == "file" and self._part_bytes > self.max_file_bytes:
-            raise Refused(
-                413,
-                f"{self._filename or 'A file'} is larger than "
-                f"{_megabytes(self.max_file_bytes)} MB.",
-            )
-
-    def _end(self) -> None:
-        self.ended = True
 
 
 def _header(scope: Scope, name: bytes) -> str | None:
@@ -337,7 +101,7 @@ async def _admit(
     scope: Scope,
     handlers: Callable[[], dict[str, UploadHandler]],
     has_session: Callable[[str | None], bool],
-) -> _FormCounter:
+) -> FormCounter:
     """Everything that can be decided from the headers, before the body is read."""
     token = _header(scope, b"reflex-client-token")
     name = _header(scope, b"reflex-event-handler")
@@ -365,12 +129,12 @@ async def _admit(
         limit = upload_limit()
         if int(declared) > limit:
             raise Refused(
-                413, f"The upload is larger than {_megabytes(limit)} MB (all files together)."
+                413, f"The upload is larger than {megabytes(limit)} MB (all files together)."
             )
-    return _FormCounter(boundary, handler)
+    return FormCounter(boundary, handler)
 
 
-async def _pass_through(app: ASGIApp, scope: Scope, receive, send, counter: _FormCounter) -> None:
+async def _pass_through(app: ASGIApp, scope: Scope, receive, send, counter: FormCounter) -> None:
     """Hand the request to Reflex, counting the body on its way; refuse as soon as it is over."""
     refused = False
     started = False
@@ -428,26 +192,6 @@ async def _drain(receive) -> None:
 
 
 # --- wiring for the running app -----------------------------------------------------------
-
-
-def registered_upload_handlers(
-    *, anonymous: Iterable[Callable]
-) -> Callable[[], dict[str, UploadHandler]]:
-    """The app's upload handlers from Reflex's registry, looked up once on the first upload."""
-    anonymous = list(anonymous)
-    found: dict[str, UploadHandler] = {}
-
-    def get() -> dict[str, UploadHandler]:
-        if not found:
-            from reflex_base.registry import RegistrationContext
-
-            registered = RegistrationContext.get().event_handlers
-            found.update(
-                app_upload_handlers(registered, anonymous=anonymous, package="support_portal")
-            )
-        return found
-
-    return get
 
 
 def live_session(cookie_header: str | None) -> bool:

@@ -13,7 +13,8 @@ import pytest
 from sqlmodel import select
 
 from support_portal.models import Attachment, Ticket
-from support_portal.web.uploads import DRAIN_BYTES, FORM_ALLOWANCE, upload_limit
+from support_portal.web.upload_form import FORM_ALLOWANCE, upload_limit
+from support_portal.web.uploads import DRAIN_BYTES
 from tests.integration.inprocess import (
     GUEST_FORM,
     multipart,
