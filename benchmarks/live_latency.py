@@ -5,7 +5,7 @@ clients are not browsers), seeds customers, tickets and agents straight into the
 opens one Socket.IO client per conversation that boots the way a browser tab does: the
 `hydrate_and_load` event rides in the CONNECT packet with router data for /tickets/<number>, so
 TicketState.load runs and starts the page's `watch` background task. Agent clients open
-/admin/tickets/<number> (AdminTicketState) and post replies through /_upload exactly as the
+/admin/tickets/<number> (AgentTicketState) and post replies through /_upload exactly as the
 Send button does. A reply's latency is the time its viewer's websocket delivered the frame that
 carries the reply's unique token minus the message's `created_at` in the database (one machine,
 one clock).
@@ -72,14 +72,14 @@ PAGE_SIZE = os.sysconf("SC_PAGE_SIZE")
 
 def state_names() -> tuple[str, str, str]:
     """The conversation state, the customer's ticket state and the agent's ticket state."""
-    from support_portal.states.admin_ticket import AdminTicketState
+    from support_portal.states.agent_ticket import AgentTicketState
     from support_portal.states.conversation import ConversationState
     from support_portal.states.ticket import TicketState
 
     return (
         ConversationState.get_full_name(),
         TicketState.get_full_name(),
-        AdminTicketState.get_full_name(),
+        AgentTicketState.get_full_name(),
     )
 
 

@@ -24,8 +24,8 @@ GUEST_LINK = "/t/[secret]"
 GUEST_LINK_LOST = "/t"
 NOTIFICATIONS = "/notifications"
 NOTIFICATION_SETTINGS = "/settings/notifications"
-ADMIN = "/admin"
-ADMIN_TICKET = "/admin/tickets/[number]"
+AGENT_QUEUE = "/admin"
+AGENT_TICKET = "/admin/tickets/[number]"
 ADMIN_AGENTS = "/admin/agents"
 ADMIN_OUTBOX = "/admin/outbox"
 DEV_MAILBOX = "/dev/mailbox"
@@ -54,8 +54,8 @@ def submitted_path(number: Any) -> Any:
     return _fill(TICKET_SUBMITTED, number)
 
 
-def admin_ticket_path(number: Any) -> Any:
-    return _fill(ADMIN_TICKET, number)
+def agent_ticket_path(number: Any) -> Any:
+    return _fill(AGENT_TICKET, number)
 
 
 def attachment_path(attachment_id: int) -> str:
@@ -66,8 +66,8 @@ def mailbox_html_path(name: str) -> str:
     return DEV_MAILBOX_HTML.replace("{name}", quote(name))
 
 
-def is_admin_ticket_page(path: str) -> bool:
-    return path.startswith(ADMIN_TICKET.partition("[")[0])
+def is_agent_ticket_page(path: str) -> bool:
+    return path.startswith(AGENT_TICKET.partition("[")[0])
 
 
 def login_path(next_path: str | None = None) -> str:
@@ -82,8 +82,8 @@ def ticket_url(number: int) -> str:
     return absolute(ticket_path(number))
 
 
-def admin_ticket_url(number: int) -> str:
-    return absolute(admin_ticket_path(number))
+def agent_ticket_url(number: int) -> str:
+    return absolute(agent_ticket_path(number))
 
 
 def guest_link_url(secret: str) -> str:

@@ -7,7 +7,9 @@ from support_portal.components.i18n import page_title
 from support_portal.i18n import _
 from support_portal.mail.codes import SmtpMailer
 from support_portal.pages import (  # noqa: F401  (importing registers each @rx.page)
-    admin,
+    agent_queue,
+    agent_ticket,
+    agents,
     auth,
     guest,
     home,

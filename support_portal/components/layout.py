@@ -83,7 +83,7 @@ def account_menu() -> rx.Component:
             ),
             rx.cond(
                 SessionState.is_agent,
-                rx.menu.item(T("Agent dashboard"), on_select=rx.redirect(routes.ADMIN)),
+                rx.menu.item(T("Agent dashboard"), on_select=rx.redirect(routes.AGENT_QUEUE)),
             ),
             rx.menu.item(
                 T("Notification settings"), on_select=rx.redirect(routes.NOTIFICATION_SETTINGS)
@@ -134,7 +134,9 @@ def mobile_menu() -> rx.Component:
                     ),
                     rx.cond(
                         SessionState.is_agent,
-                        rx.menu.item(T("Agent dashboard"), on_select=rx.redirect(routes.ADMIN)),
+                        rx.menu.item(
+                            T("Agent dashboard"), on_select=rx.redirect(routes.AGENT_QUEUE)
+                        ),
                     ),
                     rx.menu.separator(),
                     rx.menu.item(T("Log out"), on_select=SessionState.logout),

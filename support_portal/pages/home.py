@@ -15,7 +15,7 @@ class HomeState(SessionState):
     async def load(self):
         viewer = await self._refresh_session()
         if viewer is not None and viewer.is_agent:
-            return rx.redirect(routes.ADMIN)
+            return rx.redirect(routes.AGENT_QUEUE)
         if viewer is not None:
             return rx.redirect(routes.MY_TICKETS)
 

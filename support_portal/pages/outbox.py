@@ -5,7 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from support_portal import routes
-from support_portal.components.admin_common import admin_nav
+from support_portal.components.agent_nav import agent_nav
 from support_portal.components.i18n import T, page_title
 from support_portal.components.layout import loading, page
 from support_portal.components.ui import empty_state, error_callout, info_callout
@@ -205,7 +205,7 @@ def outbox_page() -> rx.Component:
             loading(),
             rx.cond(
                 s.allowed,
-                rx.fragment(admin_nav("outbox"), _outbox_content()),
+                rx.fragment(agent_nav("outbox"), _outbox_content()),
                 empty_state(
                     "shield-x",
                     T("This page is for support agents"),

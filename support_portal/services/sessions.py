@@ -82,7 +82,7 @@ def log_in(
 def landing_path(role: str | None, requested: str | None = None) -> str:
     """Where a login leads: the requested same-site page, else the dashboard for agents and My
     tickets for customers."""
-    landing = routes.ADMIN if role in ("agent", "admin") else routes.MY_TICKETS
+    landing = routes.AGENT_QUEUE if role in ("agent", "admin") else routes.MY_TICKETS
     return safe_next_path(requested, landing)
 
 

@@ -79,7 +79,7 @@ def notification_view(
         time=relative,
         time_title=absolute,
         read=n.read,
-        href=routes.admin_ticket_path(n.ticket_number)
+        href=routes.agent_ticket_path(n.ticket_number)
         if opens_admin
         else routes.ticket_path(n.ticket_number),
     )
@@ -124,7 +124,7 @@ def outbox_row(
         to_email=row.to_email,
         template=row.template,
         ticket_number=row.ticket_number or 0,
-        ticket_href=routes.admin_ticket_path(row.ticket_number) if row.ticket_number else "",
+        ticket_href=routes.agent_ticket_path(row.ticket_number) if row.ticket_number else "",
         attempts=row.attempts,
         last_error=row.last_error,
         next_attempt=next_relative,

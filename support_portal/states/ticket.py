@@ -27,7 +27,7 @@ class TicketState(ConversationState):
         self.revoking_link = False
         if viewer.is_agent:
             yield rx.redirect(
-                routes.admin_ticket_path(int(number)) if number.isdigit() else routes.ADMIN
+                routes.agent_ticket_path(int(number)) if number.isdigit() else routes.AGENT_QUEUE
             )
             return
         if await self._resume(viewer, number):

@@ -20,7 +20,7 @@ from sqlmodel import select
 from support_portal.db import session_scope
 from support_portal.models import Attachment, AuditEvent, Message, Role, Ticket, User
 from support_portal.services.auth import SESSION_COOKIE
-from support_portal.states.admin_ticket import AdminTicketState
+from support_portal.states.agent_ticket import AgentTicketState
 from support_portal.states.base import SessionState
 from tests.e2e.helpers import create_user, log_in, ready, reply, submit_ticket
 
@@ -110,7 +110,7 @@ def test_a_customer_calling_agent_handlers_by_name_is_refused_and_logged(page, a
     path = f"/admin/tickets/{number}"
     client = RawClient(app.url, session_cookie(page))
     try:
-        state = AdminTicketState
+        state = AgentTicketState
         client.emit(handler(state, "load"), {}, path, number=str(number))
         client.emit(handler(state, "change_status"), {"action": "resolve"}, path)
         client.emit(handler(state, "change_status"), {"action": "close"}, path)

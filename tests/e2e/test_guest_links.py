@@ -11,7 +11,7 @@ from sqlmodel import select
 
 from support_portal.models import AuditEvent, OutboxEmail, Role, Ticket, TicketStatus, utcnow
 from support_portal.services import guest_links
-from support_portal.states.admin_ticket import AdminTicketState
+from support_portal.states.agent_ticket import AgentTicketState
 from support_portal.states.ticket import TicketState
 from tests.e2e.helpers import create_user, goto, log_in, ready, unique_email
 from tests.e2e.test_agent_handlers_security import RawClient, handler, session_cookie
@@ -138,7 +138,7 @@ def test_revoke_handlers_called_by_name_by_someone_else_change_nothing(page, app
     try:
         for state, name, path in [
             (TicketState, "revoke_link", f"/tickets/{number}"),
-            (AdminTicketState, "revoke_guest_link", f"/admin/tickets/{number}"),
+            (AgentTicketState, "revoke_guest_link", f"/admin/tickets/{number}"),
         ]:
             client.emit(handler(state, "load"), {}, path, number=str(number))
             client.emit(handler(state, name), {}, path, number=str(number))

@@ -23,7 +23,7 @@ from sqlmodel import select
 from support_portal.db import session_scope
 from support_portal.models import AuthSession, Role, utcnow
 from support_portal.services.security import token_hash
-from support_portal.states.admin_ticket import AdminTicketState
+from support_portal.states.agent_ticket import AgentTicketState
 from support_portal.states.ticket import TicketState
 from tests.e2e.helpers import create_user, goto, log_in, submit_ticket
 from tests.e2e.test_agent_dashboard import compose
@@ -97,7 +97,7 @@ def test_an_agents_old_token_after_logout_gets_no_ticket_view(page, app, new_con
     log_out(page)
 
     frames = replay(app, token, f"/admin/tickets/{number}", number=str(number))
-    assert AdminTicketState.get_full_name() in frames  # the hydrate answered with the tree
+    assert AgentTicketState.get_full_name() in frames  # the hydrate answered with the tree
     assert_none_of(
         frames,
         f"Internal note {mark}",

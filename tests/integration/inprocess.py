@@ -48,7 +48,7 @@ def client(portal_asgi, engine, settings, monkeypatch) -> Iterator[TestClient]:
 
 def upload_handler(state_name: str, method: str) -> str:
     """The event name the browser sends in `Reflex-Event-Handler`."""
-    from support_portal.states.admin_ticket import AdminTicketState
+    from support_portal.states.agent_ticket import AgentTicketState
     from support_portal.states.base import SessionState
     from support_portal.states.conversation import ConversationState
     from support_portal.states.tickets import NewTicketState
@@ -56,7 +56,7 @@ def upload_handler(state_name: str, method: str) -> str:
     states = {
         "new_ticket": NewTicketState,
         "conversation": ConversationState,
-        "admin_ticket": AdminTicketState,
+        "admin_ticket": AgentTicketState,
         "session": SessionState,
     }
     return f"{states[state_name].get_full_name()}.{method}"

@@ -378,7 +378,7 @@ def test_customer_info_for_a_guest_lists_tickets_from_the_same_email(db, agent):
 
 def test_a_guest_who_entered_a_code_counts_as_verified_and_is_named_in_the_history(db, agent):
     from support_portal.services import guest, guest_links
-    from support_portal.states.admin_views import history_text
+    from support_portal.states.agent_views import history_text
     from tests.fakes import code_sent
 
     number = guest_ticket(db, email="gus@example.net")

@@ -65,7 +65,7 @@ def test_every_string_has_a_czech_translation_with_the_same_placeholders():
 
 # Calls whose text is not a literal must take it from a table marked with _() (checked below).
 ALLOWED_DYNAMIC = {
-    ("components/admin_queue.py", "label"),
+    ("pages/agent_queue.py", "label"),
     ("components/i18n.py", "name"),
     ("components/ui.py", "label"),
     ("pages/new_ticket.py", "label"),
@@ -76,9 +76,9 @@ ALLOWED_DYNAMIC = {
     ("states/base.py", "message"),
     ("states/base.py", "exc.message"),
     ("states/guest.py", "exc.message"),
-    ("states/admin_ticket.py", "STATUS_NOTICES[action]"),
-    ("states/admin_views.py", "label"),
-    ("states/admin_views.py", "name"),
+    ("states/agent_ticket.py", "STATUS_NOTICES[action]"),
+    ("states/agent_views.py", "label"),
+    ("states/agent_views.py", "name"),
     ("i18n/__init__.py", "plural"),
 }
 TRANSLATING = {"T": 0, "_t": 0, "_": 0, "gettext": 1, "ngettext": 1}
@@ -147,15 +147,15 @@ def test_every_email_is_rendered_in_czech_without_english_lines():
 
 
 def test_the_tables_behind_dynamic_strings_are_in_the_catalog():
-    from support_portal.components.admin_queue import VIEW_LABELS
     from support_portal.mail.render import ACTIONS, HEADLINES
+    from support_portal.pages.agent_queue import VIEW_LABELS
     from support_portal.rules import CATEGORIES
     from support_portal.services import errors
     from support_portal.services.codes import CodeRejected
     from support_portal.services.guest import InvalidLink
     from support_portal.services.workflow import AGENT_LABELS, CUSTOMER_LABELS
-    from support_portal.states.admin_ticket import STATUS_NOTICES
-    from support_portal.states.admin_views import ACTOR_NAMES
+    from support_portal.states.agent_ticket import STATUS_NOTICES
+    from support_portal.states.agent_views import ACTOR_NAMES
 
     texts = [label for _, label in CATEGORIES + VIEW_LABELS]
     texts += list(AGENT_LABELS.values()) + list(CUSTOMER_LABELS.values())

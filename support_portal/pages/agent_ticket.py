@@ -5,7 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from support_portal import routes
-from support_portal.components.admin_ticket_panels import side_panels
+from support_portal.components.agent_nav import WIDE, page_ready, refused
 from support_portal.components.conversation import (
     FULL_ON_PHONE,
     composer,
@@ -13,15 +13,18 @@ from support_portal.components.conversation import (
     send_event,
     ticket_header,
 )
-from support_portal.components.i18n import T
-from support_portal.components.ui import error_callout
-from support_portal.states.admin_ticket import AdminTicketState
+from support_portal.components.i18n import T, page_title
+from support_portal.components.layout import loading, page
+from support_portal.components.ui import empty_state, error_callout
+from support_portal.i18n import _
+from support_portal.pages.agent_ticket_panels import side_panels
+from support_portal.states.agent_ticket import AgentTicketState
 
-S = AdminTicketState
+S = AgentTicketState
 
 
 def header() -> rx.Component:
-    return ticket_header(S, back_label=T("Queue"), back_href=routes.ADMIN, agent=True)
+    return ticket_header(S, back_label=T("Queue"), back_href=routes.AGENT_QUEUE, agent=True)
 
 
 def _close_button() -> rx.Component:
@@ -277,4 +280,31 @@ def ticket_view() -> rx.Component:
         spacing="5",
         width="100%",
         align_items="start",
+    )
+
+
+@rx.page(route=routes.AGENT_TICKET, title=page_title(_("Ticket")), on_load=AgentTicketState.load)
+def agent_ticket_page() -> rx.Component:
+    s = AgentTicketState
+    return page(
+        rx.cond(
+            ~s.loaded,
+            loading(),
+            rx.cond(
+                s.forbidden,
+                refused(),
+                rx.cond(
+                    s.not_found,
+                    empty_state(
+                        "file-question",
+                        T("We could not find that ticket."),
+                        T("Check the number, or find the ticket in the queue."),
+                        rx.button(T("Queue"), on_click=rx.redirect(routes.AGENT_QUEUE)),
+                    ),
+                    ticket_view(),
+                ),
+            ),
+        ),
+        page_ready(s.loaded),
+        width=WIDE,
     )

@@ -8,6 +8,8 @@ from support_portal import routes
 from support_portal.components.i18n import T
 from support_portal.states.base import SessionState
 
+WIDE = "72rem"  # as wide as the header
+
 
 def _nav_link(label: rx.Var, href: str, icon: str, *, current: bool) -> rx.Component:
     return rx.link(
@@ -20,11 +22,11 @@ def _nav_link(label: rx.Var, href: str, icon: str, *, current: bool) -> rx.Compo
     )
 
 
-def admin_nav(current: str) -> rx.Component:
+def agent_nav(current: str) -> rx.Component:
     """Queue | Email outbox | Agents (administrators only)."""
     return rx.el.nav(
         rx.hstack(
-            _nav_link(T("Queue"), routes.ADMIN, "inbox", current=current == "queue"),
+            _nav_link(T("Queue"), routes.AGENT_QUEUE, "inbox", current=current == "queue"),
             _nav_link(
                 T("Email outbox"), routes.ADMIN_OUTBOX, "mail-warning", current=current == "outbox"
             ),

@@ -26,7 +26,7 @@ from support_portal.services.errors import (
     PermissionDenied,
 )
 from support_portal.services.events import presence_changed
-from support_portal.states.admin_views import (
+from support_portal.states.agent_views import (
     AgentView,
     CollaboratorView,
     HistoryView,
@@ -48,7 +48,7 @@ STATUS_NOTICES = {
 }
 
 
-class AdminTicketState(ConversationState):
+class AgentTicketState(ConversationState):
     forbidden: bool = False
     internal_mode: bool = False
     customer_name: str = ""
@@ -93,7 +93,7 @@ class AdminTicketState(ConversationState):
             self.loaded = True
             return
         if await self._open(viewer, number):
-            yield AdminTicketState.watch
+            yield AgentTicketState.watch
 
     def _forget(self) -> None:
         """Drop every agent-only value from this tab's state (A5)."""
@@ -236,7 +236,7 @@ class AdminTicketState(ConversationState):
 
     def _live_left(self, loop: LiveLoop) -> None:
         if loop.generation == self._generation and not (
-            routes.is_admin_ticket_page(self.router.url.path)
+            routes.is_agent_ticket_page(self.router.url.path)
         ):
             self._forget()
 

@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import reflex as rx
 
-from support_portal.components.i18n import T
+from support_portal import routes
+from support_portal.components.agent_nav import agent_nav, page_ready, refused
+from support_portal.components.i18n import T, page_title
+from support_portal.components.layout import loading, page
 from support_portal.components.ui import card, email_field, error_callout, field, info_callout
+from support_portal.i18n import _
 from support_portal.rules import MIN_PASSWORD_LENGTH
-from support_portal.states.admin_agents import FORM_ID, AdminAgentsState
-from support_portal.states.admin_views import AgentView
+from support_portal.states.agent_views import AgentView
+from support_portal.states.agents import FORM_ID, AgentsState
 
-S = AdminAgentsState
+S = AgentsState
 
 
 def _toggle(a: AgentView) -> rx.Component:
@@ -171,4 +175,18 @@ def agents() -> rx.Component:
             spacing="4",
             width="100%",
         ),
+    )
+
+
+@rx.page(route=routes.ADMIN_AGENTS, title=page_title(_("Agents")), on_load=AgentsState.load)
+def agents_page() -> rx.Component:
+    s = AgentsState
+    return page(
+        rx.cond(
+            ~s.loaded,
+            loading(),
+            rx.cond(s.forbidden, refused(), rx.fragment(agent_nav("agents"), agents())),
+        ),
+        page_ready(s.loaded),
+        width="60rem",
     )

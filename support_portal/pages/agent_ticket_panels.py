@@ -7,14 +7,14 @@ import reflex as rx
 from support_portal import routes
 from support_portal.components.i18n import T
 from support_portal.components.ui import card, status_badge
-from support_portal.states.admin_ticket import UNASSIGNED, AdminTicketState
-from support_portal.states.admin_views import AgentView, HistoryView, OtherTicketView
+from support_portal.states.agent_ticket import UNASSIGNED, AgentTicketState
+from support_portal.states.agent_views import AgentView, HistoryView, OtherTicketView
 
-S = AdminTicketState
+S = AgentTicketState
 
 
 def _ticket_link(number: rx.Var) -> rx.Component:
-    return rx.link("#", number, href=routes.admin_ticket_path(number))
+    return rx.link("#", number, href=routes.agent_ticket_path(number))
 
 
 def _panel(title: rx.Var, *children: rx.Component, **props) -> rx.Component:
@@ -27,7 +27,7 @@ def _panel(title: rx.Var, *children: rx.Component, **props) -> rx.Component:
 def _other_ticket(t: OtherTicketView) -> rx.Component:
     return rx.flex(
         rx.vstack(
-            rx.link(t.subject, href=routes.admin_ticket_path(t.number), size="2"),
+            rx.link(t.subject, href=routes.agent_ticket_path(t.number), size="2"),
             rx.text("#", t.number, " · ", t.last_activity, size="1", color_scheme="gray"),
             spacing="0",
             min_width="0",

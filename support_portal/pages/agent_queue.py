@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import reflex as rx
 
-from support_portal.components.admin_queue_rows import queue_cards, queue_table
-from support_portal.components.i18n import T
+from support_portal import routes
+from support_portal.components.agent_nav import WIDE, agent_nav, page_ready, refused
+from support_portal.components.i18n import T, page_title
+from support_portal.components.layout import loading, page
 from support_portal.components.ui import (
     SEARCH_INPUT_FLEX,
     empty_state,
@@ -13,9 +15,10 @@ from support_portal.components.ui import (
     search_form,
 )
 from support_portal.i18n import _
-from support_portal.states.admin import AdminQueueState
+from support_portal.pages.agent_queue_rows import queue_cards, queue_table
+from support_portal.states.agent_queue import AgentQueueState
 
-S = AdminQueueState
+S = AgentQueueState
 
 VIEW_LABELS = [
     ("unassigned", _("Unassigned")),
@@ -199,4 +202,18 @@ def queue() -> rx.Component:
         results,
         spacing="2",
         width="100%",
+    )
+
+
+@rx.page(route=routes.AGENT_QUEUE, title=page_title(_("Queue")), on_load=AgentQueueState.load)
+def queue_page() -> rx.Component:
+    s = AgentQueueState
+    return page(
+        rx.cond(
+            ~s.loaded,
+            loading(),
+            rx.cond(s.forbidden, refused(), rx.fragment(agent_nav("queue"), queue())),
+        ),
+        page_ready(s.loaded),
+        width=WIDE,
     )

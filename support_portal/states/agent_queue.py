@@ -21,7 +21,7 @@ from support_portal.services.errors import (
     PermissionDenied,
 )
 from support_portal.services.unit_of_work import in_db
-from support_portal.states.admin_views import QueueRow, queue_row
+from support_portal.states.agent_views import QueueRow, queue_row
 from support_portal.states.base import SessionState, call
 from support_portal.states.live import Ended, LiveHooks, LiveLoop, run_live
 
@@ -37,7 +37,7 @@ def count_label(locale: str, n: int) -> str:
     return i18n.format_number(locale, n)
 
 
-class AdminQueueState(LiveHooks, SessionState):
+class AgentQueueState(LiveHooks, SessionState):
     view: str = "unassigned"
     search: str = ""
     sort: str = "activity"
@@ -67,7 +67,7 @@ class AdminQueueState(LiveHooks, SessionState):
         self.loaded = True
         self._generation += 1
         if not self.forbidden:
-            yield AdminQueueState.watch
+            yield AgentQueueState.watch
 
     def _first_page(self) -> None:
         self.cursor = ""
@@ -197,7 +197,7 @@ class AdminQueueState(LiveHooks, SessionState):
 
     def _still_here(self, generation: int) -> bool:
         path = self.router.url.path.rstrip("/")  # the production build serves "/admin/"
-        return self._generation == generation and path == routes.ADMIN
+        return self._generation == generation and path == routes.AGENT_QUEUE
 
     @rx.event(background=True)
     async def watch(self):
@@ -209,7 +209,7 @@ class AdminQueueState(LiveHooks, SessionState):
     async def _live_start(self) -> LiveLoop | None:
         loop = LiveLoop(
             generation=self._generation,
-            path=routes.ADMIN,
+            path=routes.AGENT_QUEUE,
             token=self.router.session.client_token,
             session=self._session_token(),
             viewer=None,

@@ -7,14 +7,14 @@ import reflex as rx
 from support_portal import routes
 from support_portal.components.i18n import T
 from support_portal.components.ui import status_badge
-from support_portal.states.admin import AdminQueueState
-from support_portal.states.admin_views import QueueRow
+from support_portal.states.agent_queue import AgentQueueState
+from support_portal.states.agent_views import QueueRow
 
-S = AdminQueueState
+S = AgentQueueState
 
 
 def _href(row: QueueRow) -> rx.Var:
-    return routes.admin_ticket_path(row.number)
+    return routes.agent_ticket_path(row.number)
 
 
 def _customer(row: QueueRow) -> rx.Component:

@@ -13,13 +13,13 @@ from support_portal.services.errors import (
     NotAuthenticated,
     PermissionDenied,
 )
-from support_portal.states.admin_views import AgentView, agent_view
+from support_portal.states.agent_views import AgentView, agent_view
 from support_portal.states.base import SessionState, call
 
 FORM_ID = "add-agent-form"
 
 
-class AdminAgentsState(SessionState):
+class AgentsState(SessionState):
     agents: list[AgentView] = []
     loaded: bool = False
     forbidden: bool = False  # not an agent at all: the generic not-found page
