@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import reflex as rx
 
+from support_portal.components.files import (
+    attach_button,
+    selected_files,
+    send_event,
+    upload_progress,
+)
 from support_portal.components.i18n import T
 from support_portal.components.ui import category_label, error_callout, status_badge
-from support_portal.rules import ACCEPT
-from support_portal.settings import get_settings
-from support_portal.states.base import SessionState
 from support_portal.states.views import AttachmentView, MessageView
-
-UPLOAD_ID = "reply-files"
 
 
 def attachment_chip(a: AttachmentView) -> rx.Component:
@@ -86,97 +87,6 @@ def message_bubble(m: MessageView, *, agent_view: bool = False) -> rx.Component:
         min_width="60%",
         class_name=rx.cond(m.is_internal, "message internal-note", "message"),
         data_message_id=m.id,
-    )
-
-
-def selected_files() -> rx.Component:
-    return rx.cond(
-        rx.selected_files(UPLOAD_ID).length() > 0,
-        rx.flex(
-            rx.foreach(
-                rx.selected_files(UPLOAD_ID),
-                lambda name: rx.badge(
-                    rx.icon("paperclip", size=12), name, variant="soft", class_name="selected-file"
-                ),
-            ),
-            rx.button(
-                T("Remove files"),
-                size="1",
-                variant="ghost",
-                type="button",
-                on_click=rx.clear_selected_files(UPLOAD_ID),
-            ),
-            spacing="2",
-            wrap="wrap",
-            align="center",
-        ),
-    )
-
-
-def rejected_files(rejected: rx.Var) -> rx.Var:
-    """react-dropzone's rejections as plain data: they hold File objects, which the event
-    channel would try to send as binary attachments."""
-    return rx.Var(
-        _js_expr=f"({rejected}).map((r) => ({{name: String((r.file && r.file.name) || ''), "
-        "codes: (r.errors || []).map((e) => String(e.code))}))",
-        _var_type=list[dict],
-    )
-
-
-def on_files_rejected(rejected: rx.Var):
-    return SessionState.files_rejected(rejected_files(rejected))
-
-
-def attach_button() -> rx.Component:
-    settings = get_settings()
-    return rx.upload.root(
-        rx.button(
-            rx.icon("paperclip", size=16),
-            T("Attach files"),
-            variant="soft",
-            type="button",
-            size="2",
-            id="attach-button",
-        ),
-        id=UPLOAD_ID,
-        multiple=True,
-        accept=ACCEPT,
-        max_files=settings.max_attachments_per_message,
-        max_size=settings.max_attachment_bytes,
-        no_drag=False,
-        # The button inside is the one keyboard stop (the drop area would be a second, unnamed).
-        no_keyboard=True,
-        on_drop_rejected=on_files_rejected,
-        border="none",
-        padding="0",
-    )
-
-
-def upload_progress(progress: rx.Var, sending: rx.Var) -> rx.Component:
-    return rx.cond(
-        sending & (rx.selected_files(UPLOAD_ID).length() > 0),
-        rx.vstack(
-            rx.progress(value=progress, max=100, width="100%"),
-            rx.text(T("Uploading… {percent}%", percent=progress), size="1", color_scheme="gray"),
-            width="100%",
-            spacing="1",
-        ),
-    )
-
-
-def form_values(form_id: str) -> rx.Var:
-    """The form's current fields, read in the browser when the event fires."""
-    return rx.Var(
-        _js_expr=f"Object.fromEntries(new FormData(document.getElementById({form_id!r})))",
-        _var_type=dict,
-    )
-
-
-def send_event(handler, state, form_id: str = "reply-form"):
-    """An upload handler bound to this form's files and values."""
-    return handler(
-        rx.upload_files(upload_id=UPLOAD_ID, on_upload_progress=state.on_progress),
-        form_values(form_id),
     )
 
 

@@ -10,9 +10,9 @@ from support_portal.components.conversation import (
     FULL_ON_PHONE,
     composer,
     conversation,
-    send_event,
     ticket_header,
 )
+from support_portal.components.files import send_event
 from support_portal.components.i18n import T, page_title
 from support_portal.components.layout import loading, page
 from support_portal.components.ui import empty_state, error_callout

@@ -5,10 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from support_portal import routes
-from support_portal.components.conversation import (
-    form_values,
-    on_files_rejected,
-)
+from support_portal.components.files import form_values, on_files_rejected
 from support_portal.components.i18n import T, page_title
 from support_portal.components.layout import page
 from support_portal.components.ui import (

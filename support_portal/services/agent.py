@@ -29,7 +29,8 @@ from support_portal.services import (
 from support_portal.services.conversation import existing_message, insert_message, message_public
 from support_portal.services.dto import MessagePublic, Viewer
 from support_portal.services.errors import InvalidInput
-from support_portal.services.tickets import clean_body, clean_key, set_status
+from support_portal.services.inputs import clean_body, clean_key
+from support_portal.services.tickets import set_status
 
 
 def ticket_for_agent(

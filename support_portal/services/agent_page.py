@@ -3,17 +3,21 @@ assignee and the agents, and the one call a live wake-up of that page makes (A2:
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
 from support_portal.models import AuditEvent, Role, Ticket, User
 from support_portal.services import access, agents, live_reads, sessions
-from support_portal.services.agent import ticket_for_agent
+from support_portal.services.agent import assign, change_status, ticket_for_agent
 from support_portal.services.agents import AgentPublic
-from support_portal.services.dto import TicketSummary, Viewer
+from support_portal.services.conversation import ticket_detail
+from support_portal.services.dto import TicketDetail, TicketSummary, Viewer
+from support_portal.services.guest import revoke_link
 from support_portal.services.ticket_lists import summary
 
 
@@ -147,3 +151,44 @@ def page_update(
         assignee_id=ticket.assignee_id,
         agents=agents.list_agents(db, viewer=viewer, include_inactive=True),
     )
+
+
+@dataclass(frozen=True)
+class AgentPanels:
+    """What the agent's ticket page shows beside the messages."""
+
+    detail: TicketDetail
+    customer: CustomerInfo
+    history: list[HistoryEntry]
+    assignee_id: int | None
+    agents: list[AgentPublic]
+
+
+def panels(db: Session, *, viewer: Viewer | None, number: int | str) -> AgentPanels:
+    """The ticket's header and the customer, history and assignment panels, in one read (A2:
+    PermissionDenied for anyone but an agent, NotFound for no such ticket)."""
+    viewer, ticket = ticket_for_agent(db, viewer, number, "customer_info")
+    return AgentPanels(
+        detail=ticket_detail(db, ticket),
+        customer=_customer_info_of(db, ticket),
+        history=_history_of(db, ticket),
+        assignee_id=ticket.assignee_id,
+        agents=agents.list_agents(db, viewer=viewer, include_inactive=True),
+    )
+
+
+# The actions of the agent's ticket page, by the name the page gives them.
+ACTIONS: dict[str, Callable[..., object]] = {
+    "status": change_status,
+    "assign": assign,
+    "revoke_link": revoke_link,
+}
+
+
+def act(
+    db: Session, *, viewer: Viewer | None, number: int | str, do: str, **kwargs: Any
+) -> AgentPanels:
+    """One action of the agent's ticket page (audited and notified by the action itself), then
+    the panels as it left them, in one transaction."""
+    ACTIONS[do](db, viewer=viewer, number=number, **kwargs)
+    return panels(db, viewer=viewer, number=number)

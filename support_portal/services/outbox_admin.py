@@ -71,6 +71,27 @@ def attention_rows(
     return [_public(row, number) for row, number in db.exec(query).all()]
 
 
+@dataclass(frozen=True)
+class OutboxOverview:
+    """What the outbox page shows: the count per status and the rows that need attention."""
+
+    counts: dict[str, int]
+    rows: list[OutboxRowPublic]
+
+
+def overview(db: Session, *, viewer: Viewer | None) -> OutboxOverview:
+    """The outbox page in one read (agents only)."""
+    return OutboxOverview(
+        counts=status_counts(db, viewer=viewer), rows=attention_rows(db, viewer=viewer)
+    )
+
+
+def retry_and_show(db: Session, *, viewer: Viewer | None, email_id: int) -> OutboxOverview:
+    """ "Retry": the email goes back in the queue, and the page as it is now."""
+    retry(db, viewer=viewer, email_id=email_id)
+    return overview(db, viewer=viewer)
+
+
 def retry(db: Session, *, viewer: Viewer | None, email_id: int) -> None:
     """Put a failed email back in the queue for an immediate attempt with a fresh budget."""
     viewer = access.require_agent(db, viewer, action="outbox.retry")

@@ -9,6 +9,7 @@ never from the submitted form (A3).
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 
 import reflex as rx
 
@@ -17,15 +18,15 @@ from support_portal.clock import utcnow
 from support_portal.i18n import _
 from support_portal.live import presence
 from support_portal.live.hub import ticket_topic
-from support_portal.services import agent, agent_page, agents, conversation, guest, workflow
+from support_portal.services import agent, agent_page, workflow
 from support_portal.services.dto import MessagePublic, Viewer
 from support_portal.services.errors import (
-    DomainError,
     NotAuthenticated,
     NotFound,
     PermissionDenied,
 )
 from support_portal.services.events import presence_changed
+from support_portal.states.actions import Outcome, attempt
 from support_portal.states.agent_views import (
     AgentView,
     CollaboratorView,
@@ -113,11 +114,10 @@ class AgentTicketState(ConversationState):
 
     async def _load_panels(self, viewer: Viewer, number: int | str) -> None:
         """The customer, history and assignment panels. Raises for non-agents."""
-        info = await call(agent_page.customer_info, viewer=viewer, number=number)
-        entries = await call(agent_page.history, viewer=viewer, number=number)
-        assignee_id = await call(agent.ticket_assignee, viewer=viewer, number=number)
-        everyone = await call(agents.list_agents, viewer=viewer, include_inactive=True)
-        self._show_panels(info, entries, assignee_id, everyone, viewer)
+        self._show_agent_panels(await call(agent_page.panels, viewer=viewer, number=number), viewer)
+
+    def _show_agent_panels(self, p: agent_page.AgentPanels, viewer: Viewer | None) -> None:
+        self._show_panels(p.customer, p.history, p.assignee_id, p.agents, viewer)
 
     def _show_panels(self, info, entries, assignee_id, everyone, viewer: Viewer | None) -> None:
         now = utcnow()
@@ -330,19 +330,12 @@ class AgentTicketState(ConversationState):
             presence_changed(self._ticket_id)
         self.internal_mode = on
 
-    async def _post(self, viewer: Viewer, form: dict, files) -> MessagePublic:
-        # Only the text and the idempotency key come from the form; any other key
-        # (author_id, is_internal, internal, ...) is ignored (A3).
-        return await call(
-            agent.agent_reply,
-            viewer=viewer,
-            number=self.ticket_number,
-            body=str(form.get("body", "")),
-            internal=self._send_internal,
-            request_info=self._send_request_info,
-            files=files,
-            idempotency_key=str(form.get("key", "")) or None,
-        )
+    def _reply_call(self, form: dict) -> tuple[Callable[..., MessagePublic], dict]:
+        # A note or a request for information by the server-side mode, never the form (A3).
+        return agent.agent_reply, {
+            "internal": self._send_internal,
+            "request_info": self._send_request_info,
+        }
 
     async def _after_send(self, viewer: Viewer):
         if self._send_internal:
@@ -357,39 +350,43 @@ class AgentTicketState(ConversationState):
         yield
 
     async def _refresh(self, viewer: Viewer) -> None:
-
-        detail = await call(conversation.detail, viewer=viewer, number=self.ticket_number)
-        self._apply_detail(detail)
-        await self._load_panels(viewer, self.ticket_number)
+        found = await call(agent_page.panels, viewer=viewer, number=self.ticket_number)
+        self._apply_detail(found.detail)
+        self._show_agent_panels(found, viewer)
 
     # --- actions ----------------------------------------------------------------------------
 
-    async def _act(self, name: str, fn, **kwargs):
+    async def _act(self, name: str, do: str, **kwargs):
         """Run one agent action with loading feedback; refusals end in `forbidden`."""
-        if self.busy:
-            return
-        viewer = await self._viewer()
-        if viewer is None:
-            yield self._login_redirect()
-            return
-        self.busy = name
-        self.action_error = self.notice = ""
-        yield
-        try:
-            await call(fn, viewer=viewer, number=self.ticket_number, **kwargs)
-            await self._refresh(viewer)
-        except (PermissionDenied, NotAuthenticated):
+        if not self.busy:
+            self.notice = ""
+        done = Outcome()
+        async for update in attempt(
+            self,
+            done,
+            agent_page.act,
+            busy="busy",
+            busy_value=name,
+            error="action_error",
+            viewer=True,
+            number=self.ticket_number,
+            do=do,
+            **kwargs,
+        ):
+            yield update
+        if isinstance(done.error, PermissionDenied | NotAuthenticated):
             self._forget()
             self.forbidden = True
-        except DomainError as exc:
-            self.action_error = self._error_text(exc)
-        self.busy = ""
+            self.action_error = ""
+        elif done.ok:
+            self._apply_detail(done.value.detail)
+            self._show_agent_panels(done.value, done.viewer)
 
     @rx.event
     async def change_status(self, action: str):
         if action not in {str(a) for a in STATUS_ACTIONS}:
             return
-        async for update in self._act(action, agent.change_status, action=action):
+        async for update in self._act(action, "status", action=action):
             yield update
         if not self.action_error and not self.forbidden:
             self.notice = self._t(STATUS_NOTICES[action])
@@ -400,13 +397,13 @@ class AgentTicketState(ConversationState):
         if value != UNASSIGNED and not value.isdigit():
             return
         assignee_id = None if value == UNASSIGNED else int(value)
-        async for update in self._act("assign", agent.assign, assignee_id=assignee_id):
+        async for update in self._act("assign", "assign", assignee_id=assignee_id):
             yield update
 
     @rx.event
     async def revoke_guest_link(self):
         """Every link sent so far stops working; the guest gets the new one by email."""
-        async for update in self._act("revoke_link", guest.revoke_link, ip=self._client_ip()):
+        async for update in self._act("revoke_link", "revoke_link", ip=self._client_ip()):
             yield update
         if not self.action_error and not self.forbidden:
             self.notice = self._t(
@@ -419,5 +416,5 @@ class AgentTicketState(ConversationState):
         if viewer is None:
             yield self._login_redirect()
             return
-        async for update in self._act("assign", agent.assign, assignee_id=viewer.user_id):
+        async for update in self._act("assign", "assign", assignee_id=viewer.user_id):
             yield update

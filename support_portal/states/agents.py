@@ -7,12 +7,12 @@ import reflex as rx
 from support_portal.services import agents
 from support_portal.services.dto import Viewer
 from support_portal.services.errors import (
-    DomainError,
     EmailTaken,
     InvalidInput,
     NotAuthenticated,
     PermissionDenied,
 )
+from support_portal.states.actions import Outcome, attempt
 from support_portal.states.agent_views import AgentView, agent_view
 from support_portal.states.base import SessionState, call
 
@@ -64,76 +64,57 @@ class AgentsState(SessionState):
 
     @rx.event
     async def add_agent(self, form: dict):
-        if self.submitting:
+        if not self.submitting:
+            self.notice = ""
+            self.field_errors = {}
+        done = Outcome()
+        async for update in attempt(
+            self,
+            done,
+            agents.add_agent,
+            busy="submitting",
+            viewer=True,
+            name=str(form.get("name", "")),
+            email=str(form.get("email", "")),
+            password=str(form.get("password", "")),
+            admin=str(form.get("admin", "")).lower() in ("on", "true", "1"),
+        ):
+            yield update
+        if self._refusal(done):
             return
-        viewer = await self._viewer()
-        if viewer is None:
-            yield self._login_redirect()
+        if isinstance(done.error, EmailTaken):
+            self.error = self._t("An account with this email already exists.")
+            self.field_errors = {"email": self.error}
+        elif isinstance(done.error, InvalidInput) and done.error.field:
+            self.field_errors = {done.error.field: self.error}
+        if not done.ok:
             return
-        self.submitting = True
-        self.error = self.notice = ""
-        self.field_errors = {}
-        yield
-        name = str(form.get("name", ""))
-        try:
-            added = await call(
-                agents.add_agent,
-                viewer=viewer,
-                name=name,
-                email=str(form.get("email", "")),
-                password=str(form.get("password", "")),
-                admin=str(form.get("admin", "")).lower() in ("on", "true", "1"),
-            )
-        except (PermissionDenied, NotAuthenticated):
-            self._refused(viewer)
-            self.submitting = False
-            return
-        except EmailTaken:
-            message = self._t("An account with this email already exists.")
-            self.field_errors = {"email": message}
-            self.error = message
-            self.submitting = False
-            return
-        except InvalidInput as exc:
-            if exc.field:
-                self.field_errors = {exc.field: self._error_text(exc)}
-            self.error = self._error_text(exc)
-            self.submitting = False
-            return
-        except DomainError as exc:
-            self.error = self._error_text(exc)
-            self.submitting = False
-            return
-        self.notice = self._t("{name} can now log in as an agent.", name=added.name)
-        self.submitting = False
-        await self._fetch(viewer)
+        self.notice = self._t("{name} can now log in as an agent.", name=done.value.name)
+        await self._fetch(done.viewer)
         yield rx.call_script(f"document.getElementById('{FORM_ID}')?.reset()")
 
     @rx.event
     async def set_active(self, agent_id: int, active: bool):
-        if self.busy_id:
-            return
         active = active is True  # a handler argument is not trusted to be a bool
         try:
             agent_id = int(agent_id)
         except (TypeError, ValueError):
             return
-        viewer = await self._viewer()
-        if viewer is None:
-            yield self._login_redirect()
-            return
-        self.busy_id = agent_id
-        self.error = self.notice = ""
-        yield
-        try:
-            await call(agents.set_agent_active, viewer=viewer, agent_id=agent_id, active=active)
-        except (PermissionDenied, NotAuthenticated):
-            self._refused(viewer)
-            self.busy_id = 0
-            return
-        except DomainError as exc:
-            self.error = self._error_text(exc)
-            self.busy_id = 0
+        if not self.busy_id:
+            self.notice = ""
+        done = Outcome()
+        async for update in attempt(
+            self,
+            done,
+            agents.set_agent_active,
+            busy="busy_id",
+            busy_value=agent_id,
+            viewer=True,
+            agent_id=agent_id,
+            active=active,
+        ):
+            yield update
+        if self._refusal(done) or not done.ok:
             return
         name = next((a.name for a in self.agents if a.id == agent_id), "")
         self.notice = (
@@ -141,5 +122,12 @@ class AgentsState(SessionState):
             if active
             else self._t("{name} is deactivated and has been logged out.", name=name)
         )
-        self.busy_id = 0
-        await self._fetch(viewer)
+        await self._fetch(done.viewer)
+
+    def _refusal(self, done: Outcome) -> bool:
+        """Anyone but an administrator sees the not-found page (A2)."""
+        if isinstance(done.error, PermissionDenied | NotAuthenticated):
+            self.error = ""
+            self._refused(done.viewer)
+            return True
+        return False

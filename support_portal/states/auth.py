@@ -8,7 +8,8 @@ import reflex as rx
 
 from support_portal import routes
 from support_portal.services import auth, codes, guest, registration, sessions
-from support_portal.services.errors import DomainError, InvalidInput
+from support_portal.services.errors import InvalidInput
+from support_portal.states.actions import Outcome, attempt
 from support_portal.states.base import SessionState, call, new_login_nonce, sign_in
 
 
@@ -33,30 +34,29 @@ class LoginState(SessionState):
 
     @rx.event
     async def login(self, form: dict):
-        if self.submitting:
-            return
-        self.submitting = True
-        self.error = ""
-        yield
         email = str(form.get("email", ""))
-        # Failures from many addresses slow this account down without ever locking it (X9).
-        await asyncio.sleep(await call(auth.login_delay, email=email))
         nonce = new_login_nonce()
-        try:
-            ticket = await call(
-                sessions.log_in,
-                email=email,
-                password=str(form.get("password", "")),
-                ip=self._client_ip(),
-                requested_next=self.router.url.query_parameters.get("next"),
-                binding=nonce,
-            )
-        except DomainError as exc:
-            self.error = self._error_text(exc)
-            self.submitting = False
-            return
-        self.submitting = False
-        yield sign_in(ticket, nonce)
+
+        async def slow_down() -> None:
+            # Failures from many addresses slow this account down without ever locking it (X9).
+            await asyncio.sleep(await call(auth.login_delay, email=email))
+
+        done = Outcome()
+        async for update in attempt(
+            self,
+            done,
+            sessions.log_in,
+            busy="submitting",
+            before=slow_down,
+            email=email,
+            password=str(form.get("password", "")),
+            ip=self._client_ip(),
+            requested_next=self.router.url.query_parameters.get("next"),
+            binding=nonce,
+        ):
+            yield update
+        if done.ok:
+            yield sign_in(done.value, nonce)
 
 
 class RegisterState(SessionState):
@@ -86,32 +86,27 @@ class RegisterState(SessionState):
 
     @rx.event
     async def register(self, form: dict):
-        if self.submitting:
+        if not self.submitting:
+            self.field_errors = {}
+        done = Outcome()
+        async for update in attempt(
+            self,
+            done,
+            registration.start_registration,
+            busy="submitting",
+            name=str(form.get("name", "")),
+            email=str(form.get("email", "")),
+            password=str(form.get("password", "")),
+            locale=self.locale,
+            ip=self._client_ip(),
+        ):
+            yield update
+        if isinstance(done.error, InvalidInput) and done.error.field:
+            self.field_errors = {done.error.field: self.error}  # shown under its field only
+            self.error = ""
+        if not done.ok:
             return
-        self.submitting = True
-        self.error = ""
-        self.field_errors = {}
-        yield
-        try:
-            started = await call(
-                registration.start_registration,
-                name=str(form.get("name", "")),
-                email=str(form.get("email", "")),
-                password=str(form.get("password", "")),
-                locale=self.locale,
-                ip=self._client_ip(),
-            )
-        except InvalidInput as exc:
-            if exc.field:
-                self.field_errors = {exc.field: self._error_text(exc)}
-            else:
-                self.error = self._error_text(exc)
-            self.submitting = False
-            return
-        except DomainError as exc:
-            self.error = self._error_text(exc)
-            self.submitting = False
-            return
+        started = done.value
         self._pending_id = started.pending_id
         self.pending_email = started.email
         self.notice = self._t(
@@ -120,52 +115,50 @@ class RegisterState(SessionState):
         )
         self.code_error = ""
         self.step = "code"
-        self.submitting = False
 
     @rx.event
     async def resend(self):
-        if self.resending or not self._pending_id:
+        if not self._pending_id:
             return
-        self.resending = True
-        self.code_error = ""
-        yield
-        try:
-            started = await call(
-                registration.resend_code, pending_id=self._pending_id, ip=self._client_ip()
-            )
-            self.notice = self._t("We sent a new email to {email}.", email=started.email)
-        except DomainError as exc:
-            self.code_error = self._error_text(exc)
-        self.resending = False
+        done = Outcome()
+        async for update in attempt(
+            self,
+            done,
+            registration.resend_code,
+            busy="resending",
+            error="code_error",
+            pending_id=self._pending_id,
+            ip=self._client_ip(),
+        ):
+            yield update
+        if done.ok:
+            self.notice = self._t("We sent a new email to {email}.", email=done.value.email)
 
     @rx.event
     async def verify(self, form: dict):
-        if self.verifying or not self._pending_id:
+        if not self._pending_id:
             return
-        self.verifying = True
-        self.code_error = ""
-        yield
         nonce = new_login_nonce()
-        try:
-            code = codes.clean_code_input(str(form.get("code", ""))[:32])
-            ticket = await call(
-                registration.complete_registration,
-                pending_id=self._pending_id,
-                code=code,
-                ip=self._client_ip(),
-                binding=nonce,
-            )
-        except registration.RegistrationExpired as exc:
+        done = Outcome()
+        async for update in attempt(
+            self,
+            done,
+            registration.complete_registration,
+            busy="verifying",
+            error="code_error",
+            keep_busy=True,  # the page changes
+            inputs=lambda: {"code": codes.clean_code_input(str(form.get("code", ""))[:32])},
+            pending_id=self._pending_id,
+            ip=self._client_ip(),
+            binding=nonce,
+        ):
+            yield update
+        if isinstance(done.error, registration.RegistrationExpired):
             self.step = "form"
-            self.error = self._error_text(exc)
-            self.verifying = False
-            return
-        except DomainError as exc:
-            self.code_error = self._error_text(exc)
-            self.verifying = False
-            return
-        self._pending_id = 0
-        yield sign_in(ticket, nonce)
+            self.error, self.code_error = self.code_error, ""
+        if done.ok:
+            self._pending_id = 0
+            yield sign_in(done.value, nonce)
 
     @rx.event
     def start_over(self):
@@ -194,37 +187,35 @@ class VerifyEmailState(SessionState):
 
     @rx.event
     async def send_code(self):
-        if self.sending:
-            return
-        self.sending = True
-        self.error = ""
-        yield
-        viewer = await self._viewer()
-        try:
-            sent = await call(
-                guest.send_account_code, viewer=viewer, ip=self._client_ip(), locale=self.locale
-            )
+        done = Outcome()
+        async for update in attempt(
+            self,
+            done,
+            guest.send_account_code,
+            busy="sending",
+            viewer=True,
+            ip=self._client_ip(),
+            locale=self.locale,
+        ):
+            yield update
+        if done.ok:
             self.code_sent = True
-            self.notice = self._t("We sent a 6-digit code to {email}.", email=sent.email)
-        except DomainError as exc:
-            self.error = self._error_text(exc)
-        self.sending = False
+            self.notice = self._t("We sent a 6-digit code to {email}.", email=done.value.email)
 
     @rx.event
     async def verify(self, form: dict):
-        if self.verifying:
-            return
-        self.verifying = True
-        self.error = ""
-        yield
-        viewer = await self._viewer()
-        try:
-            code = codes.clean_code_input(str(form.get("code", "")))
-            self.claimed = await call(
-                guest.verify_account_code, viewer=viewer, code=code, ip=self._client_ip()
-            )
+        done = Outcome()
+        async for update in attempt(
+            self,
+            done,
+            guest.verify_account_code,
+            busy="verifying",
+            viewer=True,
+            inputs=lambda: {"code": codes.clean_code_input(str(form.get("code", "")))},
+            ip=self._client_ip(),
+        ):
+            yield update
+        if done.ok:
+            self.claimed = done.value
             self.email_verified = True
             self.notice = self._t("Your email address is verified.")
-        except DomainError as exc:
-            self.error = self._error_text(exc)
-        self.verifying = False

@@ -10,10 +10,12 @@ from __future__ import annotations
 import contextlib
 import logging
 import uuid
+from collections.abc import Callable
 
 import reflex as rx
 
 from support_portal.clock import utcnow
+from support_portal.i18n import _
 from support_portal.live import presence
 from support_portal.live.hub import LiveEvent, ticket_topic
 from support_portal.services import attachments, conversation, live_reads, sessions, tickets
@@ -21,6 +23,7 @@ from support_portal.services.dto import MessagePublic, TicketDetail, Viewer
 from support_portal.services.errors import DomainError, NotAuthenticated, NotFound, PermissionDenied
 from support_portal.services.unit_of_work import in_db
 from support_portal.settings import get_settings
+from support_portal.states.actions import Outcome, attempt
 from support_portal.states.base import SessionState, call
 from support_portal.states.live import SAFETY_NET_SECONDS, Ended, LiveHooks, LiveLoop, run_live
 from support_portal.states.views import MessageView, message_view
@@ -384,34 +387,33 @@ class ConversationState(LiveHooks, SessionState):
             yield event
 
     async def _send(self, form: dict, files: list[attachments.IncomingFile]):
-        if self.sending:
+        use_case, kwargs = self._reply_call(form)
+        done = Outcome()
+        async for update in attempt(
+            self,
+            done,
+            use_case,
+            busy="sending",
+            error="send_error",
+            viewer=True,
+            ended_text=_("Your session has ended. Log in again to reply."),
+            # e.g. the database is locked: nothing was saved (R1)
+            failed_text=_("Your message could not be sent. Please try again."),
+            number=self.ticket_number,
+            body=str(form.get("body", "")),
+            files=files,
+            idempotency_key=str(form.get("key", "")) or None,
+            **kwargs,
+        ):
+            yield update
+        if not done.ok:
             return
-        self.sending = True
-        self.send_error = ""
-        yield
-        viewer = await self._viewer()
-        if viewer is None:
-            self.sending = False
-            self.send_error = self._t("Your session has ended. Log in again to reply.")
-            return
-        try:
-            message = await self._post(viewer, form, files)
-        except DomainError as exc:
-            self.send_error = self._error_text(exc)
-            self.sending = False
-            return
-        except Exception:  # e.g. the database is locked: nothing was saved (R1)
-            log.exception("reply failed on ticket %s", self.ticket_number)
-            self.send_error = self._t("Your message could not be sent. Please try again.")
-            self.sending = False
-            return
-        self._append([message])
-        self.sending = False
+        self._append([done.value])
         self.upload_progress = 0
         self.draft_key = uuid.uuid4().hex
         yield rx.set_value("reply-body", "")
         yield rx.clear_selected_files(UPLOAD_ID)
-        async for event in self._after_send(viewer):
+        async for event in self._after_send(done.viewer):
             yield event
 
     async def _after_send(self, viewer: Viewer):
@@ -420,15 +422,8 @@ class ConversationState(LiveHooks, SessionState):
         return
         yield
 
-    async def _post(
-        self, viewer: Viewer, form: dict, files: list[attachments.IncomingFile]
-    ) -> MessagePublic:
-        """One use case: the reply with its files, stored and committed together (R1)."""
-        return await call(
-            tickets.add_customer_reply,
-            viewer=viewer,
-            number=self.ticket_number,
-            body=str(form.get("body", "")),
-            files=files,
-            idempotency_key=str(form.get("key", "")) or None,
-        )
+    def _reply_call(self, form: dict) -> tuple[Callable[..., MessagePublic], dict]:
+        """The reply's use case and its own arguments; one use case stores the reply with its
+        files, committed together (R1). Only the text and the idempotency key come from the
+        form: any other key (author_id, is_internal, ...) is ignored (A3)."""
+        return tickets.add_customer_reply, {}

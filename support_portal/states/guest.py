@@ -16,8 +16,9 @@ import reflex as rx
 from support_portal import routes
 from support_portal.clock import utcnow
 from support_portal.services import codes, guest
-from support_portal.services.errors import DomainError, EmailNotSent, InvalidInput, RateLimited
+from support_portal.services.errors import EmailNotSent, InvalidInput, RateLimited
 from support_portal.settings import get_settings
+from support_portal.states.actions import Outcome, attempt
 from support_portal.states.base import SessionState, call, new_login_nonce, sign_in
 
 
@@ -62,26 +63,27 @@ class LostLinkState(SessionState):
 
     @rx.event
     async def request_links(self, form: dict):
-        if self.submitting:
-            return
-        self.submitting = True
-        self.error = self.field_error = ""
-        yield
-        try:
-            email = str(form.get("email", ""))[:320]
-            await call(guest.request_links, email=email, ip=self._client_ip())
-            self.sent = True
-        except InvalidInput as exc:
-            self.field_error = self._error_text(exc)
-        except RateLimited as exc:  # counted alike for known and unknown addresses
+        if not self.submitting:
+            self.field_error = ""
+        done = Outcome()
+        async for update in attempt(
+            self,
+            done,
+            guest.request_links,
+            busy="submitting",
+            email=str(form.get("email", ""))[:320],
+            ip=self._client_ip(),
+        ):
+            yield update
+        if isinstance(done.error, InvalidInput):
+            self.field_error, self.error = self.error, ""
+        elif isinstance(done.error, RateLimited):  # counted alike for known and unknown addresses
             self.error = self._t(
                 "You asked for links several times in a short while. Please wait {wait} and "
                 "try again.",
-                wait=self._wait_text(exc.retry_after),
+                wait=self._wait_text(done.error.retry_after),
             )
-        except DomainError as exc:
-            self.error = self._error_text(exc)
-        self.submitting = False
+        self.sent = done.ok
 
 
 class GuestLinkState(SessionState):
@@ -152,44 +154,42 @@ class GuestLinkState(SessionState):
 
     @rx.event
     async def send_code(self):
-        if self.sending or not self._secret:
+        if not self._secret:
             return
-        self.sending = True
-        self.error = ""
-        self._error_is_wait = False
-        yield
+        if not self.sending:
+            self._error_is_wait = False
         resend = self.code_sent
-        try:
-            sent = await call(
-                guest.send_link_code,
-                secret=self._secret,
-                ip=self._client_ip(),
-                locale=self.locale,
-            )
-        except guest.InvalidLink as exc:
+        done = Outcome()
+        async for update in attempt(
+            self,
+            done,
+            guest.send_link_code,
+            busy="sending",
+            secret=self._secret,
+            ip=self._client_ip(),
+            locale=self.locale,
+        ):
+            yield update
+        exc = done.error
+        if isinstance(exc, guest.InvalidLink):
             self._show_invalid(exc)
-            self.sending = False
             return
-        except RateLimited as exc:  # the 60-second cooldown or the send caps (G6)
+        if isinstance(exc, RateLimited):  # the 60-second cooldown or the send caps (G6)
             self.error = self._t(
                 "You can ask for a new code in {wait}.", wait=self._wait_text(exc.retry_after)
             )
             self._resend_at = time.time() + exc.retry_after
             self._error_is_wait = True
-            self.sending = False
             yield GuestLinkState.tick
             return
-        except EmailNotSent as exc:  # the code was made and counts: the cooldown applies
-            self.error = self._error_text(exc)
+        if isinstance(exc, EmailNotSent):  # the code was made and counts: the cooldown applies
             self._sent_for = self._secret
             self._resend_at = time.time() + codes.RESEND_COOLDOWN.total_seconds()
-            self.sending = False
             yield GuestLinkState.tick
             return
-        except DomainError as exc:
-            self.error = self._error_text(exc)
-            self.sending = False
+        if not done.ok:
             return
+        sent = done.value
         now = utcnow()
         self._sent_for = self._secret
         self._resend_at = time.time() + (sent.resend_at - now).total_seconds()
@@ -207,42 +207,41 @@ class GuestLinkState(SessionState):
                 email=self.masked_email,
             )
         )
-        self.sending = False
         yield GuestLinkState.tick
 
     @rx.event
     async def verify(self, form: dict):
-        if self.verifying or not self._secret:
+        if not self._secret:
             return
-        self.verifying = True
-        self.error = ""
-        self._error_is_wait = False
-        yield
-        try:
-            code = codes.clean_code_input(str(form.get("code", ""))[:32])
-            nonce = new_login_nonce()
-            login = await call(
-                guest.sign_in_with_code,
-                secret=self._secret,
-                code=code,
-                ip=self._client_ip(),
-                binding=nonce,
-            )
-        except guest.InvalidLink as exc:
+        if not self.verifying:
+            self._error_is_wait = False
+        nonce = new_login_nonce()
+        done = Outcome()
+        async for update in attempt(
+            self,
+            done,
+            guest.sign_in_with_code,
+            busy="verifying",
+            keep_busy=True,  # "Verify" stays busy while the page changes
+            inputs=lambda: {"code": codes.clean_code_input(str(form.get("code", ""))[:32])},
+            secret=self._secret,
+            ip=self._client_ip(),
+            binding=nonce,
+        ):
+            yield update
+        exc = done.error
+        if isinstance(exc, guest.InvalidLink):
             self._show_invalid(exc)
-            self.verifying = False
             return
-        except codes.CodeRejected as exc:
+        if isinstance(exc, codes.CodeRejected):
             self.error = self._rejection_text(exc)
             self.needs_new_code = exc.reason != "wrong"
             if self.needs_new_code:  # "we sent a code" is no longer the news
                 self.notice = ""
-            self.verifying = False
             return
-        except DomainError as exc:
-            self.error = self._error_text(exc)
-            self.verifying = False
+        if not done.ok:
             return
+        login = done.value
         # Verified: the next visit starts over, and "Verify" stays busy while the page changes.
         self._secret = self._sent_for = ""
         self._resend_at = self._expires_at = 0.0

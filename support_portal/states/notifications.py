@@ -5,10 +5,12 @@ from __future__ import annotations
 import reflex as rx
 
 from support_portal.clock import utcnow
+from support_portal.i18n import _
 from support_portal.live.hub import LiveEvent
 from support_portal.services import conversation, notifications
 from support_portal.services.dto import Viewer
 from support_portal.services.errors import DomainError
+from support_portal.states.actions import Outcome, attempt
 from support_portal.states.base import call
 from support_portal.states.live import LivePageState
 from support_portal.states.notice_views import (
@@ -92,26 +94,24 @@ class NotificationsState(LivePageState):
 
     @rx.event
     async def load_more(self):
-        viewer = await self._viewer()
-        if not _signed_in(viewer) or not self.items or self.loading_more:
+        if not self.items:
             return
-        self.loading_more = True
-        yield
-        try:
-            older = await call(
-                notifications.list_for,
-                viewer=viewer,
-                limit=PAGE_SIZE + 1,
-                before_id=self.items[-1].id,
-            )
-        except DomainError as exc:
-            self.error = self._error_text(exc)
-        else:
+        done = Outcome()
+        async for update in attempt(
+            self,
+            done,
+            notifications.list_for,
+            busy="loading_more",
+            viewer=True,
+            limit=PAGE_SIZE + 1,
+            before_id=self.items[-1].id,
+        ):
+            yield update
+        if done.ok:
             known = {item.id for item in self.items}
-            fresh = [n for n in older[:PAGE_SIZE] if n.id not in known]
-            self.items = self.items + self._views(viewer, fresh)  # type: ignore[arg-type]
-            self.has_more = len(older) > PAGE_SIZE
-        self.loading_more = False
+            fresh = [n for n in done.value[:PAGE_SIZE] if n.id not in known]
+            self.items = self.items + self._views(done.viewer, fresh)  # type: ignore[arg-type]
+            self.has_more = len(done.value) > PAGE_SIZE
 
     @rx.event
     async def open_ticket(self, notification_id: int):
@@ -131,20 +131,14 @@ class NotificationsState(LivePageState):
 
     @rx.event
     async def mark_all_read(self):
-        viewer = await self._viewer()
-        if not _signed_in(viewer):
-            yield self._login_redirect()
-            return
-        self.marking_all = True
-        yield
-        try:
-            await call(notifications.mark_all_read, viewer=viewer)
-        except DomainError as exc:
-            self.error = self._error_text(exc)
-        else:
+        done = Outcome()
+        async for update in attempt(
+            self, done, notifications.mark_all_read, busy="marking_all", viewer=True
+        ):
+            yield update
+        if done.ok:
             self.items = [_with_read(i) for i in self.items]
             self.unread_count = 0
-        self.marking_all = False
 
 
 def _with_read(item: NotificationView) -> NotificationView:
@@ -197,16 +191,21 @@ class NotificationSettingsState(LivePageState):
         previous = [PreferenceView(p.event, p.email) for p in self.prefs]
         self.prefs = [PreferenceView(p.event, enabled if p.event == event else p.email)
                       for p in self.prefs]  # fmt: skip
-        self.saving_event, self.saved_event, self.error = event, "", ""
-        yield
-        try:
-            await call(notifications.set_preference, viewer=viewer, event=event, email=enabled)
-        except DomainError as exc:
-            self.prefs = previous
-            self.error = self._error_text(exc)
-        except Exception:
-            self.prefs = previous
-            self.error = self._t("Your change could not be saved. Please try again.")
-        else:
+        self.saved_event = ""
+        done = Outcome()
+        async for update in attempt(
+            self,
+            done,
+            notifications.set_preference,
+            busy="saving_event",
+            busy_value=event,
+            failed_text=_("Your change could not be saved. Please try again."),
+            viewer=True,
+            event=event,
+            email=enabled,
+        ):
+            yield update
+        if done.ok:
             self.saved_event = event
-        self.saving_event = ""
+        else:
+            self.prefs = previous

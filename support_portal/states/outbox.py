@@ -12,6 +12,7 @@ from support_portal.services import outbox_admin
 from support_portal.services.dto import Viewer
 from support_portal.services.errors import DomainError, PermissionDenied
 from support_portal.services.outbox import OUTBOX_TOPIC
+from support_portal.states.actions import Outcome, attempt
 from support_portal.states.base import call
 from support_portal.states.live import LivePageState
 from support_portal.states.notice_views import OutboxRowView, outbox_row
@@ -51,16 +52,16 @@ class OutboxAdminState(LivePageState):
 
     async def _fetch(self, viewer: Viewer) -> None:
         try:
-            self.counts = await call(outbox_admin.status_counts, viewer=viewer)
-            found = await call(outbox_admin.attention_rows, viewer=viewer)
+            self._show(await call(outbox_admin.overview, viewer=viewer))
         except PermissionDenied:
             self.allowed = False
-            return
         except DomainError as exc:
             self.error = self._error_text(exc)
-            return
+
+    def _show(self, found: outbox_admin.OutboxOverview) -> None:
         now = utcnow()
-        self.rows = [outbox_row(r, locale=self.locale, tz=self._tz(), now=now) for r in found]
+        self.counts = found.counts
+        self.rows = [outbox_row(r, locale=self.locale, tz=self._tz(), now=now) for r in found.rows]
 
     def _live_topics(self, viewer: Viewer | None) -> list[str]:
         topics = [OUTBOX_TOPIC]
@@ -77,10 +78,7 @@ class OutboxAdminState(LivePageState):
         if viewer is None or not viewer.is_agent:
             return None
         try:
-            return (
-                outbox_admin.status_counts(db, viewer=viewer),
-                outbox_admin.attention_rows(db, viewer=viewer),
-            )
+            return outbox_admin.overview(db, viewer=viewer)
         except DomainError as exc:
             return exc
 
@@ -91,42 +89,44 @@ class OutboxAdminState(LivePageState):
         if isinstance(page, DomainError):
             self.error = self._error_text(page)
             return True
-        self.counts, found = page
-        now = utcnow()
-        self.rows = [outbox_row(r, locale=self.locale, tz=self._tz(), now=now) for r in found]
+        self._show(page)
         return True
 
     @rx.event
     async def refresh(self):
-        viewer = await self._viewer()
-        if viewer is None:
-            yield self._login_redirect()
-            return
-        self.refreshing = True
-        yield
-        await self._fetch(viewer)
-        self.refreshing = False
+        done = Outcome()
+        async for update in attempt(
+            self, done, outbox_admin.overview, busy="refreshing", viewer=True
+        ):
+            yield update
+        self._after(done)
+
+    def _after(self, done: Outcome) -> None:
+        if isinstance(done.error, PermissionDenied):
+            self.allowed = False
+            self.error = ""
+        elif done.ok:
+            self._show(done.value)
 
     @rx.event
     async def retry(self, email_id: int):
-        viewer = await self._viewer()
-        if viewer is None:
-            yield self._login_redirect()
-            return
         try:
             email_id = int(email_id)
         except (TypeError, ValueError):
             return
-        self.retrying = email_id
-        self.error = self.notice = ""
-        yield
-        try:
-            await call(outbox_admin.retry, viewer=viewer, email_id=email_id)
-        except PermissionDenied:
-            self.allowed = False
-        except DomainError as exc:
-            self.error = self._error_text(exc)
-        else:
+        if not self.retrying:
+            self.notice = ""
+        done = Outcome()
+        async for update in attempt(
+            self,
+            done,
+            outbox_admin.retry_and_show,
+            busy="retrying",
+            busy_value=email_id,
+            viewer=True,
+            email_id=email_id,
+        ):
+            yield update
+        self._after(done)
+        if done.ok:
             self.notice = self._t("The email is queued again and will be sent in a moment.")
-        await self._fetch(viewer)
-        self.retrying = 0

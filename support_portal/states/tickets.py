@@ -14,6 +14,7 @@ from support_portal.live.hub import guest_topic, user_topic
 from support_portal.services import attachments, ticket_lists, tickets
 from support_portal.services.dto import Viewer
 from support_portal.services.errors import DomainError, InvalidInput
+from support_portal.states.actions import Outcome, attempt
 from support_portal.states.base import call
 from support_portal.states.conversation import clean_form, read_uploads
 from support_portal.states.live import LivePageState
@@ -214,50 +215,49 @@ class NewTicketState(LivePageState):
             yield event
 
     async def _create(self, form: dict, files: list[attachments.IncomingFile]):
-        if self.submitting:
+        if not self.submitting:
+            self.field_errors = {}
+        done = Outcome()
+        async for update in attempt(
+            self,
+            done,
+            submit_ticket,
+            busy="submitting",
+            viewer="optional",
+            form=form,
+            files=files,
+            ip=self._client_ip(),
+            category=str(form.get("category", self.category)),
+            locale=self.locale,
+            follow_up_of=self.follow_up_of or None,
+        ):
+            yield update
+        if isinstance(done.error, InvalidInput) and done.error.field:
+            self.field_errors = {done.error.field: self.error}
+        if not done.ok:
             return
-        self.submitting = True
-        self.error = ""
-        self.field_errors = {}
-        yield
-        viewer = await self._viewer()
-        try:
-            guest_name = guest_email = None
-            if viewer is None or viewer.is_guest:
-                guest_name = str(form.get("name", ""))
-                guest_email = str(form.get("email", ""))  # a verified guest keeps their own
-            created = await call(
-                tickets.submit_ticket,
-                viewer=viewer,
-                guest_email=guest_email,
-                ip=self._client_ip(),
-                guest_name=guest_name,
-                subject=str(form.get("subject", "")),
-                category=str(form.get("category", self.category)),
-                description=str(form.get("description", "")),
-                files=files,
-                idempotency_key=str(form.get("key", "")) or None,
-                locale=self.locale,
-                follow_up_of=self.follow_up_of or None,
-            )
-            number = created.number
-        except InvalidInput as exc:
-            if exc.field:
-                self.field_errors = {exc.field: self._error_text(exc)}
-            self.error = self._error_text(exc)
-            self.submitting = False
-            return
-        except DomainError as exc:
-            self.error = self._error_text(exc)
-            self.submitting = False
-            return
-        self.submitting = False
         self.draft_key = uuid.uuid4().hex
         yield rx.clear_selected_files("ticket-files")
-        if viewer is None:
-            yield rx.redirect(routes.submitted_path(number))
+        if done.viewer is None:
+            yield rx.redirect(routes.submitted_path(done.value.number))
         else:
-            yield rx.redirect(routes.ticket_path(number))
+            yield rx.redirect(routes.ticket_path(done.value.number))
+
+
+def submit_ticket(db, *, viewer, form: dict, **kwargs):
+    """The form's fields onto the use case: a guest (or a verified guest, who keeps their own
+    address) also gives a name and an email."""
+    anonymous = viewer is None or viewer.is_guest
+    return tickets.submit_ticket(
+        db,
+        viewer=viewer,
+        guest_name=str(form.get("name", "")) if anonymous else None,
+        guest_email=str(form.get("email", "")) if anonymous else None,
+        subject=str(form.get("subject", "")),
+        description=str(form.get("description", "")),
+        idempotency_key=str(form.get("key", "")) or None,
+        **kwargs,
+    )
 
 
 def login_then(path: str) -> str:

@@ -539,3 +539,53 @@ def test_auto_close_closes_only_tickets_resolved_more_than_n_days_ago(db, alice,
     assert ticket_row(db, recent).status == TicketStatus.resolved
     assert ticket_row(db, still_open).status == TicketStatus.open
     assert agent_service.auto_close(db, now=now, days=7) == []
+
+
+# --- the agent ticket page: its panels and its actions, one call each ---------------------------
+
+
+def test_panels_show_header_customer_history_and_agents_in_one_read(db, alice, agent):
+    number = open_ticket(db, alice, "Card declined")
+    agent_service.assign(db, viewer=agent, number=number, assignee_id=agent.user_id)
+
+    found = agent_page.panels(db, viewer=agent, number=number)
+
+    assert (found.detail.number, found.detail.subject) == (number, "Card declined")
+    assert found.customer.email == alice.email
+    assert found.assignee_id == agent.user_id
+    assert agent.user_id in {a.id for a in found.agents}
+    assert [e.action for e in found.history][-1] == "ticket.assigned"
+
+
+def test_panels_and_actions_refuse_customers_and_guests(db, alice, bob):
+    number = open_ticket(db, alice)
+    for viewer in (alice, bob, guest_viewer(db, "gus@example.net"), None):
+        with pytest.raises((PermissionDenied, NotAuthenticated)):
+            agent_page.panels(db, viewer=viewer, number=number)
+        with pytest.raises((PermissionDenied, NotAuthenticated)):
+            agent_page.act(db, viewer=viewer, number=number, do="status", action="resolve")
+    assert ticket_row(db, number).status == TicketStatus.open
+
+
+def test_act_runs_the_action_and_returns_the_panels_it_left(db, alice, agent):
+    number = open_ticket(db, alice)
+
+    after = agent_page.act(db, viewer=agent, number=number, do="status", action="resolve")
+    assert after.detail.status == TicketStatus.resolved.value
+    assert "ticket.status" in [e.action for e in after.history]
+
+    after = agent_page.act(db, viewer=agent, number=number, do="assign", assignee_id=agent.user_id)
+    assert after.assignee_id == agent.user_id
+
+
+def test_act_refuses_a_transition_the_workflow_does_not_allow(db, alice, agent):
+    number = open_ticket(db, alice)
+    agent_service.change_status(db, viewer=agent, number=number, action="close")
+    with pytest.raises(InvalidTransition):
+        agent_page.act(db, viewer=agent, number=number, do="status", action="close")
+
+
+def test_act_knows_only_the_pages_actions(db, alice, agent):
+    number = open_ticket(db, alice)
+    with pytest.raises(KeyError):
+        agent_page.act(db, viewer=agent, number=number, do="delete_everything")

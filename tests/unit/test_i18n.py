@@ -73,6 +73,8 @@ ALLOWED_DYNAMIC = {
     ("mail/render.py", "HEADLINES[template]"),
     ("mail/render.py", "ACTIONS[template]"),
     ("mail/render.py", "subject"),
+    ("states/actions.py", "ended_text"),
+    ("states/actions.py", "failed_text"),
     ("states/base.py", "message"),
     ("states/base.py", "exc.message"),
     ("states/guest.py", "exc.message"),

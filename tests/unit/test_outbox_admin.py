@@ -149,3 +149,24 @@ def test_a_refused_retry_changes_nothing(db, alice, agent):
     with pytest.raises(PermissionDenied):
         outbox_admin.retry(db, viewer=alice, email_id=email_id)
     assert db.get(OutboxEmail, email_id).status == OutboxStatus.failed
+
+
+def test_overview_is_the_page_in_one_read_and_agents_only(db, alice, agent):
+    _, failed_id = ticket_with_email(db, alice)
+    fail(db, failed_id)
+    page = outbox_admin.overview(db, viewer=agent)
+    assert page.counts["failed"] == 1 and [r.id for r in page.rows] == [failed_id]
+    with pytest.raises(PermissionDenied):
+        outbox_admin.overview(db, viewer=alice)
+    with pytest.raises(NotAuthenticated):
+        outbox_admin.overview(db, viewer=None)
+
+
+def test_retry_and_show_queues_the_email_and_returns_the_page_after_it(db, alice, agent):
+    _, failed_id = ticket_with_email(db, alice)
+    fail(db, failed_id)
+    page = outbox_admin.retry_and_show(db, viewer=agent, email_id=failed_id)
+    assert page.counts["failed"] == 0 and page.counts["pending"] == 1
+    assert [(r.id, r.status) for r in page.rows] == [(failed_id, "pending")]
+    with pytest.raises(InvalidInput):  # no longer failed
+        outbox_admin.retry_and_show(db, viewer=agent, email_id=failed_id)
