@@ -6,6 +6,7 @@ import reflex as rx
 
 from support_portal import routes
 from support_portal.components.i18n import T
+from support_portal.components.not_found import not_found
 from support_portal.states.base import SessionState
 
 WIDE = "72rem"  # as wide as the header
@@ -45,14 +46,7 @@ def agent_nav(current: str) -> rx.Component:
 
 def refused() -> rx.Component:
     """What customers and guests see on a dashboard page: the ordinary not-found page."""
-    return rx.vstack(
-        rx.heading(T("Page not found"), size="7", as_="h1"),
-        rx.text(T("The page you are looking for does not exist.")),
-        rx.link(T("Go to the start page"), href=routes.HOME),
-        spacing="3",
-        padding_y="3rem",
-        id="not-found",
-    )
+    return not_found()
 
 
 def page_ready(loaded: rx.Var) -> rx.Component:

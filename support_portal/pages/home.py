@@ -7,6 +7,7 @@ import reflex as rx
 from support_portal import routes
 from support_portal.components.i18n import T
 from support_portal.components.layout import page
+from support_portal.components.not_found import not_found
 from support_portal.states.base import SessionState
 
 
@@ -59,12 +60,4 @@ def home_page() -> rx.Component:
 
 
 def not_found_page() -> rx.Component:
-    return page(
-        rx.vstack(
-            rx.heading(T("Page not found"), size="7", as_="h1"),
-            rx.text(T("The page you are looking for does not exist.")),
-            rx.link(T("Go to the start page"), href=routes.HOME),
-            spacing="3",
-            padding_y="3rem",
-        )
-    )
+    return page(not_found())

@@ -7,6 +7,7 @@ import reflex as rx
 from support_portal import routes
 from support_portal.components.i18n import T, page_title
 from support_portal.components.layout import loading, page
+from support_portal.components.not_found import not_found
 from support_portal.components.ui import empty_state, error_callout
 from support_portal.i18n import _
 from support_portal.states.mailbox import MailboxState
@@ -239,17 +240,6 @@ def _catcher_on() -> rx.Component:
     )
 
 
-def _not_found() -> rx.Component:
-    """What anyone else sees: the same as an unknown page."""
-    return rx.vstack(
-        rx.heading(T("Page not found"), size="7", as_="h1"),
-        rx.text(T("The page you are looking for does not exist.")),
-        rx.link(T("Go to the start page"), href=routes.HOME),
-        spacing="3",
-        padding_y="3rem",
-    )
-
-
 @rx.page(route=routes.DEV_MAILBOX, title=page_title(_("Mailbox")), on_load=MailboxState.load)
 def mailbox_page() -> rx.Component:
     s = MailboxState
@@ -259,7 +249,7 @@ def mailbox_page() -> rx.Component:
             loading(),
             rx.cond(
                 ~s.visible,
-                _not_found(),
+                not_found(),
                 rx.cond(
                     s.enabled,
                     _catcher_on(),

@@ -4,6 +4,7 @@ stands in for the state, and the use cases run on the test's database."""
 from __future__ import annotations
 
 import asyncio
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 
 import pytest
@@ -55,7 +56,9 @@ def run(state, outcome, use_case, **kwargs) -> list:
             seen.append((update, state.busy or state.step))
         return seen
 
-    return asyncio.run(drive())
+    # Its own thread: a browser test in the same run may hold this thread's event loop.
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, drive()).result()
 
 
 def test_success_shows_busy_first_then_clears_it_and_keeps_the_result():
