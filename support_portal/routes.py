@@ -28,6 +28,7 @@ AGENT_QUEUE = "/admin"
 AGENT_TICKET = "/admin/tickets/[number]"
 ADMIN_AGENTS = "/admin/agents"
 ADMIN_OUTBOX = "/admin/outbox"
+SAVED_REPLIES = "/admin/replies"
 DEV_MAILBOX = "/dev/mailbox"
 
 # Plain HTTP routes (Starlette), mounted next to the Reflex app.

@@ -18,6 +18,7 @@ from support_portal.pages import (  # noqa: F401  (importing registers each @rx.
     new_ticket,
     notifications,
     outbox,
+    saved_replies,
     ticket,
 )
 from support_portal.services import mailer

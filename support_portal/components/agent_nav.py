@@ -24,10 +24,16 @@ def _nav_link(label: rx.Var, href: str, icon: str, *, current: bool) -> rx.Compo
 
 
 def agent_nav(current: str) -> rx.Component:
-    """Queue | Email outbox | Agents (administrators only)."""
+    """Queue | Saved replies | Email outbox | Agents (administrators only)."""
     return rx.el.nav(
         rx.hstack(
             _nav_link(T("Queue"), routes.AGENT_QUEUE, "inbox", current=current == "queue"),
+            _nav_link(
+                T("Saved replies"),
+                routes.SAVED_REPLIES,
+                "message-square-text",
+                current=current == "replies",
+            ),
             _nav_link(
                 T("Email outbox"), routes.ADMIN_OUTBOX, "mail-warning", current=current == "outbox"
             ),

@@ -28,6 +28,7 @@ from support_portal.models.users import (
     RateEvent,
     User,
 )
+from support_portal.models.workspace import SavedReply, SavedReplyText
 
 __all__ = [
     "ACTIVE_STATUSES",
@@ -49,6 +50,8 @@ __all__ = [
     "PendingRegistration",
     "RateEvent",
     "Role",
+    "SavedReply",
+    "SavedReplyText",
     "SessionKind",
     "Ticket",
     "TicketStatus",

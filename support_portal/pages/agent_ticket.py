@@ -18,6 +18,7 @@ from support_portal.components.layout import loading, page
 from support_portal.components.ui import empty_state, error_callout
 from support_portal.i18n import _
 from support_portal.pages.agent_ticket_panels import side_panels
+from support_portal.pages.reply_picker import reply_picker
 from support_portal.states.agent_ticket import AgentTicketState
 
 S = AgentTicketState
@@ -208,7 +209,7 @@ def _composer() -> rx.Component:
     return composer(
         S,
         on_typing=S.typing,
-        extra_controls=request_info,
+        extra_controls=rx.fragment(reply_picker(), request_info),
         submit_label=rx.cond(S.internal_mode, T("Add internal note"), T("Send")),
         placeholder=rx.cond(
             S.internal_mode,
