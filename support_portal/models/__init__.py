@@ -20,7 +20,7 @@ from support_portal.models.enums import (
     SessionKind,
     TicketStatus,
 )
-from support_portal.models.tickets import Attachment, Message, Ticket
+from support_portal.models.tickets import Attachment, Message, Ticket, TicketTag
 from support_portal.models.users import (
     AuthSession,
     LoginTicket,
@@ -55,6 +55,7 @@ __all__ = [
     "SessionKind",
     "Ticket",
     "TicketStatus",
+    "TicketTag",
     "User",
     "utcnow",
 ]

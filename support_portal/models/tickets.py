@@ -25,6 +25,7 @@ class Ticket(SQLModel, table=True):
         Index("ix_tickets_assignee_list", "assignee_id", "is_active", "last_activity_at", "id"),
         Index("ix_tickets_active_list", "is_active", "last_activity_at", "id"),
         Index("ix_tickets_activity", "last_activity_at", "id"),  # the "all" view
+        Index("ix_tickets_priority_list", "priority", "last_activity_at", "id"),
         # The "waiting" sort's first segment: only the tickets someone waits on, not the history;
         # the unassigned queue (triage) has its own, as most waiting tickets are assigned.
         Index("ix_tickets_waiting", "waiting_since", "id", **_where("waiting_since IS NOT NULL")),
@@ -48,6 +49,7 @@ class Ticket(SQLModel, table=True):
     guest_link_nonce: str | None = Field(default=None, max_length=64)
     locale: str | None = Field(default=None, max_length=16)
     assignee_id: int | None = Field(default=None, foreign_key="users.id")
+    priority: int = 1  # PRIORITIES: 0 low, 1 normal, 2 high, 3 urgent (agents only)
     follow_up_of_id: int | None = Field(default=None, foreign_key="tickets.id", index=True)
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
@@ -91,3 +93,17 @@ class Attachment(SQLModel, table=True):
     size: int
     sha256: str = Field(max_length=64)
     created_at: datetime = Field(default_factory=utcnow)
+
+
+class TicketTag(SQLModel, table=True):
+    """A label agents put on a ticket (never shown to customers): lowercase, trimmed."""
+
+    __tablename__ = "ticket_tags"
+    __table_args__ = (
+        UniqueConstraint("ticket_id", "tag", name="uq_ticket_tag"),
+        Index("ix_ticket_tags_tag", "tag", "ticket_id"),  # the queue's tag filter
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    ticket_id: int = Field(foreign_key="tickets.id")
+    tag: str = Field(max_length=40)

@@ -82,7 +82,7 @@ def toolbar() -> rx.Component:
             rx.input.slot(rx.icon("search", size=16)),
             name="q",
             type="search",
-            placeholder=T("Number, subject, customer email or name"),
+            placeholder=T("Number, subject, customer, or tag:name"),
             aria_label=T("Search tickets"),
             default_value=S.search,
             id="queue-search",
@@ -101,6 +101,7 @@ def toolbar() -> rx.Component:
             rx.select.content(
                 rx.select.item(T("Last activity"), value="activity"),
                 rx.select.item(T("Waiting time"), value="waiting"),
+                rx.select.item(T("Priority"), value="priority"),
             ),
             value=S.sort,
             on_change=S.set_sort,

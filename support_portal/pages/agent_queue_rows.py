@@ -75,7 +75,7 @@ def table_row(row: QueueRow) -> rx.Component:
             overflow_wrap="anywhere",
         ),
         rx.table.cell(_customer(row)),
-        rx.table.cell(status_badge(row.status, agent=True)),
+        rx.table.cell(rx.hstack(status_badge(row.status, agent=True), _priority(row), spacing="1")),
         rx.table.cell(_assignee(row)),
         rx.table.cell(_activity(row)),
         rx.table.cell(_waiting(row)),
@@ -106,13 +106,23 @@ def queue_table() -> rx.Component:
     )
 
 
+def _priority(row: QueueRow) -> rx.Component:
+    """Only what stands out: high and urgent tickets."""
+    return rx.match(
+        row.priority,
+        ("urgent", rx.badge(T("Urgent"), color_scheme="red", class_name="priority-badge")),
+        ("high", rx.badge(T("High"), color_scheme="orange", class_name="priority-badge")),
+        rx.fragment(),
+    )
+
+
 def queue_card(row: QueueRow) -> rx.Component:
     return rx.link(
         rx.card(
             rx.vstack(
                 rx.flex(
                     rx.text("#", row.number, size="2", color_scheme="gray"),
-                    status_badge(row.status, agent=True),
+                    rx.hstack(status_badge(row.status, agent=True), _priority(row), spacing="1"),
                     justify="between",
                     width="100%",
                 ),

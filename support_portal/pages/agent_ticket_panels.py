@@ -7,6 +7,7 @@ import reflex as rx
 from support_portal import routes
 from support_portal.components.i18n import T
 from support_portal.components.ui import card, status_badge
+from support_portal.pages.labels_panel import labels_panel
 from support_portal.states.agent_ticket import UNASSIGNED, AgentTicketState
 from support_portal.states.agent_views import AgentView, HistoryView, OtherTicketView
 
@@ -175,6 +176,7 @@ def side_panels() -> rx.Component:
         rx.vstack(
             customer_panel(),
             assignment_panel(),
+            labels_panel(),
             related_panel(),
             history_panel(),
             spacing="3",

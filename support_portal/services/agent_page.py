@@ -12,7 +12,7 @@ from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
 from support_portal.models import AuditEvent, Role, Ticket, User
-from support_portal.services import access, agents, live_reads, sessions
+from support_portal.services import access, agents, live_reads, sessions, ticket_tags
 from support_portal.services.agent import assign, change_status, ticket_for_agent
 from support_portal.services.agents import AgentPublic
 from support_portal.services.conversation import ticket_detail
@@ -130,6 +130,9 @@ class AgentPageUpdate:
     history: list[HistoryEntry]
     assignee_id: int | None
     agents: list[AgentPublic]
+    priority: str = "normal"
+    tags: tuple[str, ...] = ()
+    known_tags: tuple[str, ...] = ()  # the tags in use, most used first (suggestions)
 
 
 def page_update(
@@ -150,6 +153,9 @@ def page_update(
         history=_history_of(db, ticket),
         assignee_id=ticket.assignee_id,
         agents=agents.list_agents(db, viewer=viewer, include_inactive=True),
+        priority=ticket_tags.PRIORITIES[ticket.priority],
+        tags=tuple(ticket_tags.tags_of(db, ticket)),
+        known_tags=tuple(ticket_tags.suggest(db, viewer=viewer, limit=50)),
     )
 
 
@@ -162,6 +168,9 @@ class AgentPanels:
     history: list[HistoryEntry]
     assignee_id: int | None
     agents: list[AgentPublic]
+    priority: str = "normal"
+    tags: tuple[str, ...] = ()
+    known_tags: tuple[str, ...] = ()  # the tags in use, most used first (suggestions)
 
 
 def panels(db: Session, *, viewer: Viewer | None, number: int | str) -> AgentPanels:
@@ -174,6 +183,9 @@ def panels(db: Session, *, viewer: Viewer | None, number: int | str) -> AgentPan
         history=_history_of(db, ticket),
         assignee_id=ticket.assignee_id,
         agents=agents.list_agents(db, viewer=viewer, include_inactive=True),
+        priority=ticket_tags.PRIORITIES[ticket.priority],
+        tags=tuple(ticket_tags.tags_of(db, ticket)),
+        known_tags=tuple(ticket_tags.suggest(db, viewer=viewer, limit=50)),
     )
 
 
@@ -182,6 +194,9 @@ ACTIONS: dict[str, Callable[..., object]] = {
     "status": change_status,
     "assign": assign,
     "revoke_link": revoke_link,
+    "priority": ticket_tags.set_priority,
+    "add_tag": ticket_tags.add_tag,
+    "remove_tag": ticket_tags.remove_tag,
 }
 
 

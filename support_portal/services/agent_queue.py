@@ -8,10 +8,10 @@ from __future__ import annotations
 import base64
 from datetime import datetime
 
-from sqlalchemy import and_, literal, or_
+from sqlalchemy import and_, literal, or_, tuple_
 from sqlmodel import Session, col, func, select
 
-from support_portal.models import Ticket, TicketStatus, User
+from support_portal.models import Ticket, TicketStatus, TicketTag, User
 from support_portal.services import access
 from support_portal.services.dto import Page, TicketSummary, Viewer
 from support_portal.services.errors import InvalidInput
@@ -24,6 +24,7 @@ from support_portal.services.pagination import (
 )
 from support_portal.services.ticket_lists import PAGE_SIZE, summary
 
+PRIORITY_NAMES = ("low", "normal", "high", "urgent")
 VIEWS = ("unassigned", "mine", "open", "awaiting", "resolved", "closed", "all")
 
 
@@ -58,6 +59,23 @@ def _view_filter(view: str, viewer: Viewer):
     raise InvalidInput("Unknown view.")
 
 
+def split_tag(search: str) -> tuple[str, str]:
+    """ "tag:vip refund" -> ("refund", "vip"): a `tag:` word in the search filters by tag."""
+    words, tag = [], ""
+    for word in (search or "").split():
+        if word.lower().startswith("tag:") and len(word) > 4 and not tag:
+            tag = word[4:].lower()[:40]
+        else:
+            words.append(word)
+    return " ".join(words), tag
+
+
+def _tag_filter(tag: str):
+    if not tag:
+        return None
+    return col(Ticket.id).in_(select(TicketTag.ticket_id).where(TicketTag.tag == tag))
+
+
 def _search_filter(db: Session, text: str):
     text = " ".join((text or "").split())[:100]
     if not text:
@@ -90,11 +108,14 @@ def queue(
 ) -> Page[TicketSummary]:
     viewer = access.require_agent(db, viewer, action="queue")
     query = select(Ticket)
-    for condition in (_view_filter(view, viewer), _search_filter(db, search)):
+    search, tag = split_tag(search)
+    for condition in (_view_filter(view, viewer), _search_filter(db, search), _tag_filter(tag)):
         if condition is not None:
             query = query.where(condition)
     if sort == "waiting" and view not in NOBODY_WAITS:
         rows, next_cursor = _waiting_page(db, query, cursor, limit)
+    elif sort == "priority":
+        rows, next_cursor = _priority_page(db, query, cursor, limit)
     else:
         keyset = after_cursor(Ticket.last_activity_at, Ticket.id, cursor)
         if keyset is not None:
@@ -150,6 +171,30 @@ def _waiting_page(db: Session, query, cursor: str | None, limit: int):
     return rows, None
 
 
+def _priority_page(db: Session, query, cursor: str | None, limit: int):
+    """Most urgent first, then newest activity (keyset on priority, activity, id)."""
+    if cursor:
+        try:
+            raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+            rank_text, at_text, id_text = raw.split("|")
+            rank, at, row_id = int(rank_text), datetime.fromisoformat(at_text), int(id_text)
+        except (ValueError, UnicodeDecodeError):
+            raise InvalidInput("This page link is no longer valid.") from None
+        # A row comparison, so the index on (priority, activity, id) starts at the cursor.
+        query = query.where(
+            tuple_(Ticket.priority, Ticket.last_activity_at, Ticket.id) < tuple_(rank, at, row_id)
+        )
+    query = query.order_by(
+        col(Ticket.priority).desc(), col(Ticket.last_activity_at).desc(), col(Ticket.id).desc()
+    )
+    rows = list(db.exec(query.limit(limit + 1)).all())
+    if len(rows) <= limit:
+        return rows, None
+    last = rows[limit - 1]
+    raw = f"{last.priority}|{last.last_activity_at.isoformat()}|{last.id}".encode()
+    return rows[:limit], base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
 def _cursor(segment: str, at: datetime | None, row_id: int | None) -> str:
     position = f"{at.isoformat()}|{row_id}" if at is not None else "|"
     raw = f"{segment}|{position}".encode()
@@ -173,6 +218,7 @@ def _summaries(db: Session, rows: list[Ticket]) -> list[TicketSummary]:
                 requester_name=requester.name if requester else (t.guest_name or ""),
                 requester_email=requester.email if requester else (t.guest_email or ""),
                 assignee_name=assignee.name if assignee else None,
+                priority=PRIORITY_NAMES[t.priority],
             )
         )
     return result

@@ -81,6 +81,7 @@ class TicketSummary:
     is_guest: bool = False
     assignee_name: str | None = None
     waiting_since: datetime | None = None
+    priority: str = ""  # agents' lists only
 
 
 @dataclass(frozen=True)

@@ -26,7 +26,7 @@ from support_portal.states.base import SessionState, call
 from support_portal.states.live import Ended, LiveHooks, LiveLoop, run_live
 
 LIVE_SAFETY_NET = 15.0
-SORTS = ("activity", "waiting")
+SORTS = ("activity", "waiting", "priority")
 EMPTY_COUNTS = dict.fromkeys(agent_queue.VIEWS, "0")
 
 

@@ -39,6 +39,7 @@ from support_portal.states.agent_views import (
 from support_portal.states.base import call
 from support_portal.states.conversation import ConversationState, clean_form, read_uploads
 from support_portal.states.live import SAFETY_NET_SECONDS, LiveLoop, run_live
+from support_portal.states.ticket_labels import TicketLabels
 
 UNASSIGNED = "none"
 STATUS_ACTIONS = (workflow.Action.resolve, workflow.Action.close, workflow.Action.reopen)
@@ -49,7 +50,7 @@ STATUS_NOTICES = {
 }
 
 
-class AgentTicketState(ConversationState):
+class AgentTicketState(TicketLabels, ConversationState):
     forbidden: bool = False
     internal_mode: bool = False
     customer_name: str = ""
@@ -111,6 +112,7 @@ class AgentTicketState(ConversationState):
         self.assignee = UNASSIGNED
         self.internal_mode = False
         self.collaborators = []
+        self._forget_labels()
 
     async def _load_panels(self, viewer: Viewer, number: int | str) -> None:
         """The customer, history and assignment panels. Raises for non-agents."""
@@ -118,6 +120,7 @@ class AgentTicketState(ConversationState):
 
     def _show_agent_panels(self, p: agent_page.AgentPanels, viewer: Viewer | None) -> None:
         self._show_panels(p.customer, p.history, p.assignee_id, p.agents, viewer)
+        self._show_labels(p)
 
     def _show_panels(self, info, entries, assignee_id, everyone, viewer: Viewer | None) -> None:
         now = utcnow()
@@ -221,6 +224,7 @@ class AgentTicketState(ConversationState):
             self._show_panels(
                 update.customer, update.history, update.assignee_id, update.agents, viewer
             )
+            self._show_labels(update)
             last_seen = self._last_id
             self._apply_detail(update.conversation.detail)
             self._append(update.conversation.messages)

@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 from babel.dates import format_timedelta
 
 from support_portal import i18n
+from support_portal.i18n import _
 from support_portal.services.agent_page import HistoryEntry
 from support_portal.services.agents import AgentPublic
 from support_portal.services.dto import TicketSummary
@@ -30,6 +31,7 @@ class QueueRow:
     waiting: str  # "3 hours"; empty when nobody waits
     waiting_title: str
     waiting_long: bool
+    priority: str = "normal"
 
 
 @dataclass
@@ -80,6 +82,7 @@ def queue_row(t: TicketSummary, locale: str, tz: str | None, now: datetime) -> Q
         waiting=duration(locale, waiting_since, now) if waiting_since else "",
         waiting_title=i18n.format_when(locale, waiting_since, tz) if waiting_since else "",
         waiting_long=bool(waiting_since and now - waiting_since >= LONG_WAIT),
+        priority=t.priority or "normal",
     )
 
 
@@ -114,6 +117,14 @@ def _status(value: object, locale: str) -> str:
     return i18n.gettext(locale, label)
 
 
+PRIORITY_LABELS = {"low": _("Low"), "normal": _("Normal"), "high": _("High"), "urgent": _("Urgent")}
+
+
+def _priority(value: object, locale: str) -> str:
+    label = PRIORITY_LABELS.get(str(value))
+    return i18n.gettext(locale, label) if label else str(value)
+
+
 def history_text(entry: HistoryEntry, locale: str) -> str:
     detail = entry.detail
     match entry.action:
@@ -135,6 +146,17 @@ def history_text(entry: HistoryEntry, locale: str) -> str:
             if detail.get("auto"):
                 return i18n.gettext(locale, "Assigned to {name} by replying", name=name)
             return i18n.gettext(locale, "Assigned to {name}", name=name)
+        case "ticket.tagged":
+            return i18n.gettext(locale, "Added the tag {tag}", tag=detail.get("tag", ""))
+        case "ticket.untagged":
+            return i18n.gettext(locale, "Removed the tag {tag}", tag=detail.get("tag", ""))
+        case "ticket.priority":
+            return i18n.gettext(
+                locale,
+                "Changed the priority from {old} to {new}",
+                old=_priority(detail.get("from"), locale),
+                new=_priority(detail.get("to"), locale),
+            )
         case "guest.code_sent":
             return i18n.gettext(locale, "Asked for a verification code")
         case "guest.verified":

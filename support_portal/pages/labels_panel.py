@@ -1,0 +1,87 @@
+"""The agent ticket page's "Priority and tags" panel (issue 15): agents only."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from support_portal.components.i18n import T
+from support_portal.components.ui import card
+from support_portal.states.agent_ticket import AgentTicketState
+
+S = AgentTicketState
+PRIORITY_COLORS = {"low": "gray", "normal": "blue", "high": "orange", "urgent": "red"}
+
+
+def _tag_chip(tag: rx.Var) -> rx.Component:
+    return rx.badge(
+        tag,
+        rx.el.button(
+            rx.icon("x", size=12),
+            type="button",
+            on_click=S.remove_tag(tag),
+            aria_label=T("Remove the tag {tag}", tag=tag),
+            disabled=S.busy != "",
+            style={"cursor": "pointer", "display": "inline-flex"},
+        ),
+        variant="soft",
+        size="2",
+        class_name="ticket-tag",
+    )
+
+
+def labels_panel() -> rx.Component:
+    return card(
+        rx.vstack(
+            rx.heading(T("Priority and tags"), size="3", as_="h2"),
+            rx.el.label(
+                T("Priority"), html_for="priority-select", class_name="rt-Text rt-r-size-2"
+            ),
+            rx.select.root(
+                rx.select.trigger(id="priority-select", width="100%"),
+                rx.select.content(
+                    rx.select.item(T("Low"), value="low"),
+                    rx.select.item(T("Normal"), value="normal"),
+                    rx.select.item(T("High"), value="high"),
+                    rx.select.item(T("Urgent"), value="urgent"),
+                ),
+                value=S.priority,
+                on_change=S.set_priority,
+                disabled=S.busy != "",
+            ),
+            rx.flex(
+                rx.foreach(S.tags, _tag_chip),
+                spacing="2",
+                wrap="wrap",
+                id="ticket-tags",
+            ),
+            rx.form(
+                rx.hstack(
+                    rx.input(
+                        name="tag",
+                        id="tag-input",
+                        placeholder=T("Add a tag"),
+                        aria_label=T("Add a tag"),
+                        max_length=40,
+                        auto_complete="off",
+                        list="known-tags",
+                        flex="1",
+                    ),
+                    rx.button(T("Add"), type="submit", variant="soft", loading=S.busy == "tag"),
+                    width="100%",
+                ),
+                rx.el.datalist(
+                    rx.foreach(S.known_tags, lambda t: rx.el.option(value=t)), id="known-tags"
+                ),
+                on_submit=S.add_tag,
+                reset_on_submit=False,
+                width="100%",
+            ),
+            rx.cond(
+                S.tag_error != "",
+                rx.text(S.tag_error, color_scheme="red", size="2", role="alert", id="tag-error"),
+            ),
+            spacing="2",
+            width="100%",
+        ),
+        id="labels-panel",
+    )
