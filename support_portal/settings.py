@@ -72,6 +72,12 @@ class Settings(BaseSettings):
     live_poll_seconds: float = 0.0
     default_locale: str = "en"
     default_timezone: str = "UTC"
+    # Service levels (issue 16): opening hours in DEFAULT_TIMEZONE ("24/7", or for example
+    # "mon-fri 09:00-17:00; sat 10:00-12:00"), holidays as ISO dates separated by commas, and
+    # how many business hours a waiting customer is promised an answer in.
+    business_hours: str = "mon-fri 09:00-17:00"
+    business_holidays: str = ""
+    reply_target_hours: float = Field(default=8.0, gt=0)
     allowed_origins: str = ""
     trusted_proxy_hops: int = 0
     rate_limit_ip_factor: float = 1.0

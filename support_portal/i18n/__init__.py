@@ -115,6 +115,14 @@ def format_when(locale: str, moment: datetime, tz: str | None = None) -> str:
     return format_datetime(aware, "medium", tzinfo=zone(tz), locale=_babel_locale(locale))
 
 
+def format_deadline(locale: str, moment: datetime, now: datetime, tz: str | None = None) -> str:
+    """ "Monday 12:00" within the coming week, else the date and time."""
+    aware = moment.replace(tzinfo=ZoneInfo("UTC")) if moment.tzinfo is None else moment
+    if timedelta() <= aware - now < timedelta(days=6):
+        return format_datetime(aware, "EEEE HH:mm", tzinfo=zone(tz), locale=_babel_locale(locale))
+    return format_when(locale, aware, tz)
+
+
 def format_relative(locale: str, moment: datetime, now: datetime) -> str:
     """'2 minutes ago' / 'před 2 minutami'."""
     delta: timedelta = moment - now

@@ -37,6 +37,26 @@ def _ticket_header() -> rx.Component:
     )
 
 
+def _promise() -> rx.Component:
+    """When to expect a reply, while the customer waits on us (issue 16)."""
+    s = TicketState
+    return rx.cond(
+        s.reply_by != "",
+        rx.cond(
+            s.reply_overdue,
+            rx.callout(
+                T("This is taking longer than we promised. We will reply as soon as we can."),
+                icon="clock-alert",
+                color_scheme="amber",
+                id="reply-expectation",
+            ),
+            info_callout(
+                T("We will reply by {when}.", when=s.reply_by), icon="clock", id="reply-expectation"
+            ),
+        ),
+    )
+
+
 def _closed_notice() -> rx.Component:
     return rx.callout(
         rx.vstack(
@@ -77,6 +97,7 @@ def ticket_page() -> rx.Component:
                 ),
                 rx.vstack(
                     _ticket_header(),
+                    _promise(),
                     rx.cond(
                         s.status == "awaiting_customer",
                         rx.callout(

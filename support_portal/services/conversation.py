@@ -11,7 +11,7 @@ from sqlmodel import Session, col, select
 
 from support_portal.models import Attachment as AttachmentRow
 from support_portal.models import AuthorKind, Message, Ticket, User, utcnow
-from support_portal.services import access, attachments, notifications
+from support_portal.services import access, attachments, notifications, service_levels
 from support_portal.services.dto import AttachmentPublic, MessagePublic, TicketDetail, Viewer
 from support_portal.services.errors import InvalidInput
 
@@ -112,6 +112,7 @@ def ticket_detail(db: Session, ticket: Ticket) -> TicketDetail:
         requester_name=requester_name,
         follow_up_of_number=original.number if original else None,
         follow_up_numbers=list(follow_ups),
+        reply_due_at=service_levels.reply_due(ticket),
     )
 
 

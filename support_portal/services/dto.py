@@ -97,6 +97,7 @@ class TicketDetail:
     requester_name: str
     follow_up_of_number: int | None = None
     follow_up_numbers: list[int] = field(default_factory=list)
+    reply_due_at: datetime | None = None  # the reply the waiting customer was promised
 
 
 T = TypeVar("T")

@@ -14,6 +14,7 @@ from collections.abc import Callable
 
 import reflex as rx
 
+from support_portal import i18n
 from support_portal.clock import utcnow
 from support_portal.i18n import _
 from support_portal.live import presence
@@ -78,6 +79,8 @@ class ConversationState(LiveHooks, SessionState):
     send_error: str = ""
     upload_progress: int = 0
     support_writing: bool = False
+    reply_by: str = ""  # "Monday 12:00": the reply a waiting customer was promised
+    reply_overdue: bool = False
     _ticket_id: int = 0
     _first_id: int = 0
     _last_id: int = 0
@@ -136,6 +139,14 @@ class ConversationState(LiveHooks, SessionState):
             follow_up_of_number=detail.follow_up_of_number or 0,
             follow_up_numbers=detail.follow_up_numbers,
         )
+        self._show_promise(detail.reply_due_at)
+
+    def _show_promise(self, due) -> None:
+        now = utcnow()
+        self._put(
+            reply_by=i18n.format_deadline(self.locale, due, now, self._tz()) if due else "",
+            reply_overdue=bool(due and now > due),
+        )
 
     def _put(self, **values) -> None:
         """Assign only what changed: Reflex sends every assigned var (and recomputes the vars
@@ -145,8 +156,6 @@ class ConversationState(LiveHooks, SessionState):
                 setattr(self, name, value)
 
     def _format_time(self, moment) -> str:
-        from support_portal import i18n
-
         return i18n.format_when(self.locale, moment, self._tz())
 
     def _views(self, messages: list[MessagePublic]) -> list[MessageView]:

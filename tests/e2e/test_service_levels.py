@@ -1,0 +1,37 @@
+"""Issue 16: the customer sees when to expect a reply, and is told plainly when it is late
+(time moved in the database, not waited for)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from playwright.sync_api import expect
+from sqlmodel import update
+
+from support_portal.clock import utcnow
+from support_portal.db import session_scope
+from support_portal.models import Ticket
+from tests.e2e.helpers import create_user, goto, log_in, submit_ticket
+
+
+def test_the_customer_sees_the_promised_reply_time_then_that_it_is_late(page, app):
+    log_in(page, create_user(app, name="Wanda Waiting"))
+    number = submit_ticket(
+        page, subject="Card payment pending", category="Trading", description="Since Monday."
+    )
+    promise = page.locator("#reply-expectation")
+    expect(promise).to_contain_text("We will reply by")
+
+    engine = app.engine()
+    try:
+        with session_scope(engine) as db:
+            db.exec(
+                update(Ticket)
+                .where(Ticket.number == number)
+                .values(waiting_since=utcnow() - timedelta(days=30))
+            )
+    finally:
+        engine.dispose()
+    goto(page, f"/tickets/{number}")
+    expect(promise).to_contain_text("This is taking longer than we promised")
+    expect(promise).not_to_contain_text("open")  # never an internal state or policy name
