@@ -59,6 +59,19 @@ def _waiting(row: QueueRow) -> rx.Component:
     )
 
 
+def _due(row: QueueRow) -> rx.Component:
+    return rx.cond(
+        row.due != "",
+        rx.text(
+            row.due,
+            size="1",
+            color_scheme=rx.cond(row.overdue, "red", "gray"),
+            weight=rx.cond(row.overdue, "bold", "regular"),
+            class_name="due",
+        ),
+    )
+
+
 def _activity(row: QueueRow) -> rx.Component:
     return rx.tooltip(
         rx.text(row.last_activity, size="2", color_scheme="gray"),
@@ -78,7 +91,7 @@ def table_row(row: QueueRow) -> rx.Component:
         rx.table.cell(rx.hstack(status_badge(row.status, agent=True), _priority(row), spacing="1")),
         rx.table.cell(_assignee(row)),
         rx.table.cell(_activity(row)),
-        rx.table.cell(_waiting(row)),
+        rx.table.cell(rx.vstack(_waiting(row), _due(row), spacing="0")),
         class_name="queue-row",
         data_number=row.number,
         vertical_align="middle",
@@ -135,6 +148,7 @@ def queue_card(row: QueueRow) -> rx.Component:
                         rx.hstack(
                             rx.icon("hourglass", size=14, color="var(--gray-9)"),
                             _waiting(row),
+                            _due(row),
                             spacing="1",
                             align="center",
                             aria_label=T("Waiting"),

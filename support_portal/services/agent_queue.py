@@ -12,7 +12,7 @@ from sqlalchemy import and_, literal, or_, tuple_
 from sqlmodel import Session, col, func, select
 
 from support_portal.models import Ticket, TicketStatus, TicketTag, User
-from support_portal.services import access
+from support_portal.services import access, service_levels
 from support_portal.services.dto import Page, TicketSummary, Viewer
 from support_portal.services.errors import InvalidInput
 from support_portal.services.pagination import (
@@ -219,6 +219,7 @@ def _summaries(db: Session, rows: list[Ticket]) -> list[TicketSummary]:
                 requester_email=requester.email if requester else (t.guest_email or ""),
                 assignee_name=assignee.name if assignee else None,
                 priority=PRIORITY_NAMES[t.priority],
+                reply_due_at=service_levels.reply_due(t),
             )
         )
     return result

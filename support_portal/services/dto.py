@@ -82,6 +82,7 @@ class TicketSummary:
     assignee_name: str | None = None
     waiting_since: datetime | None = None
     priority: str = ""  # agents' lists only
+    reply_due_at: datetime | None = None  # agents' lists only: the reply promised by then
 
 
 @dataclass(frozen=True)

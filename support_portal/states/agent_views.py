@@ -32,6 +32,8 @@ class QueueRow:
     waiting_title: str
     waiting_long: bool
     priority: str = "normal"
+    due: str = ""  # "due in 2 hours" / "overdue 35 minutes"; empty when nobody waits on us
+    overdue: bool = False
 
 
 @dataclass
@@ -83,7 +85,17 @@ def queue_row(t: TicketSummary, locale: str, tz: str | None, now: datetime) -> Q
         waiting_title=i18n.format_when(locale, waiting_since, tz) if waiting_since else "",
         waiting_long=bool(waiting_since and now - waiting_since >= LONG_WAIT),
         priority=t.priority or "normal",
+        due=_due(t.reply_due_at, locale, now),
+        overdue=bool(t.reply_due_at and now > t.reply_due_at),
     )
+
+
+def _due(due: datetime | None, locale: str, now: datetime) -> str:
+    if due is None:
+        return ""
+    if now > due:
+        return i18n.gettext(locale, "overdue {time}", time=duration(locale, due, now))
+    return i18n.gettext(locale, "due in {time}", time=duration(locale, now, due))
 
 
 def other_ticket(t: TicketSummary, locale: str, now: datetime) -> OtherTicketView:

@@ -77,3 +77,17 @@ def test_the_deadline_reads_as_a_weekday_within_the_week():
     assert i18n.format_deadline("cs", due, now, "Europe/Prague") == "pondělí 11:00"
     far = datetime(2026, 12, 20, 10, 0, tzinfo=UTC)
     assert "2026" in i18n.format_deadline("en", far, now, "Europe/Prague")
+
+
+def test_the_queue_shows_agents_when_each_reply_is_due(db, alice, agent_v, office):
+    from support_portal.services import agent_queue
+    from support_portal.states.agent_views import queue_row
+
+    number = waiting_ticket(db, alice, datetime(2026, 12, 4, 14, 0, tzinfo=UTC))
+    row = agent_queue.queue(db, viewer=agent_v, view="all").items[0]
+    assert row.number == number
+    assert row.reply_due_at == datetime(2026, 12, 7, 10, 0, tzinfo=UTC)
+    before = queue_row(row, "en", "Europe/Prague", datetime(2026, 12, 7, 8, 0, tzinfo=UTC))
+    assert (before.due, before.overdue) == ("due in 2 hours", False)
+    late = queue_row(row, "en", "Europe/Prague", datetime(2026, 12, 7, 10, 35, tzinfo=UTC))
+    assert (late.due, late.overdue) == ("overdue 35 minutes", True)
