@@ -96,6 +96,42 @@ def prune(_args: argparse.Namespace) -> int:
     return 0
 
 
+def api_token(args: argparse.Namespace) -> int:
+    """Create, list or revoke personal access tokens for the REST API (docs/api.md)."""
+    from support_portal.db import session_scope
+    from support_portal.services import api_tokens
+    from support_portal.services.errors import DomainError
+
+    try:
+        with session_scope() as db:
+            if args.action == "create":
+                days = None if args.days == 0 else args.days
+                new = api_tokens.create_token_for_email(
+                    db, email=args.email, name=args.name, scopes=args.scope or ["read"], days=days
+                )
+                expires = new.token.expires_at.isoformat() if new.token.expires_at else "never"
+                print(f"Token {new.token.id} for {new.token.owner_email}")
+                print(f"  scopes: {' '.join(new.token.scopes)}; expires: {expires}")
+                print("  Shown once, copy it now:")
+                print(f"  {new.secret}")
+            elif args.action == "list":
+                for t in api_tokens.list_all_tokens(db):
+                    state = "revoked" if t.revoked_at else "active"
+                    used = t.last_used_at.isoformat() if t.last_used_at else "never"
+                    expires = t.expires_at.isoformat() if t.expires_at else "never"
+                    print(
+                        f"{t.id}\t{t.prefix}…\t{t.owner_email}\t{t.name}\t{' '.join(t.scopes)}"
+                        f"\t{state}\texpires {expires}\tlast used {used}"
+                    )
+            else:
+                api_tokens.revoke_token_by_id(db, token_id=args.id)
+                print(f"Revoked token {args.id}")
+    except DomainError as exc:
+        print(f"Failed: {exc.message.format(**exc.params)}", file=sys.stderr)
+        return 1
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     parser = argparse.ArgumentParser(prog="support-portal", description=__doc__)
@@ -115,6 +151,19 @@ def main(argv: list[str] | None = None) -> int:
     mail = sub.add_parser("send-mail", help="run the outbox sender as its own process")
     mail.add_argument("--once", action="store_true", help="send what is due, then exit")
     mail.set_defaults(func=send_mail)
+    tokens = sub.add_parser("api-token", help="REST API tokens for agents and admins")
+    token_actions = tokens.add_subparsers(dest="action", required=True)
+    create = token_actions.add_parser("create", help="create a token (shown once)")
+    create.add_argument("--email", required=True, help="the agent or admin who holds it")
+    create.add_argument("--name", required=True, help="what it is for, e.g. 'CRM sync'")
+    create.add_argument(
+        "--scope", action="append", choices=["read", "write"], help="repeatable; default read"
+    )
+    create.add_argument("--days", type=int, default=90, help="lifetime in days; 0: no expiry")
+    token_actions.add_parser("list", help="every token (never the secret)")
+    revoke = token_actions.add_parser("revoke", help="revoke a token at once")
+    revoke.add_argument("--id", type=int, required=True)
+    tokens.set_defaults(func=api_token)
     sub.add_parser("auto-close", help="close tickets resolved long enough ago").set_defaults(
         func=auto_close
     )

@@ -75,6 +75,9 @@ class Settings(BaseSettings):
     allowed_origins: str = ""
     trusted_proxy_hops: int = 0
     rate_limit_ip_factor: float = 1.0
+    # REST API: requests per token and minute; /metrics for non-loopback callers with this token.
+    api_rate_limit_per_minute: int = Field(default=120, ge=1)
+    metrics_token: str | None = None
 
     @model_validator(mode="after")
     def _secrets_are_set(self) -> Settings:

@@ -7,6 +7,7 @@ from support_portal.models.activity import (
     NotificationPreference,
     OutboxEmail,
 )
+from support_portal.models.api import ApiToken
 from support_portal.models.base import utcnow
 from support_portal.models.enums import (
     ACTIVE_STATUSES,
@@ -33,6 +34,7 @@ __all__ = [
     "ACTIVE_STATUSES",
     "AGENT_EVENTS",
     "CUSTOMER_EVENTS",
+    "ApiToken",
     "Attachment",
     "AuditEvent",
     "AuthSession",
