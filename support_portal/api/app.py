@@ -43,9 +43,8 @@ def build_api_app() -> FastAPI:
         allowed = sorted(
             {
                 method
-                for route in app.router.routes
-                if getattr(route, "path", None) != FALLBACK
-                and route.matches(request.scope)[0] == Match.PARTIAL
+                for route in tickets.router.routes
+                if route.matches(request.scope)[0] == Match.PARTIAL
                 for method in (getattr(route, "methods", None) or ())
             }
         )
