@@ -28,6 +28,7 @@ _PROBLEM = {"content": {MEDIA_TYPE: {"schema": {"type": "object"}}}}
 ERRORS: dict[int | str, dict] = {
     code: {"description": text, **_PROBLEM}
     for code, text in (
+        (400, "The body is not JSON"),
         (401, "No valid token (missing, unknown, expired or revoked)"),
         (403, "The token lacks the scope, or its owner may not do this"),
         (404, "No such ticket, message or attachment"),
