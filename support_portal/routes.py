@@ -28,6 +28,7 @@ ADMIN = "/admin"
 ADMIN_TICKET = "/admin/tickets/[number]"
 ADMIN_AGENTS = "/admin/agents"
 ADMIN_OUTBOX = "/admin/outbox"
+ADMIN_API_TOKENS = "/admin/api-tokens"
 DEV_MAILBOX = "/dev/mailbox"
 
 # Plain HTTP routes (Starlette), mounted next to the Reflex app.
@@ -35,6 +36,14 @@ AUTH_SESSION = "/auth/session"
 AUTH_LOGOUT = "/auth/logout"
 ATTACHMENT = "/files/{attachment_id}"
 DEV_MAILBOX_HTML = "/dev/mailbox/html/{name}"
+
+# The REST API (FastAPI, support_portal/api) and the operations endpoints.
+API = "/api"
+API_V1 = "/api/v1"
+API_DOCS = "/api/docs"
+API_OPENAPI = "/api/openapi.json"
+METRICS = "/metrics"
+READYZ = "/readyz"
 
 
 def _fill(pattern: str, value: Any) -> Any:

@@ -10,10 +10,11 @@ from fastapi import FastAPI, Request
 from starlette.responses import Response
 from starlette.routing import Match
 
+from support_portal import routes
 from support_portal.api import ops, problems, tickets
 from support_portal.api.metrics import middleware
 
-FALLBACK = "/api/{rest:path}"
+FALLBACK = routes.API + "/{rest:path}"
 DESCRIPTION = """\
 The support portal's REST API for agents and admins. Authenticate with a personal access token:
 `Authorization: Bearer spt_...` (tokens: `support-portal api-token create`). Errors are RFC 9457
@@ -25,8 +26,8 @@ def build_api_app() -> FastAPI:
         title="Support portal API",
         version="1",
         description=DESCRIPTION,
-        openapi_url="/api/openapi.json",
-        docs_url="/api/docs",
+        openapi_url=routes.API_OPENAPI,
+        docs_url=routes.API_DOCS,
         redoc_url=None,
     )
     problems.install(app)

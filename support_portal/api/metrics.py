@@ -11,6 +11,7 @@ from prometheus_client import CollectorRegistry, Counter, Histogram
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
 
+from support_portal import routes
 from support_portal.web.security import ASGIApp, Scope
 
 log = logging.getLogger(__name__)
@@ -37,12 +38,22 @@ def route_label(scope: Scope) -> str:
     route = scope.get("route")
     template = getattr(route, "path", None)
     path = scope.get("path", "")
-    if template and path.startswith("/api/"):
+    if template and path.startswith(routes.API + "/"):
         return template
-    for prefix in ("/api/", "/_event", "/_upload", "/attachments/", "/metrics", "/readyz"):
+    for prefix, label in _AREAS:
         if path.startswith(prefix):
-            return prefix.rstrip("/") + ("*" if prefix.endswith("/") else "")
+            return label
     return "other"
+
+
+_AREAS = (
+    (routes.API + "/", routes.API + "/*"),
+    ("/_event", "/_event"),
+    ("/_upload", "/_upload"),
+    (routes.attachment_path(0)[:-1], routes.attachment_path("*")),
+    (routes.METRICS, routes.METRICS),
+    (routes.READYZ, routes.READYZ),
+)
 
 
 def middleware(app: ASGIApp) -> ASGIApp:

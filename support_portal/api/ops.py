@@ -10,6 +10,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, PlainTextResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
+from support_portal import routes
 from support_portal.api.metrics import registry
 from support_portal.db import session_scope
 from support_portal.services import ops
@@ -30,7 +31,7 @@ def may_scrape(request: Request) -> bool:
     return is_direct_local(peer, request.headers.keys())
 
 
-@router.get("/metrics")
+@router.get(routes.METRICS)
 def metrics(request: Request) -> Response:
     if not may_scrape(request):
         return PlainTextResponse("Not found", status_code=404)
@@ -51,7 +52,7 @@ def _redis_ready(url: str) -> None:
         client.close()
 
 
-@router.get("/readyz")
+@router.get(routes.READYZ)
 def readyz() -> JSONResponse:
     """200 when the database (and Redis, when REDIS_URL is set) answer; 503 otherwise."""
     checks: dict[str, str] = {}

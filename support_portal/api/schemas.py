@@ -7,6 +7,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from support_portal import routes
 from support_portal.api.deps import Text
 from support_portal.services.api_tickets import ApiTicket, CustomerRecord
 from support_portal.services.dto import MessagePublic, TicketSummary
@@ -121,7 +122,7 @@ class Message(BaseModel):
                     filename=a.filename,
                     size=a.size,
                     content_type=a.content_type,
-                    url=f"/api/v1/attachments/{a.id}",
+                    url=f"{routes.API_V1}/attachments/{a.id}",
                 )
                 for a in m.attachments
             ],

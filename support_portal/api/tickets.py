@@ -14,6 +14,7 @@ from urllib.parse import quote
 from fastapi import APIRouter, Path, Query, Response
 from fastapi.responses import FileResponse
 
+from support_portal import routes
 from support_portal.api import schemas
 from support_portal.api.deps import IdempotencyKey, Reader, Text, Writer, run
 from support_portal.api.problems import MEDIA_TYPE
@@ -38,7 +39,7 @@ ERRORS: dict[int | str, dict] = {
     )
 }
 
-router = APIRouter(prefix="/api/v1", responses=ERRORS)
+router = APIRouter(prefix=routes.API_V1, responses=ERRORS)
 
 
 @router.get("/me", response_model=schemas.Me, tags=["tokens"])
@@ -116,7 +117,7 @@ def create_ticket(
     )
     if not created.created:
         response.headers["Idempotent-Replayed"] = "true"
-    response.headers["Location"] = f"/api/v1/tickets/{created.number}"
+    response.headers["Location"] = f"{routes.API_V1}/tickets/{created.number}"
     return schemas.CreatedTicket(number=created.number, created=created.created)
 
 

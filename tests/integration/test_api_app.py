@@ -36,7 +36,7 @@ def test_the_api_lives_under_api_and_the_portal_keeps_its_paths(client, token):
     assert missing.headers["content-type"] == "application/problem+json"
     assert client.get("/healthz").text == "ok"  # the portal's own routes, behind the API
     assert client.get("/readyz").json()["status"] == "ready"
-    assert client.get("/attachments/1").status_code == 404
+    assert client.get("/files/1").status_code == 404  # the portal's download: no session
 
 
 async def test_an_api_reply_wakes_the_customers_open_page(client, token):
