@@ -9,6 +9,7 @@ from support_portal.i18n import _
 from support_portal.mail.codes import SmtpMailer
 from support_portal.pages import (  # noqa: F401  (importing registers each @rx.page)
     admin,
+    api_tokens,
     auth,
     guest,
     home,
