@@ -29,6 +29,7 @@ from support_portal.models.users import (
     RateEvent,
     User,
 )
+from support_portal.models.webhooks import WebhookDelivery, WebhookEndpoint
 
 __all__ = [
     "ACTIVE_STATUSES",
@@ -55,5 +56,7 @@ __all__ = [
     "Ticket",
     "TicketStatus",
     "User",
+    "WebhookDelivery",
+    "WebhookEndpoint",
     "utcnow",
 ]
