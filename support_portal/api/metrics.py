@@ -79,7 +79,7 @@ def middleware(app: ASGIApp) -> ASGIApp:
 
 
 class StateCollector(Collector):
-    """Read when scraped: open live pages, and emails waiting in the outbox."""
+    """Read when scraped: open live pages, the email outbox and the webhook deliveries."""
 
     def collect(self) -> Iterator[GaugeMetricFamily]:
         from support_portal.db import session_scope
@@ -93,22 +93,26 @@ class StateCollector(Collector):
         yield live
         try:
             with session_scope() as db:
-                backlog = ops.outbox_backlog(db)
+                backlogs = {"outbox": ops.outbox_backlog(db), "webhook": ops.webhook_backlog(db)}
         except Exception:  # the database is down: /readyz says so; the rest still scrapes
             log.exception("metrics: could not read the outbox")
             return
-        emails = GaugeMetricFamily(
-            "support_portal_outbox_emails", "Emails in the outbox by status", labels=["status"]
-        )
-        for status, count in sorted(backlog.by_status.items()):
-            emails.add_metric([status], count)
-        yield emails
-        oldest = GaugeMetricFamily(
-            "support_portal_outbox_oldest_age_seconds",
-            "Age of the oldest email waiting to be sent (0: none)",
-        )
-        oldest.add_metric([], backlog.oldest_age_seconds)
-        yield oldest
+        for name, what in (("outbox", "Emails in the outbox"), ("webhook", "Webhook deliveries")):
+            backlog = backlogs[name]
+            counts = GaugeMetricFamily(
+                f"support_portal_{name}_{'emails' if name == 'outbox' else 'deliveries'}",
+                f"{what} by status",
+                labels=["status"],
+            )
+            for status, count in sorted(backlog.by_status.items()):
+                counts.add_metric([status], count)
+            yield counts
+            oldest = GaugeMetricFamily(
+                f"support_portal_{name}_oldest_age_seconds",
+                f"{what}: age of the oldest one not yet sent (0: none)",
+            )
+            oldest.add_metric([], backlog.oldest_age_seconds)
+            yield oldest
 
 
 registry.register(StateCollector())

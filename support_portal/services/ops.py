@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from sqlalchemy import text
 from sqlmodel import Session, col, func, select
 
-from support_portal.models import OutboxEmail, OutboxStatus, utcnow
+from support_portal.models import OutboxEmail, OutboxStatus, WebhookDelivery, utcnow
 
 
 @dataclass(frozen=True)
@@ -25,6 +25,24 @@ def outbox_backlog(db: Session) -> Backlog:
     oldest = db.exec(
         select(func.min(OutboxEmail.created_at)).where(
             col(OutboxEmail.status).in_([OutboxStatus.pending, OutboxStatus.sending])
+        )
+    ).one()
+    age = max(0.0, (utcnow() - oldest).total_seconds()) if oldest is not None else 0.0
+    return Backlog(by_status=by_status, oldest_age_seconds=age)
+
+
+WEBHOOK_STATUSES = ("pending", "sending", "sent", "failed")
+
+
+def webhook_backlog(db: Session) -> Backlog:
+    """Webhook deliveries per status, and the age of the oldest one not yet delivered."""
+    counts = dict(
+        db.exec(select(WebhookDelivery.status, func.count()).group_by(WebhookDelivery.status)).all()
+    )
+    by_status = {status: int(counts.get(status, 0)) for status in WEBHOOK_STATUSES}
+    oldest = db.exec(
+        select(func.min(WebhookDelivery.created_at)).where(
+            col(WebhookDelivery.status).in_(["pending", "sending"])
         )
     ).one()
     age = max(0.0, (utcnow() - oldest).total_seconds()) if oldest is not None else 0.0

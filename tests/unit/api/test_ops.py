@@ -38,6 +38,8 @@ def test_metrics_count_requests_and_show_the_outbox_backlog(api, agent_token):
     assert 'route="/api/v1/me",status="401"' in text
     assert 'support_portal_outbox_emails{status="pending"} 1.0' in text
     assert "support_portal_outbox_oldest_age_seconds" in text
+    assert 'support_portal_webhook_deliveries{status="pending"} 0.0' in text
+    assert "support_portal_webhook_oldest_age_seconds 0.0" in text
     assert "support_portal_live_subscriptions 0.0" in text
     assert 'support_portal_http_request_duration_seconds_bucket{le="0.005",route=' in text
 
