@@ -16,6 +16,7 @@ import time
 import httpx
 
 from support_portal.db import session_scope
+from support_portal.live.hub import AGENTS_TOPIC, hub
 from support_portal.services import webhook_deliveries, webhooks
 from support_portal.services.errors import InvalidInput
 from support_portal.settings import get_settings
@@ -75,18 +76,21 @@ async def run_once() -> int:
 
 
 async def run_forever(stop: asyncio.Event | None = None) -> None:
+    """Send, then sleep until the next retry is due, a ticket event is published (every one
+    reaches the agents' topic after its commit, so a new delivery goes out at once), or
+    IDLE_WAIT passes (events published by other processes without Redis)."""
     stop = stop or asyncio.Event()
-    while not stop.is_set():
-        try:
-            await run_once()
-            wait = await asyncio.to_thread(_next_due)
-        except Exception:
-            log.exception("webhook delivery failed")
-            wait = IDLE_WAIT
-        wait = IDLE_WAIT if wait is None else min(wait, IDLE_WAIT)
-        if wait > 0:
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(stop.wait(), wait)
+    with hub.subscribe(AGENTS_TOPIC) as ticket_events:
+        while not stop.is_set():
+            try:
+                await run_once()
+                wait = await asyncio.to_thread(_next_due)
+            except Exception:
+                log.exception("webhook delivery failed")
+                wait = IDLE_WAIT
+            wait = IDLE_WAIT if wait is None else min(wait, IDLE_WAIT)
+            if wait > 0 and not stop.is_set():
+                await ticket_events.wait(timeout=wait)
 
 
 @contextlib.asynccontextmanager
@@ -99,7 +103,7 @@ async def in_app():
     try:
         yield
     finally:
-        stop.set()
+        stop.set()  # the task may be waiting for an event: cancelled below
         if task is not None:
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError, Exception):

@@ -6,6 +6,7 @@ checked again at send time. On SQLite and PostgreSQL."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hashlib
 import hmac
 import json
@@ -197,3 +198,23 @@ def test_the_target_is_checked_again_before_each_request(hook_settings, receiver
     assert receiver.requests == []
     [row] = rows()
     assert row.last_error.startswith("refused")
+
+
+async def test_the_app_worker_sends_a_new_event_at_once(hook_settings, receiver):
+    """The in-app worker wakes on the ticket event (after its commit), not on its idle timer."""
+    register(receiver.url)
+    stop = asyncio.Event()
+    worker = asyncio.create_task(webhook_sender.run_forever(stop))
+    try:
+        await asyncio.sleep(0.2)  # the worker has looked once and is waiting
+        started = asyncio.get_running_loop().time()
+        await asyncio.to_thread(customer_ticket)
+        while not receiver.requests:
+            assert asyncio.get_running_loop().time() - started < 5, "not sent within 5 s"
+            await asyncio.sleep(0.05)
+        assert webhook_sender.IDLE_WAIT > 5
+    finally:
+        stop.set()
+        worker.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await worker
