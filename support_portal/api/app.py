@@ -29,6 +29,7 @@ def build_api_app() -> FastAPI:
         openapi_url=routes.API_OPENAPI,
         docs_url=routes.API_DOCS,
         redoc_url=None,
+        swagger_ui_oauth2_redirect_url=routes.API_DOCS + "/oauth2-redirect",
     )
     problems.install(app)
     app.include_router(tickets.router)
