@@ -64,15 +64,16 @@ async def _send(client: httpx.AsyncClient, due: webhook_deliveries.Due):
 
 
 async def run_once() -> int:
-    """Send what is due now; returns how many were delivered."""
-    batch = await asyncio.to_thread(_claim)
-    if not batch:
-        return 0
+    """Send everything due now, batch after batch over one client; returns how many were
+    delivered. Failed deliveries are rescheduled (backoff), so the loop ends."""
+    delivered = 0
     timeout = httpx.Timeout(get_settings().webhook_timeout)
     async with httpx.AsyncClient(follow_redirects=False, timeout=timeout, trust_env=False) as c:
-        outcomes = await asyncio.gather(*(_send(c, due) for due in batch))
-    await asyncio.to_thread(_record, list(outcomes))
-    return sum(1 for o in outcomes if o.ok)
+        while batch := await asyncio.to_thread(_claim):
+            outcomes = await asyncio.gather(*(_send(c, due) for due in batch))
+            await asyncio.to_thread(_record, list(outcomes))
+            delivered += sum(1 for o in outcomes if o.ok)
+    return delivered
 
 
 async def run_forever(stop: asyncio.Event | None = None) -> None:
