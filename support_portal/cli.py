@@ -96,6 +96,84 @@ def prune(_args: argparse.Namespace) -> int:
     return 0
 
 
+def api_token(args: argparse.Namespace) -> int:
+    """Create, list or revoke personal access tokens for the REST API (docs/api.md)."""
+    from support_portal.db import session_scope
+    from support_portal.services import api_tokens
+    from support_portal.services.errors import DomainError
+
+    try:
+        with session_scope() as db:
+            if args.action == "create":
+                days = None if args.days == 0 else args.days
+                new = api_tokens.create_token_for_email(
+                    db, email=args.email, name=args.name, scopes=args.scope or ["read"], days=days
+                )
+                expires = new.token.expires_at.isoformat() if new.token.expires_at else "never"
+                print(f"Token {new.token.id} for {new.token.owner_email}")
+                print(f"  scopes: {' '.join(new.token.scopes)}; expires: {expires}")
+                print("  Shown once, copy it now:")
+                print(f"  {new.secret}")
+            elif args.action == "list":
+                for t in api_tokens.list_all_tokens(db):
+                    state = "revoked" if t.revoked_at else "active"
+                    used = t.last_used_at.isoformat() if t.last_used_at else "never"
+                    expires = t.expires_at.isoformat() if t.expires_at else "never"
+                    print(
+                        f"{t.id}\t{t.prefix}…\t{t.owner_email}\t{t.name}\t{' '.join(t.scopes)}"
+                        f"\t{state}\texpires {expires}\tlast used {used}"
+                    )
+            else:
+                api_tokens.revoke_token_by_id(db, token_id=args.id)
+                print(f"Revoked token {args.id}")
+    except DomainError as exc:
+        print(f"Failed: {exc.message.format(**exc.params)}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def webhook(args: argparse.Namespace) -> int:
+    """Register, list, disable or enable webhook endpoints (docs/api.md)."""
+    from support_portal.db import session_scope
+    from support_portal.services import webhooks
+    from support_portal.services.errors import DomainError
+
+    try:
+        with session_scope() as db:
+            if args.action == "add":
+                new = webhooks.add_endpoint(db, url=args.url, events=args.event or [])
+                print(f"Webhook {new.endpoint.id}: {new.endpoint.url}")
+                print(f"  events: {' '.join(new.endpoint.events)}")
+                print("  Signing secret, shown once:")
+                print(f"  {new.secret}")
+            elif args.action == "list":
+                for e in webhooks.list_endpoints(db):
+                    state = "active" if e.is_active else "disabled"
+                    print(
+                        f"{e.id}\t{e.url}\t{' '.join(e.events)}\t{state}"
+                        f"\tfailures in a row: {e.consecutive_failures}"
+                    )
+            else:
+                webhooks.set_active(db, endpoint_id=args.id, active=args.action == "enable")
+                print(f"Webhook {args.id} {args.action}d")
+    except DomainError as exc:
+        print(f"Failed: {exc.message.format(**exc.params)}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def send_webhooks(args: argparse.Namespace) -> int:
+    from support_portal import webhook_sender
+
+    if args.once:
+        print(f"Delivered {asyncio.run(webhook_sender.run_once())} webhooks")
+        return 0
+    print("Sending webhooks; Ctrl+C stops.")
+    with contextlib.suppress(KeyboardInterrupt):
+        asyncio.run(webhook_sender.run_forever())
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     parser = argparse.ArgumentParser(prog="support-portal", description=__doc__)
@@ -115,6 +193,33 @@ def main(argv: list[str] | None = None) -> int:
     mail = sub.add_parser("send-mail", help="run the outbox sender as its own process")
     mail.add_argument("--once", action="store_true", help="send what is due, then exit")
     mail.set_defaults(func=send_mail)
+    tokens = sub.add_parser("api-token", help="REST API tokens for agents and admins")
+    token_actions = tokens.add_subparsers(dest="action", required=True)
+    create = token_actions.add_parser("create", help="create a token (shown once)")
+    create.add_argument("--email", required=True, help="the agent or admin who holds it")
+    create.add_argument("--name", required=True, help="what it is for, e.g. 'CRM sync'")
+    create.add_argument(
+        "--scope", action="append", choices=["read", "write"], help="repeatable; default read"
+    )
+    create.add_argument("--days", type=int, default=90, help="lifetime in days; 0: no expiry")
+    token_actions.add_parser("list", help="every token (never the secret)")
+    revoke = token_actions.add_parser("revoke", help="revoke a token at once")
+    revoke.add_argument("--id", type=int, required=True)
+    tokens.set_defaults(func=api_token)
+    hooks = sub.add_parser("webhook", help="webhook endpoints (administrators)")
+    hook_actions = hooks.add_subparsers(dest="action", required=True)
+    add = hook_actions.add_parser("add", help="register an endpoint (secret shown once)")
+    add.add_argument("--url", required=True)
+    add.add_argument("--event", action="append", help="repeatable: ticket.created, ...")
+    hook_actions.add_parser("list", help="every endpoint")
+    for name in ("disable", "enable"):
+        hook_actions.add_parser(name, help=f"{name} an endpoint").add_argument(
+            "--id", type=int, required=True
+        )
+    hooks.set_defaults(func=webhook)
+    sender = sub.add_parser("send-webhooks", help="run the webhook sender as its own process")
+    sender.add_argument("--once", action="store_true", help="send what is due, then exit")
+    sender.set_defaults(func=send_webhooks)
     sub.add_parser("auto-close", help="close tickets resolved long enough ago").set_defaults(
         func=auto_close
     )

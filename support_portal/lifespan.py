@@ -94,11 +94,13 @@ async def tune_gc() -> None:
 
 
 def register(app) -> None:
+    from support_portal import webhook_sender
     from support_portal.live.redis_bridge import bridge
 
     # First, so live events cross workers before anything else publishes (REDIS_URL only).
     app.register_lifespan_task(bridge)
     app.register_lifespan_task(mail_services)
+    app.register_lifespan_task(webhook_sender.in_app)
     app.register_lifespan_task(auto_close_loop)
     app.register_lifespan_task(prune_loop)
     app.register_lifespan_task(tune_gc)

@@ -29,6 +29,7 @@ AGENT_TICKET = "/admin/tickets/[number]"
 ADMIN_AGENTS = "/admin/agents"
 ADMIN_OUTBOX = "/admin/outbox"
 SAVED_REPLIES = "/admin/replies"
+ADMIN_API_TOKENS = "/admin/api-tokens"
 DEV_MAILBOX = "/dev/mailbox"
 
 # Plain HTTP routes (Starlette), mounted next to the Reflex app.
@@ -36,6 +37,14 @@ AUTH_SESSION = "/auth/session"
 AUTH_LOGOUT = "/auth/logout"
 ATTACHMENT = "/files/{attachment_id}"
 DEV_MAILBOX_HTML = "/dev/mailbox/html/{name}"
+
+# The REST API (FastAPI, support_portal/api) and the operations endpoints.
+API = "/api"
+API_V1 = "/api/v1"
+API_DOCS = "/api/docs"
+API_OPENAPI = "/api/openapi.json"
+METRICS = "/metrics"
+READYZ = "/readyz"
 
 
 def _fill(pattern: str, value: Any) -> Any:

@@ -81,6 +81,17 @@ class Settings(BaseSettings):
     allowed_origins: str = ""
     trusted_proxy_hops: int = 0
     rate_limit_ip_factor: float = 1.0
+    # REST API: requests per token and minute; /metrics for non-loopback callers with this token.
+    api_rate_limit_per_minute: int = Field(default=120, ge=1)
+    metrics_token: str | None = None
+    # Webhooks: loopback and private targets are refused unless allowed (SSRF); delivery retries
+    # back off exponentially; an endpoint is disabled after this many failures in a row.
+    webhook_allow_private: bool = False
+    webhook_timeout: float = 10.0
+    webhook_retry_base_seconds: float = 30.0
+    webhook_retry_max_seconds: float = 3600.0
+    webhook_max_attempts: int = Field(default=12, ge=1)
+    webhook_disable_after: int = Field(default=10, ge=1)
 
     @model_validator(mode="after")
     def _secrets_are_set(self) -> Settings:

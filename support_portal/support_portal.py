@@ -3,6 +3,7 @@
 import reflex as rx
 
 from support_portal import lifespan
+from support_portal.api.app import build_api_app
 from support_portal.components.i18n import page_title
 from support_portal.i18n import _
 from support_portal.mail.codes import SmtpMailer
@@ -10,6 +11,7 @@ from support_portal.pages import (  # noqa: F401  (importing registers each @rx.
     agent_queue,
     agent_ticket,
     agents,
+    api_tokens,
     auth,
     guest,
     home,
@@ -38,6 +40,7 @@ upload_handlers = registered_upload_handlers(anonymous=[NewTicketState.submit_wi
 app = rx.App(
     api_transformer=[
         build_routes_app(),
+        build_api_app(),
         mailbox_guard,
         lambda inner: upload_guard(inner, handlers=upload_handlers, has_session=live_session),
         security_headers,

@@ -1,7 +1,7 @@
 """saved replies: shared or personal, one text per language (issue 15)
 
 Revision ID: 0006
-Revises: 0003
+Revises: 0005_webhooks
 Create Date: 2026-12-02 06:00:00
 """
 
@@ -12,7 +12,7 @@ import sqlmodel
 from alembic import op
 
 revision: str = "0006"
-down_revision: str | None = "0003"
+down_revision: str | None = "0005_webhooks"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -24,7 +24,7 @@ def _nav_link(label: rx.Var, href: str, icon: str, *, current: bool) -> rx.Compo
 
 
 def agent_nav(current: str) -> rx.Component:
-    """Queue | Saved replies | Email outbox | Agents (administrators only)."""
+    """Queue | Saved replies | Email outbox | Agents (administrators only) | API tokens."""
     return rx.el.nav(
         rx.hstack(
             _nav_link(T("Queue"), routes.AGENT_QUEUE, "inbox", current=current == "queue"),
@@ -41,8 +41,15 @@ def agent_nav(current: str) -> rx.Component:
                 SessionState.is_admin,
                 _nav_link(T("Agents"), routes.ADMIN_AGENTS, "users", current=current == "agents"),
             ),
+            _nav_link(
+                T("API tokens"),
+                routes.ADMIN_API_TOKENS,
+                "key-round",
+                current=current == "api-tokens",
+            ),
             spacing="5",
             align="center",
+            wrap="wrap",
         ),
         aria_label=T("Agent dashboard"),
         id="admin-nav",

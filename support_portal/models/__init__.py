@@ -7,6 +7,7 @@ from support_portal.models.activity import (
     NotificationPreference,
     OutboxEmail,
 )
+from support_portal.models.api import ApiToken
 from support_portal.models.base import utcnow
 from support_portal.models.enums import (
     ACTIVE_STATUSES,
@@ -28,12 +29,14 @@ from support_portal.models.users import (
     RateEvent,
     User,
 )
+from support_portal.models.webhooks import WebhookDelivery, WebhookEndpoint
 from support_portal.models.workspace import SavedReply, SavedReplyText
 
 __all__ = [
     "ACTIVE_STATUSES",
     "AGENT_EVENTS",
     "CUSTOMER_EVENTS",
+    "ApiToken",
     "Attachment",
     "AuditEvent",
     "AuthSession",
@@ -57,5 +60,7 @@ __all__ = [
     "TicketStatus",
     "TicketTag",
     "User",
+    "WebhookDelivery",
+    "WebhookEndpoint",
     "utcnow",
 ]

@@ -20,6 +20,9 @@ def ticket_changed(
     db: Session, ticket: Ticket, *, kind: str, message_id: int | None = None
 ) -> None:
     assert ticket.id is not None
+    from support_portal.services import webhooks
+
+    webhooks.on_ticket_changed(db, ticket, kind=kind, message_id=message_id)  # same transaction
     topics = [ticket_topic(ticket.id), AGENTS_TOPIC]
     if ticket.requester_id is not None:
         topics.append(user_topic(ticket.requester_id))
