@@ -1,0 +1,106 @@
+"""Render the emails about an account itself: the password reset code, the "no account with
+this address" answer to a reset, and the notices that something changed on the account.
+
+Like every email, notification-only (R4): no secret in the subject (X8), no reply expected.
+"""
+
+from __future__ import annotations
+
+import html
+
+from support_portal.i18n import _, gettext
+from support_portal.mail.render import Rendered, _hello
+from support_portal.routes import FORGOT_PASSWORD, LOGIN, absolute
+
+ACCOUNT_NOTICE = _(
+    "This email was sent automatically about your account. Replies to this address are not read."
+)
+
+# Outbox templates (services.account_settings, services.password_reset) -> what they say.
+NOTICES = {
+    "account_password_reset": (
+        _("The password of your support account was changed"),
+        _(
+            "The password of your support account was just reset with a code sent to this "
+            "address. Every device that was logged in has been logged out."
+        ),
+    ),
+    "account_password_changed": (
+        _("The password of your support account was changed"),
+        _(
+            "The password of your support account was just changed in its account settings. "
+            "Every other device that was logged in has been logged out."
+        ),
+    ),
+}
+NOT_YOU = _("If it was not you, reset your password now with the link below and contact support.")
+
+
+def _compose(locale: str, *, name: str | None, lines: list[str], link: str, label: str):
+    notice = gettext(locale, ACCOUNT_NOTICE)
+    text = "\n".join([_hello(locale, name), "", *lines, "", link, "", "-- ", notice]) + "\n"
+    href = html.escape(link, quote=True)
+    body = "".join(f"<p>{html.escape(line)}</p>" for line in lines)
+    page = (
+        f'<!doctype html><html lang="{html.escape(locale)}"><body style="font-family:'
+        f'system-ui,sans-serif;line-height:1.5;color:#111">'
+        f"<p>{html.escape(_hello(locale, name))}</p>{body}"
+        f'<p><a href="{href}" style="display:inline-block;padding:10px 18px;'
+        f'background:#2563eb;color:#fff;border-radius:6px;text-decoration:none">'
+        f"{html.escape(label)}</a></p>"
+        f'<p style="font-size:12px;color:#555">{html.escape(link)}</p>'
+        f'<hr><p style="font-size:12px;color:#555">{html.escape(notice)}</p></body></html>'
+    )
+    return text, page
+
+
+def reset_code_email(*, locale: str, code: str) -> Rendered:
+    lines = [
+        gettext(locale, "Your code to reset the password of your support account is:"),
+        code,
+        gettext(
+            locale,
+            "The code expires in 10 minutes. If you did not ask for it, ignore this email: "
+            "your password stays the same.",
+        ),
+    ]
+    text, page = _compose(
+        locale,
+        name=None,
+        lines=lines,
+        link=absolute(FORGOT_PASSWORD),
+        label=gettext(locale, "Reset password"),
+    )
+    # Never the code in the subject: subjects show on lock screens (X8).
+    return Rendered(subject=gettext(locale, "Your password reset code"), text=text, html=page)
+
+
+def no_account_email(*, locale: str) -> Rendered:
+    lines = [
+        gettext(
+            locale,
+            "Someone, perhaps you, asked to reset the password of a support account with this "
+            "email address, but there is no account with it.",
+        ),
+        gettext(
+            locale,
+            "If it was you, perhaps your account uses another address. If it was not you, "
+            "ignore this email.",
+        ),
+    ]
+    text, page = _compose(
+        locale, name=None, lines=lines, link=absolute(LOGIN), label=gettext(locale, "Log in")
+    )
+    return Rendered(subject=gettext(locale, "Password reset request"), text=text, html=page)
+
+
+def account_notice_email(template: str, *, locale: str, name: str | None) -> Rendered:
+    subject, line = NOTICES[template]
+    text, page = _compose(
+        locale,
+        name=name,
+        lines=[gettext(locale, line), gettext(locale, NOT_YOU)],
+        link=absolute(FORGOT_PASSWORD),
+        label=gettext(locale, "Reset password"),
+    )
+    return Rendered(subject=gettext(locale, subject), text=text, html=page)
