@@ -7,6 +7,7 @@ from support_portal.components.i18n import page_title
 from support_portal.i18n import _
 from support_portal.mail.codes import SmtpMailer
 from support_portal.pages import (  # noqa: F401  (importing registers each @rx.page)
+    account,
     admin,
     auth,
     guest,
@@ -16,6 +17,7 @@ from support_portal.pages import (  # noqa: F401  (importing registers each @rx.
     new_ticket,
     notifications,
     outbox,
+    password_reset,
     ticket,
 )
 from support_portal.services import mailer

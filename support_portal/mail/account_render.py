@@ -8,36 +8,20 @@ from __future__ import annotations
 
 import html
 
-from support_portal.i18n import _, gettext
+from support_portal.i18n import gettext
 from support_portal.mail.render import Rendered, _hello
 from support_portal.routes import FORGOT_PASSWORD, LOGIN, absolute
 
-ACCOUNT_NOTICE = _(
-    "This email was sent automatically about your account. Replies to this address are not read."
-)
-
-# Outbox templates (services.account_settings, services.password_reset) -> what they say.
-NOTICES = {
-    "account_password_reset": (
-        _("The password of your support account was changed"),
-        _(
-            "The password of your support account was just reset with a code sent to this "
-            "address. Every device that was logged in has been logged out."
-        ),
-    ),
-    "account_password_changed": (
-        _("The password of your support account was changed"),
-        _(
-            "The password of your support account was just changed in its account settings. "
-            "Every other device that was logged in has been logged out."
-        ),
-    ),
-}
-NOT_YOU = _("If it was not you, reset your password now with the link below and contact support.")
+# Outbox templates of the notices (services.account_settings, services.password_reset).
+NOTICES = frozenset({"account_password_reset", "account_password_changed"})
 
 
 def _compose(locale: str, *, name: str | None, lines: list[str], link: str, label: str):
-    notice = gettext(locale, ACCOUNT_NOTICE)
+    notice = gettext(
+        locale,
+        "This email was sent automatically about your account. "
+        "Replies to this address are not read.",
+    )
     text = "\n".join([_hello(locale, name), "", *lines, "", link, "", "-- ", notice]) + "\n"
     href = html.escape(link, quote=True)
     body = "".join(f"<p>{html.escape(line)}</p>" for line in lines)
@@ -95,12 +79,28 @@ def no_account_email(*, locale: str) -> Rendered:
 
 
 def account_notice_email(template: str, *, locale: str, name: str | None) -> Rendered:
-    subject, line = NOTICES[template]
+    if template == "account_password_reset":
+        what = gettext(
+            locale,
+            "The password of your support account was just reset with a code sent to this "
+            "address. Every device that was logged in has been logged out.",
+        )
+    else:
+        what = gettext(
+            locale,
+            "The password of your support account was just changed in its account settings. "
+            "Every other device that was logged in has been logged out.",
+        )
+    not_you = gettext(
+        locale,
+        "If it was not you, reset your password now with the link below and contact support.",
+    )
     text, page = _compose(
         locale,
         name=name,
-        lines=[gettext(locale, line), gettext(locale, NOT_YOU)],
+        lines=[what, not_you],
         link=absolute(FORGOT_PASSWORD),
         label=gettext(locale, "Reset password"),
     )
-    return Rendered(subject=gettext(locale, subject), text=text, html=page)
+    subject = gettext(locale, "The password of your support account was changed")
+    return Rendered(subject=subject, text=text, html=page)
