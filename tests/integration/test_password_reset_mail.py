@@ -1,0 +1,78 @@
+"""Password reset through a real SMTP server: the code read from the email sets the password,
+no secret in any subject, and the notice arrives through the outbox (G3, R4, X8)."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+from support_portal.db import session_scope
+from support_portal.mail.codes import SmtpMailer
+from support_portal.mail.sender import OutboxSender
+from support_portal.services import auth, mailer, password_reset
+from tests.integration.conftest import MAIL_FROM, PUBLIC_URL, use_smtp
+from tests.mailbox import code_in, links_in, text_of
+
+pytestmark = pytest.mark.integration
+NEW = "a brand new passphrase"
+
+
+def in_thread(fn, **kwargs):
+    """Run a use case as the app does: in a worker thread, which sends the code itself."""
+
+    def run():
+        with session_scope() as db:
+            return fn(db, **kwargs)
+
+    return asyncio.to_thread(run)
+
+
+@pytest.fixture
+def smtp_mailer(monkeypatch, settings, smtp):
+    use_smtp(monkeypatch, settings, smtp)
+    mailer.install(SmtpMailer())
+    yield smtp
+    mailer.install(None)
+
+
+async def test_the_code_from_the_email_resets_the_password_and_the_notice_follows(
+    smtp_mailer, settings, engine, alice
+):
+    smtp = smtp_mailer
+    await in_thread(password_reset.start_reset, email="alice@example.com", locale="en", ip=None)
+    [mail] = smtp.to("alice@example.com")
+    code = code_in(mail)
+    assert mail["From"] == MAIL_FROM
+    assert mail["Subject"] == "Your password reset code"
+    assert code not in mail["Subject"]
+    assert mail["Auto-Submitted"] == "auto-generated"
+    assert f"{PUBLIC_URL}/forgot-password" in links_in(mail)
+
+    await in_thread(
+        password_reset.complete_reset,
+        email="alice@example.com",
+        code=code,
+        password=NEW,
+        ip=None,
+        binding="nonce",
+    )
+    assert await OutboxSender(settings, worker="it-sender").run_once() == 1
+    notice = smtp.to("alice@example.com")[-1]
+    assert notice["Subject"] == "The password of your support account was changed"
+    assert "reset with a code" in text_of(notice)
+    assert code not in text_of(notice) and NEW not in text_of(notice)
+    with session_scope() as db:
+        assert auth.authenticate(db, email="alice@example.com", password=NEW, ip=None)
+
+
+async def test_an_unknown_address_gets_a_note_in_its_language_and_no_code(
+    smtp_mailer, settings, engine
+):
+    smtp = smtp_mailer
+    await in_thread(password_reset.start_reset, email="nobody@example.com", locale="cs", ip=None)
+    [mail] = smtp.to("nobody@example.com")
+    assert mail["Subject"] == "Žádost o obnovení hesla"
+    assert "žádný účet" in text_of(mail)
+    with pytest.raises(AssertionError):
+        code_in(mail)
