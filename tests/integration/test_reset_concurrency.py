@@ -18,7 +18,7 @@ from tests.integration.test_throttle_concurrency import (  # noqa: F401  (the ba
     count,
 )
 
-pytestmark = pytest.mark.integration
+pytestmark = [pytest.mark.integration, pytest.mark.usefixtures("backend")]
 EMAIL = "carol@example.com"
 NEW = "a brand new passphrase"
 
@@ -57,7 +57,7 @@ def attempts() -> int:
         return db.exec(select(GuestChallenge.attempts)).one()
 
 
-def test_fifty_parallel_reset_requests_for_one_address_send_exactly_one_code(backend, mails):
+def test_fifty_parallel_reset_requests_for_one_address_send_exactly_one_code(mails):
     carol()
 
     def request(i: int) -> None:
@@ -70,7 +70,7 @@ def test_fifty_parallel_reset_requests_for_one_address_send_exactly_one_code(bac
     assert [m.kind for m in mails.sent] == ["reset_code"]
 
 
-def test_the_same_code_from_fifty_browsers_at_once_resets_exactly_once(backend, mails):
+def test_the_same_code_from_fifty_browsers_at_once_resets_exactly_once(mails):
     carol()
     code = reset_code(mails)
     outcomes = at_once(lambda i: complete(code, i))
@@ -78,7 +78,7 @@ def test_the_same_code_from_fifty_browsers_at_once_resets_exactly_once(backend, 
     assert password_is(NEW)
 
 
-def test_fifty_parallel_wrong_codes_spend_exactly_five_attempts_and_burn_it(backend, mails):
+def test_fifty_parallel_wrong_codes_spend_exactly_five_attempts_and_burn_it(mails):
     carol()
     code = reset_code(mails)
     wrong = "000000" if code != "000000" else "111111"
@@ -91,7 +91,7 @@ def test_fifty_parallel_wrong_codes_spend_exactly_five_attempts_and_burn_it(back
     assert password_is(PASSWORD)
 
 
-def test_the_right_code_among_fifty_parallel_guesses_never_adds_guesses(backend, mails):
+def test_the_right_code_among_fifty_parallel_guesses_never_adds_guesses(mails):
     carol()
     code = reset_code(mails)
     wrong = "000000" if code != "000000" else "111111"
@@ -103,7 +103,7 @@ def test_the_right_code_among_fifty_parallel_guesses_never_adds_guesses(backend,
     assert password_is(NEW) == (outcomes["ok"] == 1)
 
 
-def test_fifty_parallel_wrong_current_passwords_reach_the_check_exactly_five_times(backend):
+def test_fifty_parallel_wrong_current_passwords_reach_the_check_exactly_five_times():
     user_id = carol()
     with session_scope() as db:
         ticket = sessions.create_login_ticket(db, user_id=user_id)
