@@ -13,7 +13,7 @@ from support_portal.mail.render import Rendered, _hello
 from support_portal.routes import FORGOT_PASSWORD, LOGIN, absolute
 
 # Outbox templates of the notices (services.account_settings, services.password_reset).
-NOTICES = frozenset({"account_password_reset", "account_password_changed"})
+NOTICES = frozenset({"account_password_reset", "account_password_changed", "account_email_changed"})
 
 
 def _compose(locale: str, *, name: str | None, lines: list[str], link: str, label: str):
@@ -78,7 +78,11 @@ def no_account_email(*, locale: str) -> Rendered:
     return Rendered(subject=gettext(locale, "Password reset request"), text=text, html=page)
 
 
-def account_notice_email(template: str, *, locale: str, name: str | None) -> Rendered:
+def account_notice_email(
+    template: str, *, locale: str, name: str | None, params: dict | None = None
+) -> Rendered:
+    if template == "account_email_changed":
+        return _email_changed(locale=locale, name=name, new_email=(params or {}).get("new_email"))
     if template == "account_password_reset":
         what = gettext(
             locale,
@@ -103,4 +107,24 @@ def account_notice_email(template: str, *, locale: str, name: str | None) -> Ren
         label=gettext(locale, "Reset password"),
     )
     subject = gettext(locale, "The password of your support account was changed")
+    return Rendered(subject=subject, text=text, html=page)
+
+
+def _email_changed(*, locale: str, name: str | None, new_email: str | None) -> Rendered:
+    lines = [
+        gettext(
+            locale,
+            "The email address of your support account was changed to {address}. Emails about "
+            "your account and tickets now go there.",
+            address=new_email or "?",
+        ),
+        gettext(
+            locale,
+            "If it was not you, contact support at once: someone may be using your account.",
+        ),
+    ]
+    text, page = _compose(
+        locale, name=name, lines=lines, link=absolute(LOGIN), label=gettext(locale, "Log in")
+    )
+    subject = gettext(locale, "The email address of your support account was changed")
     return Rendered(subject=subject, text=text, html=page)

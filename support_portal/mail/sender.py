@@ -92,7 +92,7 @@ def render_row(db: Session, row: OutboxEmail) -> EmailMessage:
         references = None
     elif row.template in account_render.NOTICES:
         rendered = account_render.account_notice_email(
-            row.template, locale=row.locale, name=row.to_name
+            row.template, locale=row.locale, name=row.to_name, params=params
         )
         references = None
     else:

@@ -137,6 +137,26 @@ def save_profile(db: Session, *, viewer: Viewer | None, name: str, locale: str) 
     return overview(db, viewer=viewer)
 
 
+def account_of(db: Session, viewer: Viewer | None) -> User:
+    """The active account behind a logged-in viewer; NotAuthenticated for anyone else."""
+    return _user(db, viewer)
+
+
+def check_current_password(db: Session, *, user: User, password: str) -> None:
+    """Re-authentication before a sensitive change, checked like a login (P3, X1): the attempt
+    takes its slot and commits before the slow check, so parallel guesses cannot all see the
+    old count; the right password gives the slot back."""
+    limit = throttle.Limit("password_check", str(user.id), *PASSWORD_CHECKS)
+    throttle.check(db, limit)
+    slots = throttle.record(db, limit)
+    db.commit()
+    if not verify_password(password or "", user.password_hash):
+        audit.record(db, action="password.check_failed", actor_id=user.id, actor_kind="user")
+        db.commit()
+        raise InvalidInput("The current password is not correct.", field="current_password")
+    throttle.release(db, slots)
+
+
 def change_password(
     db: Session,
     *,
@@ -150,17 +170,7 @@ def change_password(
     user = _user(db, viewer)
     assert viewer is not None and user.id is not None
     check_password_rules(new_password)
-    # Like a login (P3, X1): the attempt takes its slot and commits before the slow check, so
-    # parallel guesses cannot all see the old count; the right password gives it back.
-    limit = throttle.Limit("password_check", str(user.id), *PASSWORD_CHECKS)
-    throttle.check(db, limit)
-    slots = throttle.record(db, limit)
-    db.commit()
-    if not verify_password(current_password or "", user.password_hash):
-        audit.record(db, action="password.change_failed", actor_id=user.id, actor_kind="user")
-        db.commit()
-        raise InvalidInput("The current password is not correct.", field="current_password")
-    throttle.release(db, slots)
+    check_current_password(db, user=user, password=current_password)
     user.password_hash = hash_password(new_password)
     user.updated_at = utcnow()
     ended = end_user_sessions(db, user_id=user.id, keep_session_id=viewer.session_id)
