@@ -5,12 +5,14 @@ from __future__ import annotations
 import reflex as rx
 
 from support_portal import routes
+from support_portal.components.account_email import email_card
 from support_portal.components.i18n import T, page_title
 from support_portal.components.layout import loading, page
 from support_portal.components.ui import error_callout, field, info_callout
 from support_portal.i18n import LANGUAGE_NAMES, _
 from support_portal.rules import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH
 from support_portal.states.account import AccountState, SessionRow
+from support_portal.states.email_change import EmailChangeState
 
 
 def _notice(message: rx.Var, **props) -> rx.Component:
@@ -39,10 +41,6 @@ def _profile_card() -> rx.Component:
                         size="3",
                     ),
                     error=errors.get("name", ""),
-                ),
-                field(
-                    T("Email"),
-                    rx.text(s.email, id="account-email", size="3"),
                 ),
                 field(
                     T("Language"),
@@ -217,7 +215,7 @@ def _sessions_card() -> rx.Component:
 @rx.page(
     route=routes.ACCOUNT_SETTINGS,
     title=page_title(_("Account settings")),
-    on_load=AccountState.load,
+    on_load=[AccountState.load, EmailChangeState.cancel],
 )
 def account_settings_page() -> rx.Component:
     s = AccountState
@@ -233,6 +231,7 @@ def account_settings_page() -> rx.Component:
                     icon="bell",
                 ),
                 _profile_card(),
+                email_card(),
                 _password_card(),
                 _sessions_card(),
                 spacing="4",

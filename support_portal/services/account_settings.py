@@ -62,7 +62,7 @@ class SessionInfo:
 class AccountOverview:
     name: str
     email: str
-    locale: str
+    locale: str | None  # None: never chosen (the pages follow the browser)
     sessions: list[SessionInfo]
 
 
@@ -120,7 +120,7 @@ def overview(db: Session, *, viewer: Viewer | None) -> AccountOverview:
     return AccountOverview(
         name=user.name,
         email=user.email,
-        locale=i18n.normalize_locale(user.locale),
+        locale=i18n.normalize_locale(user.locale) if user.locale else None,
         sessions=list_sessions(db, viewer=viewer),
     )
 

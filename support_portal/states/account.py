@@ -74,7 +74,8 @@ class AccountState(SessionState):
     def _show(self, found: AccountOverview) -> None:
         self.name = found.name
         self.email = found.email
-        self.account_locale = found.locale
+        # Never chosen: the language the page is in now is what saving keeps.
+        self.account_locale = found.locale or self.locale
         self.sessions = [self._row(s) for s in found.sessions]
 
     def _row(self, info: SessionInfo) -> SessionRow:

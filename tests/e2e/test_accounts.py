@@ -173,3 +173,56 @@ def test_log_out_everywhere_else_and_change_the_password(page, app, new_context)
     main.get_by_role("button", name="Save").click()
     expect(page.locator("#profile-notice")).to_contain_text("Saved")
     expect(page.locator("#account-menu")).to_contain_text("Eve Renamed")
+
+
+def test_changing_the_email_address_by_code(page, app):
+    email = create_user(app, name=f"Cleo Change {secrets.token_hex(3)}")
+    new_email = f"cleo-new-{secrets.token_hex(4)}@example.org"
+    log_in(page, email)
+    goto(page, "/settings/account")
+    main = page.locator("#main")
+    main.get_by_role("button", name="Change email").click()
+    main.get_by_label("New email address").fill(new_email)
+    main.get_by_label("Current password").first.fill(PASSWORD)
+    main.get_by_role("button", name="Send code").click()
+    expect(page.locator("#email-notice")).to_contain_text(new_email)
+    expect(page.locator("#account-email")).to_have_text(email)  # not before the code
+    mail = app.smtp.wait_for(new_email, subject_contains="verification code")[-1]
+    main.get_by_label("Verification code").fill(code_in(mail))
+    main.get_by_role("button", name="Confirm").click()
+    expect(page.locator("#account-email")).to_have_text(new_email)
+    app.smtp.wait_for(email, subject_contains="email address of your support account")
+    page.locator("#account-menu").click()
+    expect(page.get_by_text(new_email).first).to_be_visible()
+
+
+def test_the_account_page_on_a_phone_in_czech(browser, app):
+    email = create_user(app, name=f"Petra Telefon {secrets.token_hex(3)}")
+    context = browser.new_context(
+        base_url=app.url, locale="cs-CZ", viewport={"width": 390, "height": 844}
+    )
+    try:
+        page = context.new_page()
+        goto(page, "/login")
+        main = page.locator("#main")
+        main.get_by_label("E-mail").fill(email)
+        main.get_by_label("Heslo").fill(PASSWORD)
+        main.get_by_role("button", name="Přihlásit se").click()
+        page.wait_for_url(re.compile(r"/tickets/?$"))
+        page.locator("#mobile-menu").click()
+        page.get_by_role("menuitem", name="Nastavení účtu").click()
+        page.wait_for_url(re.compile(r"/settings/account/?$"))
+        ready(page)
+        expect(main.get_by_role("heading", name="Nastavení účtu")).to_be_visible()
+        expect(page.locator(".session-row")).to_have_count(1)
+        expect(page.locator(".session-row")).to_contain_text("Toto zařízení")
+        width = page.evaluate("document.documentElement.scrollWidth")
+        assert width <= 390, f"the page scrolls sideways on a phone ({width} px)"
+        # By keyboard: the name field, then Enter saves.
+        main.get_by_label("Jméno").focus()
+        page.keyboard.press("End")
+        page.keyboard.type(" Nová")
+        page.keyboard.press("Enter")
+        expect(page.locator("#profile-notice")).to_contain_text("Uloženo")
+    finally:
+        context.close()

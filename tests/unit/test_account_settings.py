@@ -46,7 +46,7 @@ def test_the_overview_lists_this_session_first_then_the_others_without_their_key
     token, _ = other_session(db, alice.user_id)
     bob = make_viewer(db, name="Bob", email="bob@example.com")
     found = account_settings.overview(db, viewer=alice)
-    assert (found.name, found.email, found.locale) == ("Alice", "alice@example.com", "en")
+    assert (found.name, found.email, found.locale) == ("Alice", "alice@example.com", None)
     assert [s.current for s in found.sessions] == [True, False]
     other = found.sessions[1]
     assert (other.browser, other.system, other.ip) == ("Safari", "iPhone", "198.51.100.7")
