@@ -10,7 +10,7 @@ from support_portal.components.i18n import T, page_title
 from support_portal.components.layout import loading, page
 from support_portal.components.ui import error_callout, field, info_callout
 from support_portal.i18n import LANGUAGE_NAMES, _
-from support_portal.rules import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH
+from support_portal.rules import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH, TIME_ZONES
 from support_portal.states.account import AccountState, SessionRow
 from support_portal.states.email_change import EmailChangeState
 
@@ -59,6 +59,24 @@ def _profile_card() -> rx.Component:
                     error=errors.get("locale", ""),
                     hint=T("The language of the portal and of the emails we send you."),
                 ),
+                field(
+                    T("Time zone"),
+                    rx.input(
+                        name="timezone",
+                        default_value=s.account_timezone,
+                        placeholder=T("Automatic (this browser's)"),
+                        auto_complete="off",
+                        id="account-timezone",
+                        size="3",
+                        custom_attrs={"list": "time-zones"},
+                    ),
+                    error=errors.get("timezone", ""),
+                    hint=T(
+                        "Dates and times are shown in this zone. Leave it empty to use the "
+                        "zone of the browser you are using."
+                    ),
+                ),
+                rx.el.datalist(*[rx.el.option(value=zone) for zone in TIME_ZONES], id="time-zones"),
                 error_callout(errors.get("form", ""), id="profile-error"),
                 _notice(s.profile_notice, id="profile-notice"),
                 rx.button(

@@ -16,6 +16,7 @@ from sqlmodel import Session, select
 
 from support_portal import i18n
 from support_portal.models import AuthSession, User, utcnow
+from support_portal.rules import TIME_ZONES
 from support_portal.services import audit, outbox, throttle
 from support_portal.services.auth import check_password_rules, clean_name
 from support_portal.services.dto import Viewer
@@ -63,6 +64,7 @@ class AccountOverview:
     name: str
     email: str
     locale: str | None  # None: never chosen (the pages follow the browser)
+    timezone: str | None  # None: the browser's own
     sessions: list[SessionInfo]
 
 
@@ -121,17 +123,25 @@ def overview(db: Session, *, viewer: Viewer | None) -> AccountOverview:
         name=user.name,
         email=user.email,
         locale=i18n.normalize_locale(user.locale) if user.locale else None,
+        timezone=user.timezone,
         sessions=list_sessions(db, viewer=viewer),
     )
 
 
-def save_profile(db: Session, *, viewer: Viewer | None, name: str, locale: str) -> AccountOverview:
-    """The name and the language of the account's pages and emails."""
+def save_profile(
+    db: Session, *, viewer: Viewer | None, name: str, locale: str, timezone: str = ""
+) -> AccountOverview:
+    """The name, the language of the account's pages and emails, and the time zone its dates
+    are shown in ("" follows the browser)."""
     user = _user(db, viewer)
     user.name = clean_name(name)
     if locale not in i18n.SUPPORTED:
         raise InvalidInput("Choose a language from the list.", field="locale")
+    timezone = (timezone or "").strip()
+    if timezone and timezone not in TIME_ZONES:
+        raise InvalidInput("Choose a time zone from the list.", field="timezone")
     user.locale = locale
+    user.timezone = timezone or None
     user.updated_at = utcnow()
     audit.record(db, action="account.profile_saved", actor_id=user.id, actor_kind="user")
     return overview(db, viewer=viewer)

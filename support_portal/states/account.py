@@ -39,6 +39,7 @@ class AccountState(SessionState):
     name: str = ""
     email: str = ""
     account_locale: str = "en"
+    account_timezone: str = ""  # "": the browser's
     profile_errors: dict[str, str] = {}
     profile_notice: str = ""
     saving_profile: bool = False
@@ -76,6 +77,7 @@ class AccountState(SessionState):
         self.email = found.email
         # Never chosen: the language the page is in now is what saving keeps.
         self.account_locale = found.locale or self.locale
+        self.account_timezone = found.timezone or ""
         self.sessions = [self._row(s) for s in found.sessions]
 
     def _row(self, info: SessionInfo) -> SessionRow:
@@ -120,12 +122,16 @@ class AccountState(SessionState):
                 viewer=await self._viewer(),
                 name=str(form.get("name", ""))[:500],
                 locale=self.account_locale,
+                timezone=str(form.get("timezone", ""))[:64],
             )
         except DomainError as exc:
             self.profile_errors = self._field_error(exc) or {"form": self._error_text(exc)}
             self.saving_profile = False
             return
         self.name = self.viewer_name = saved.name
+        self._user_timezone = saved.timezone or ""
+        self.account_timezone = self._user_timezone
+        self.sessions = [self._row(s) for s in saved.sessions]  # their times, in the new zone
         self.saving_profile = False
         if saved.locale != before:
             # The whole page (and the header) is in the old language: load it again in the new.

@@ -226,3 +226,24 @@ def test_the_account_page_on_a_phone_in_czech(browser, app):
         expect(page.locator("#profile-notice")).to_contain_text("Uloženo")
     finally:
         context.close()
+
+
+def test_the_chosen_time_zone_is_used_for_dates(page, app):
+    """The browser is in Europe/Prague; the account chooses Tokyo (8 hours ahead in winter)."""
+    email = create_user(app, name=f"Tia Zone {secrets.token_hex(3)}")
+    log_in(page, email)
+    goto(page, "/settings/account")
+    row = page.locator(".session-row").first
+    before = row.inner_text()
+    main = page.locator("#main")
+    main.get_by_label("Time zone").fill("Asia/Tokyo")
+    main.get_by_role("button", name="Save").click()
+    expect(page.locator("#profile-notice")).to_contain_text("Saved")
+    expect(row).not_to_have_text(before)
+    page.reload()
+    ready(page)
+    expect(main.get_by_label("Time zone")).to_have_value("Asia/Tokyo")
+    expect(row).not_to_have_text(before)
+    main.get_by_label("Time zone").fill("Atlantis/Capital")
+    main.get_by_role("button", name="Save").click()
+    expect(main.get_by_text("Choose a time zone from the list.")).to_be_visible()

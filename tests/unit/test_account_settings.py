@@ -17,7 +17,7 @@ from support_portal.services.errors import (
     NotAuthenticated,
     RateLimited,
 )
-from tests.unit.conftest import guest_viewer, make_viewer
+from tests.unit.conftest import guest_viewer, make_viewer, session_token_for
 
 PASSWORD = "correct horse battery"  # make_viewer's
 FIREFOX = "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0"
@@ -182,3 +182,20 @@ def test_the_right_current_password_gives_its_slot_back(db, alice):
             new_password="another passphrase" if n % 2 == 0 else PASSWORD,
             ip=None,
         )
+
+
+def test_the_time_zone_is_one_from_the_list_or_the_browsers(db, alice):
+    saved = account_settings.save_profile(
+        db, viewer=alice, name="Alice", locale="en", timezone="Europe/Prague"
+    )
+    assert saved.timezone == "Europe/Prague"
+    assert db.get(User, alice.user_id).timezone == "Europe/Prague"
+    # The viewer carries it, so every page shows dates in it.
+    token = session_token_for(db, user_id=alice.user_id)
+    assert sessions.viewer_for_token(db, session_token=token).timezone == "Europe/Prague"
+    for bad in ("Mars/Olympus_Mons", "../../etc/passwd", "US/Eastern"):
+        with pytest.raises(InvalidInput) as refused:
+            account_settings.save_profile(db, viewer=alice, name="Alice", locale="en", timezone=bad)
+        assert refused.value.field == "timezone"
+    cleared = account_settings.save_profile(db, viewer=alice, name="Alice", locale="en")
+    assert cleared.timezone is None and db.get(User, alice.user_id).timezone is None
