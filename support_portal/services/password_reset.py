@@ -22,7 +22,12 @@ from support_portal.models import User, utcnow
 from support_portal.services import audit, codes, mailer, outbox, throttle
 from support_portal.services.auth import check_password_rules, normalize_email
 from support_portal.services.security import hash_password
-from support_portal.services.sessions import create_login_ticket, end_user_sessions, landing_path
+from support_portal.services.sessions import (
+    create_login_ticket,
+    end_user_sessions,
+    landing_path,
+    void_login_tickets,
+)
 
 PURPOSE = "password_reset"
 NOTICE_TEMPLATE = "account_password_reset"
@@ -80,6 +85,7 @@ def complete_reset(
     user.password_hash = hash_password(password)
     user.updated_at = utcnow()
     ended = end_user_sessions(db, user_id=user.id)
+    void_login_tickets(db, user_id=user.id)
     # Failed logins before the reset no longer slow the account down.
     throttle.clear(db, scope="login_account", key=email)
     outbox.enqueue(

@@ -234,6 +234,16 @@ def end_user_sessions(
     return [row[1] for row in rows]
 
 
+def void_login_tickets(db: Session, *, user_id: int) -> None:
+    """Unspent login tickets of a user go (a password change or reset): a login that passed
+    the old password a moment ago cannot turn into a session afterwards."""
+    db.exec(
+        update(LoginTicket)
+        .where(LoginTicket.user_id == user_id, LoginTicket.used_at.is_(None))  # type: ignore[union-attr]
+        .values(used_at=utcnow())
+    )
+
+
 def session_key(session_token: str | None) -> str:
     """The key of the session behind a cookie value ("" for none)."""
     return token_hash(session_token) if session_token else ""

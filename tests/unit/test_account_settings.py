@@ -199,3 +199,15 @@ def test_the_time_zone_is_one_from_the_list_or_the_browsers(db, alice):
         assert refused.value.field == "timezone"
     cleared = account_settings.save_profile(db, viewer=alice, name="Alice", locale="en")
     assert cleared.timezone is None and db.get(User, alice.user_id).timezone is None
+
+
+def test_a_login_ticket_from_before_the_change_no_longer_opens_a_session(db, alice):
+    earlier = sessions.log_in(
+        db, email="alice@example.com", password=PASSWORD, ip=None, requested_next=None,
+        binding="theirs",
+    )  # fmt: skip
+    account_settings.change_password(
+        db, viewer=alice, current_password=PASSWORD, new_password="a new passphrase", ip=None
+    )
+    with pytest.raises(NotAuthenticated):
+        sessions.exchange_login_ticket(db, token=earlier, binding="theirs")

@@ -10,7 +10,12 @@ from sqlmodel import Session, func, select
 
 from support_portal.models import AuthSession, GuestChallenge, OutboxEmail, User
 from support_portal.services import auth, codes, password_reset, sessions
-from support_portal.services.errors import InvalidCredentials, InvalidInput, RateLimited
+from support_portal.services.errors import (
+    InvalidCredentials,
+    InvalidInput,
+    NotAuthenticated,
+    RateLimited,
+)
 from tests.fakes import code_sent
 from tests.unit.conftest import session_token_for
 
@@ -208,3 +213,16 @@ def test_an_invalid_address_is_refused_with_a_field_error(db):
         start(db, "not-an-email")
     assert refused.value.field == "email"
     assert db.exec(select(func.count()).select_from(AuthSession)).one() == 0
+
+
+def test_a_login_ticket_from_before_the_reset_no_longer_opens_a_session(db, kim):
+    """Someone who passed the old password a moment before the reset gets no session."""
+    earlier = sessions.log_in(
+        db, email="kim@example.com", password=OLD, ip=None, requested_next=None, binding="theirs"
+    )
+    start(db)
+    done = complete(db, code_sent(db))
+    with pytest.raises(NotAuthenticated):
+        sessions.exchange_login_ticket(db, token=earlier, binding="theirs")
+    token, _, _ = sessions.exchange_login_ticket(db, token=done.login_ticket, binding="nonce")
+    assert sessions.viewer_for_token(db, session_token=token).user_id == kim.id
