@@ -7,8 +7,12 @@ import re
 import secrets
 
 from playwright.sync_api import Page, expect
+from sqlmodel import select
 
+from support_portal.models import AuthSession, User
 from tests.e2e.helpers import PASSWORD, create_user, goto, log_in, ready, submit_ticket
+from tests.e2e.test_agent_dashboard import record_frames
+from tests.e2e.test_guest_journey import in_db
 from tests.mailbox import code_in
 
 NEW_PASSWORD = "a brand new passphrase 2"
@@ -145,12 +149,20 @@ def test_log_out_everywhere_else_and_change_the_password(page, app, new_context)
     others = [new_context().new_page() for _ in range(2)]
     for other in others:
         log_in(other, email)
+    frames = record_frames(page)
     log_in(page, email)
     page.locator("#account-menu").click()
     page.locator("#account-settings").click()
     page.wait_for_url(re.compile(r"/settings/account/?$"))
     ready(page)
     expect(page.locator(".session-row")).to_have_count(3)
+    # A5: the page shows the sessions, never their keys (or the password's hash).
+    secrets_ = in_db(app, lambda db: [
+        *db.exec(select(AuthSession.token_hash).join(User).where(User.email == email)).all(),
+        db.exec(select(User.password_hash).where(User.email == email)).one(),
+    ])  # fmt: skip
+    assert len(secrets_) == 4
+    assert not [value for value in secrets_ if value in "".join(frames)]
     page.get_by_role("button", name="Log out everywhere else").click()
     expect(page.locator("#sessions-notice")).to_contain_text("Every other device was logged out")
     expect(page.locator(".session-row")).to_have_count(1)

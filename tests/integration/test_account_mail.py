@@ -1,5 +1,6 @@
-"""Password reset through a real SMTP server: the code read from the email sets the password,
-no secret in any subject, and the notice arrives through the outbox (G3, R4, X8)."""
+"""Account emails through a real SMTP server: the reset and email-change codes are read from
+the emails, no secret is in any subject, and the notices arrive through the outbox (G3, R4,
+X8)."""
 
 from __future__ import annotations
 
@@ -76,3 +77,28 @@ async def test_an_unknown_address_gets_a_note_in_its_language_and_no_code(
     assert "žádný účet" in text_of(mail)
     with pytest.raises(AssertionError):
         code_in(mail)
+
+
+async def test_an_email_change_code_comes_to_the_new_address_and_the_old_one_is_told(
+    smtp_mailer, settings, engine, alice
+):
+    from support_portal.services import email_change
+
+    smtp = smtp_mailer
+    new = "alice.new@example.org"
+    await in_thread(
+        email_change.start_change,
+        viewer=alice,
+        new_email=new,
+        password="correct horse battery",
+        ip=None,
+    )
+    [mail] = smtp.to(new)
+    code = code_in(mail)
+    assert code not in mail["Subject"]
+    assert smtp.to("alice@example.com") == []
+    await in_thread(email_change.confirm_change, viewer=alice, new_email=new, code=code, ip=None)
+    assert await OutboxSender(settings, worker="it-sender").run_once() == 1
+    [notice] = smtp.to("alice@example.com")
+    assert notice["Subject"] == "The email address of your support account was changed"
+    assert "a…@example.org" in text_of(notice) and new not in text_of(notice)
