@@ -102,3 +102,31 @@ async def test_an_email_change_code_comes_to_the_new_address_and_the_old_one_is_
     [notice] = smtp.to("alice@example.com")
     assert notice["Subject"] == "The email address of your support account was changed"
     assert "a…@example.org" in text_of(notice) and new not in text_of(notice)
+
+
+async def test_reset_requests_take_similar_time_for_known_and_unknown_addresses_over_smtp(
+    smtp_mailer, settings, engine, alice, monkeypatch
+):
+    """G8 with the real mail path: each answer includes sending one email over SMTP."""
+    import time
+    from datetime import timedelta
+
+    from support_portal.services import codes
+
+    monkeypatch.setattr(codes, "RESEND_COOLDOWN", timedelta(0))
+    monkeypatch.setattr(codes, "SEND_LIMITS", ((10_000, timedelta(minutes=15)),))
+
+    async def timed(email: str) -> float:
+        began = time.perf_counter()
+        await in_thread(password_reset.start_reset, email=email, locale="en", ip=None)
+        return time.perf_counter() - began
+
+    await timed("nobody@example.com")  # warm up
+    known, unknown = [], []
+    for _ in range(20):  # interleaved, so a busy machine slows both paths alike
+        known.append(await timed("alice@example.com"))
+        unknown.append(await timed("nobody@example.com"))
+    assert len(smtp_mailer.to("alice@example.com")) == 20
+    # The fastest run of each path is its intrinsic cost; medians swing with machine load.
+    print(f"fastest known {min(known) * 1000:.1f} ms, unknown {min(unknown) * 1000:.1f} ms")
+    assert abs(min(known) - min(unknown)) < 0.050
