@@ -16,7 +16,7 @@ from support_portal import i18n
 from support_portal.clock import utcnow
 from support_portal.services import account_settings
 from support_portal.services.account_settings import AccountOverview, SessionInfo
-from support_portal.services.errors import DomainError, InvalidInput
+from support_portal.services.errors import DomainError, InvalidInput, NotAuthenticated
 from support_portal.states.base import SessionState, call
 from support_portal.states.password_reset import purge_ended
 from support_portal.states.views import when
@@ -68,6 +68,8 @@ class AccountState(SessionState):
         self.password_errors = {}
         try:
             self._show(await call(account_settings.overview, viewer=viewer))
+        except NotAuthenticated:
+            return self._login_redirect()
         except DomainError as exc:
             self.error = self._error_text(exc)
         self.loaded = True
@@ -124,6 +126,9 @@ class AccountState(SessionState):
                 locale=self.account_locale,
                 timezone=str(form.get("timezone", ""))[:64],
             )
+        except NotAuthenticated:  # the session ended meanwhile
+            yield self._login_redirect()
+            return
         except DomainError as exc:
             self.profile_errors = self._field_error(exc) or {"form": self._error_text(exc)}
             self.saving_profile = False
@@ -158,6 +163,9 @@ class AccountState(SessionState):
                 new_password=str(form.get("password", "")),
                 ip=self._client_ip(),
             )
+        except NotAuthenticated:  # the session ended meanwhile
+            yield self._login_redirect()
+            return
         except DomainError as exc:
             self.password_errors = self._field_error(exc) or {"form": self._error_text(exc)}
             self.changing_password = False
@@ -181,6 +189,9 @@ class AccountState(SessionState):
             ended = await call(
                 account_settings.end_session, viewer=await self._viewer(), session_id=session_id
             )
+        except NotAuthenticated:  # the session ended meanwhile
+            yield self._login_redirect()
+            return
         except DomainError as exc:
             self.sessions_error = self._error_text(exc)
             self.ending_id = 0
@@ -199,6 +210,9 @@ class AccountState(SessionState):
         yield
         try:
             ended = await call(account_settings.end_other_sessions, viewer=await self._viewer())
+        except NotAuthenticated:  # the session ended meanwhile
+            yield self._login_redirect()
+            return
         except DomainError as exc:
             self.sessions_error = self._error_text(exc)
             self.ending_others = False

@@ -7,7 +7,7 @@ from __future__ import annotations
 import reflex as rx
 
 from support_portal.services import email_change
-from support_portal.services.errors import DomainError, InvalidInput
+from support_portal.services.errors import DomainError, InvalidInput, NotAuthenticated
 from support_portal.states.account import AccountState
 from support_portal.states.base import SessionState, call
 
@@ -60,6 +60,9 @@ class EmailChangeState(SessionState):
                 password=str(form.get("current_password", "")),
                 ip=self._client_ip(),
             )
+        except NotAuthenticated:  # the session ended meanwhile
+            yield self._login_redirect()
+            return
         except DomainError as exc:
             self._show(exc)
             self.sending = False
@@ -88,6 +91,9 @@ class EmailChangeState(SessionState):
                 ip=self._client_ip(),
             )
             self.notice = self._t("We sent a new email to {email}.", email=started.new_email)
+        except NotAuthenticated:  # the session ended meanwhile
+            yield self._login_redirect()
+            return
         except DomainError as exc:
             self._show(exc)
         self.resending = False
@@ -108,6 +114,9 @@ class EmailChangeState(SessionState):
                 code=str(form.get("code", ""))[:32],
                 ip=self._client_ip(),
             )
+        except NotAuthenticated:  # the session ended meanwhile
+            yield self._login_redirect()
+            return
         except DomainError as exc:
             self._show(exc)
             self.confirming = False

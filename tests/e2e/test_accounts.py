@@ -9,7 +9,7 @@ import secrets
 from playwright.sync_api import Page, expect
 from sqlmodel import select
 
-from support_portal.models import AuthSession, User
+from support_portal.models import AuthSession, User, utcnow
 from tests.e2e.helpers import (
     PASSWORD,
     create_user,
@@ -165,6 +165,7 @@ def test_log_out_everywhere_else_and_change_the_password(page, app, new_context)
     others = [new_context().new_page() for _ in range(2)]
     for other in others:
         log_in(other, email)
+    goto(others[0], "/settings/account")
     frames = record_frames(page)
     log_in(page, email)
     page.locator("#account-menu").click()
@@ -183,9 +184,11 @@ def test_log_out_everywhere_else_and_change_the_password(page, app, new_context)
     expect(page.locator("#sessions-notice")).to_contain_text("Every other device was logged out")
     expect(page.locator(".session-row")).to_have_count(1)
     expect(page.get_by_role("button", name="Log out everywhere else")).to_be_disabled()
-    for other in others:
-        other.reload()
-        other.wait_for_url(re.compile(r"/login"))
+    # A page of an ended session that is still open: its next action leads to the login.
+    others[0].locator("#main").get_by_role("button", name="Save").click()
+    others[0].wait_for_url(re.compile(r"/login\?next=/settings/account"))
+    others[1].reload()
+    others[1].wait_for_url(re.compile(r"/login"))
 
     main = page.locator("#main")
     main.get_by_label("Current password").fill("not my password")
@@ -275,3 +278,21 @@ def test_the_chosen_time_zone_is_used_for_dates(page, app):
     main.get_by_label("Time zone").fill("Atlantis/Capital")
     main.get_by_role("button", name="Save").click()
     expect(main.get_by_text("Choose a time zone from the list.")).to_be_visible()
+
+
+def test_an_expired_session_on_the_account_page_leads_to_the_login(page, app):
+    """The session ends on the server (expiry, deactivation) while the page is open: the next
+    action goes to the login page instead of failing on the page."""
+    email = create_user(app, name=f"Ezra Expired {secrets.token_hex(3)}")
+    log_in(page, email)
+    goto(page, "/settings/account")
+
+    def expire(db) -> None:
+        user_id = db.exec(select(User.id).where(User.email == email)).one()
+        for session in db.exec(select(AuthSession).where(AuthSession.user_id == user_id)):
+            session.expires_at = utcnow()
+
+    in_db(app, expire)
+    page.locator("#main").get_by_label("Name").fill("Ezra Again")
+    page.locator("#main").get_by_role("button", name="Save").click()
+    page.wait_for_url(re.compile(r"/login\?next=/settings/account"))
