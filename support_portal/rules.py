@@ -3,6 +3,8 @@ the browser check them first) read: one copy of each."""
 
 from __future__ import annotations
 
+import zoneinfo
+
 from support_portal.i18n import _
 
 # Ticket categories: the value stored (models.Category) and its English label, translated
@@ -37,3 +39,13 @@ for _ext, _type in ALLOWED_EXTENSIONS.items():
 # Passwords (P1).
 MIN_PASSWORD_LENGTH = 10
 MAX_PASSWORD_LENGTH = 1024  # long enough for any passphrase, short enough to bound hashing cost
+
+# Time zones an account can choose: the IANA names of places (no legacy aliases), and UTC.
+TIME_ZONES: list[str] = sorted(
+    {
+        name
+        for name in zoneinfo.available_timezones()
+        if "/" in name and not name.startswith(("Etc/", "SystemV/", "US/", "posix/", "right/"))
+    }
+    | {"UTC"}
+)

@@ -8,6 +8,7 @@ from support_portal.components.i18n import page_title
 from support_portal.i18n import _
 from support_portal.mail.codes import SmtpMailer
 from support_portal.pages import (  # noqa: F401  (importing registers each @rx.page)
+    account,
     agent_queue,
     agent_ticket,
     agents,
@@ -20,6 +21,7 @@ from support_portal.pages import (  # noqa: F401  (importing registers each @rx.
     new_ticket,
     notifications,
     outbox,
+    password_reset,
     saved_replies,
     ticket,
 )

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 @dataclass
 class Sent:
-    kind: str  # "code" or "account_exists"
+    kind: str  # "code", "account_exists", "reset_code" or "no_account"
     to_email: str
     code: str | None = None
     number: int | None = None
@@ -29,6 +29,12 @@ class FakeMailer:
     def account_exists(self, *, to_email: str, locale: str) -> None:
         self._send(Sent("account_exists", to_email, locale=locale))
 
+    def reset_code(self, *, to_email: str, code: str, locale: str) -> None:
+        self._send(Sent("reset_code", to_email, code=code, locale=locale))
+
+    def no_account(self, *, to_email: str, locale: str) -> None:
+        self._send(Sent("no_account", to_email, locale=locale))
+
     def _send(self, sent: Sent) -> None:
         from support_portal.services.mailer import MailerError
 
@@ -37,7 +43,11 @@ class FakeMailer:
         self.sent.append(sent)
 
     def last_code(self, to_email: str | None = None) -> str:
-        codes = [s.code for s in self.sent if s.kind == "code" and to_email in (None, s.to_email)]
+        codes = [
+            s.code
+            for s in self.sent
+            if s.kind in ("code", "reset_code") and to_email in (None, s.to_email)
+        ]
         assert codes, f"no code was sent to {to_email}"
         return codes[-1]  # type: ignore[return-value]
 

@@ -86,6 +86,11 @@ def account_menu() -> rx.Component:
                 rx.menu.item(T("Agent dashboard"), on_select=rx.redirect(routes.AGENT_QUEUE)),
             ),
             rx.menu.item(
+                T("Account settings"),
+                on_select=rx.redirect(routes.ACCOUNT_SETTINGS),
+                id="account-settings",
+            ),
+            rx.menu.item(
                 T("Notification settings"), on_select=rx.redirect(routes.NOTIFICATION_SETTINGS)
             ),
             rx.menu.separator(),
@@ -128,6 +133,9 @@ def mobile_menu() -> rx.Component:
                 SessionState.is_logged_in,
                 rx.fragment(
                     rx.menu.item(T("Notifications"), on_select=rx.redirect(routes.NOTIFICATIONS)),
+                    rx.menu.item(
+                        T("Account settings"), on_select=rx.redirect(routes.ACCOUNT_SETTINGS)
+                    ),
                     rx.menu.item(
                         T("Notification settings"),
                         on_select=rx.redirect(routes.NOTIFICATION_SETTINGS),

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 from email.utils import make_msgid
 
-from support_portal.mail import render
+from support_portal.mail import account_render, render
 from support_portal.mail.smtp import PermanentError, TransientError, send_now
 from support_portal.services.mailer import MailerError
 from support_portal.services.outbox import mail_domain
@@ -32,6 +32,14 @@ async def send_account_exists_email(*, to_email: str, locale: str) -> None:
     await send_now(message)
 
 
+async def send_account_email(rendered: render.Rendered, *, to_email: str) -> None:
+    """A reset code, or the answer to a reset for an address without an account."""
+    message = render.build_message(
+        rendered, to_email=to_email, to_name=None, message_id=make_msgid(domain=mail_domain())
+    )
+    await send_now(message)
+
+
 class SmtpMailer:
     """The mailer the app installs (services.mailer): sends each email now, over SMTP, from
     the worker thread that committed the transaction (its own event loop)."""
@@ -47,6 +55,14 @@ class SmtpMailer:
 
     def account_exists(self, *, to_email: str, locale: str) -> None:
         self._run(send_account_exists_email(to_email=to_email, locale=locale))
+
+    def reset_code(self, *, to_email: str, code: str, locale: str) -> None:
+        rendered = account_render.reset_code_email(locale=locale, code=code)
+        self._run(send_account_email(rendered, to_email=to_email))
+
+    def no_account(self, *, to_email: str, locale: str) -> None:
+        rendered = account_render.no_account_email(locale=locale)
+        self._run(send_account_email(rendered, to_email=to_email))
 
     @staticmethod
     def _run(coroutine) -> None:

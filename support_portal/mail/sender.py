@@ -22,7 +22,7 @@ from sqlmodel import Session, col, select
 
 from support_portal.db import session_scope
 from support_portal.live.hub import hub
-from support_portal.mail import render
+from support_portal.mail import account_render, render
 from support_portal.mail.smtp import Mailer, PermanentError, TransientError
 from support_portal.models import OutboxEmail, OutboxStatus, Ticket, utcnow
 from support_portal.routes import ticket_url
@@ -89,6 +89,11 @@ def render_row(db: Session, row: OutboxEmail) -> EmailMessage:
         # An expired link is issued anew: this is how a guest gets back into an old ticket.
         links = [(t.number, guest_links.fresh_link_for(t)) for t in tickets if t.guest_link_nonce]
         rendered = render.links_email(locale=row.locale, links=links)
+        references = None
+    elif row.template in account_render.NOTICES:
+        rendered = account_render.account_notice_email(
+            row.template, locale=row.locale, name=row.to_name, params=params
+        )
         references = None
     else:
         if ticket is None:

@@ -43,6 +43,7 @@ def login_page() -> rx.Component:
                         size="3",
                     ),
                 ),
+                rx.link(T("Forgot password?"), href=routes.FORGOT_PASSWORD, size="2", id="forgot"),
                 submit_button(T("Log in"), loading=LoginState.submitting, id="login-submit"),
                 spacing="4",
                 width="100%",

@@ -26,6 +26,10 @@ class Mailer(Protocol):
 
     def account_exists(self, *, to_email: str, locale: str) -> None: ...
 
+    def reset_code(self, *, to_email: str, code: str, locale: str) -> None: ...
+
+    def no_account(self, *, to_email: str, locale: str) -> None: ...
+
 
 class MailerError(Exception):
     """The mail server refused the email or could not be reached."""
@@ -60,6 +64,18 @@ def send_code(
 
 def send_account_exists(db: Session, *, to_email: str, locale: str | None) -> None:
     _after_commit(db, lambda: installed().account_exists(to_email=to_email, locale=locale or "en"))
+
+
+def send_reset_code(db: Session, *, to_email: str, code: str, locale: str | None) -> None:
+    """A password reset code (services.password_reset), once the transaction commits."""
+    _after_commit(
+        db, lambda: installed().reset_code(to_email=to_email, code=code, locale=locale or "en")
+    )
+
+
+def send_no_account(db: Session, *, to_email: str, locale: str | None) -> None:
+    """Sent instead of a reset code to an address without an account (P2, X4)."""
+    _after_commit(db, lambda: installed().no_account(to_email=to_email, locale=locale or "en"))
 
 
 def _after_commit(db: Session, send) -> None:

@@ -67,6 +67,7 @@ class SessionState(rx.State):
     session_checked: bool = False
     timezone: str = ""
     _user_locale: str = ""
+    _user_timezone: str = ""  # the account's own setting; else the browser's zone
     _browser_languages: str = ""
     # The session this tab's tree holds data of (its hash), and the address bucket an anonymous
     # tree is counted in: see states/store.py (X2, X6). Server-side only.
@@ -121,6 +122,7 @@ class SessionState(rx.State):
         self.viewer_role = viewer.role.value if viewer and viewer.role else ""
         self.email_verified = viewer.email_verified if viewer else True
         self._apply_locale(viewer.locale if viewer else None)
+        self._user_timezone = (viewer.timezone if viewer else None) or ""
         self.unread_count = (
             await call(notifications.unread_count, viewer=viewer)
             if viewer and viewer.user_id
@@ -158,7 +160,12 @@ class SessionState(rx.State):
         return unquote(morsel.value)[:64] if morsel else None
 
     def _tz(self) -> str:
-        return self.timezone or self._cookie("sp_tz") or get_settings().default_timezone
+        return (
+            self._user_timezone
+            or self.timezone
+            or self._cookie("sp_tz")
+            or get_settings().default_timezone
+        )
 
     def _t(self, message: str, **params: Any) -> str:
         return i18n.gettext(self.locale, message, **params)
