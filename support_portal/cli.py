@@ -78,11 +78,14 @@ def send_mail(args: argparse.Namespace) -> int:
 
 def auto_close(_args: argparse.Namespace) -> int:
     from support_portal.db import session_scope
-    from support_portal.services.agent import auto_close as close_due
+    from support_portal.services.reminders import run_due
 
     with session_scope() as db:
-        numbers = close_due(db)
-    print(f"Closed {len(numbers)} tickets")
+        done = run_due(db)
+    print(
+        f"Resolved {len(done['resolved'])}, reminded {len(done['reminded'])}, "
+        f"closed {len(done['closed'])} tickets"
+    )
     return 0
 
 
@@ -220,9 +223,9 @@ def main(argv: list[str] | None = None) -> int:
     sender = sub.add_parser("send-webhooks", help="run the webhook sender as its own process")
     sender.add_argument("--once", action="store_true", help="send what is due, then exit")
     sender.set_defaults(func=send_webhooks)
-    sub.add_parser("auto-close", help="close tickets resolved long enough ago").set_defaults(
-        func=auto_close
-    )
+    sub.add_parser(
+        "auto-close", help="resolve unanswered, remind waiting and close resolved tickets"
+    ).set_defaults(func=auto_close)
     sub.add_parser(
         "prune", help="delete old rate events, sessions, login tickets and codes"
     ).set_defaults(func=prune)

@@ -40,20 +40,21 @@ async def mail_services():
 
 async def auto_close_loop() -> None:
     from support_portal.db import session_scope
-    from support_portal.services.agent import auto_close
+    from support_portal.services.reminders import run_due
 
     while True:
         try:
 
-            def run() -> list[int]:
+            def run() -> dict[str, list[int]]:
                 with session_scope() as db:
-                    return auto_close(db)
+                    return run_due(db)
 
-            closed = await asyncio.to_thread(run)
-            if closed:
-                log.info("auto-closed %d resolved tickets", len(closed))
+            done = await asyncio.to_thread(run)
+            for what, numbers in done.items():
+                if numbers:
+                    log.info("%s %d tickets", what, len(numbers))
         except Exception:
-            log.exception("auto-close failed")
+            log.exception("the ticket cleanup job failed")
         await asyncio.sleep(AUTO_CLOSE_EVERY)
 
 

@@ -64,6 +64,10 @@ class Settings(BaseSettings):
     anonymous_state_minutes: float = 10.0
     anonymous_states_per_address: int = 100
     auto_close_days: int = 7
+    # A ticket waiting for the customer's answer: a reminder after this many days, and if
+    # the answer still does not come, resolved this many days after the reminder.
+    remind_after_days: float = Field(default=3, gt=0)
+    auto_resolve_after_days: float = Field(default=7, gt=0)
     # Guest links stop working this many days after their ticket closes (a fresh link can be
     # requested from "Lost your link?").
     guest_link_days_after_close: int = Field(default=90, ge=1)

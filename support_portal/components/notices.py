@@ -33,6 +33,7 @@ def event_text(event: rx.Var) -> rx.Component:
         ("info_requested", T("We need more information from you")),
         ("resolved", T("Your issue was marked as resolved")),
         ("closed", T("Your ticket was closed")),
+        ("reminder", T("Your ticket waits for your answer")),
         ("customer_replied", T("Customer replied")),
         ("new_ticket", T("New ticket")),
         T("Your ticket was updated"),
@@ -50,6 +51,7 @@ def event_icon(event: rx.Var) -> rx.Component:
         ("info_requested", icon("message-circle-question", "amber")),
         ("resolved", icon("circle-check", "green")),
         ("closed", icon("lock", "gray")),
+        ("reminder", icon("alarm-clock", "amber")),
         ("customer_replied", icon("message-square-reply", "blue")),
         ("new_ticket", icon("inbox", "violet")),
         icon("bell", "gray"),
@@ -64,6 +66,7 @@ def email_switch_title(event: rx.Var) -> rx.Component:
         ("info_requested", T("We need more information from you")),
         ("resolved", T("Your issue was marked as resolved")),
         ("closed", T("Your ticket was closed")),
+        ("reminder", T("Your ticket waits for your answer")),
         event,
     )
 
@@ -76,5 +79,6 @@ def email_switch_hint(event: rx.Var) -> rx.Component:
         ("info_requested", T("When we cannot go on without details from you.")),
         ("resolved", T("When we consider the issue solved; you can still reply.")),
         ("closed", T("When the ticket is closed for good.")),
+        ("reminder", T("When a question of ours has waited a few days for your answer.")),
         "",
     )

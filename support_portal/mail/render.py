@@ -27,6 +27,7 @@ HEADLINES = {
     "info_requested": _("We need more information from you on ticket {number}."),
     "resolved": _("Your issue in ticket {number} was marked as resolved."),
     "closed": _("Your ticket {number} was closed."),
+    "reminder": _("Your ticket {number} is still waiting for your answer."),
     "link_replaced": _("The link to your support ticket {number} was replaced."),
 }
 ACTIONS = {
@@ -37,6 +38,9 @@ ACTIONS = {
     "info_requested": _("Open your ticket to read the question and reply:"),
     "resolved": _("If the problem is not solved, reply in the ticket and we will reopen it:"),
     "closed": _("You can still read the conversation here:"),
+    "reminder": _(
+        "Our question is still open. Reply in the ticket, or it will be marked as resolved:"
+    ),
     "link_replaced": _("Earlier links no longer work. From now on, open your ticket here:"),
 }
 SUBJECT_RECEIVED = _("Your support ticket {number} was received")
@@ -44,6 +48,7 @@ SUBJECT_UPDATED = _("Your support ticket {number} has been updated")
 SUBJECTS = {
     "ticket_received": SUBJECT_RECEIVED,
     "link_replaced": _("A new link to your support ticket {number}"),
+    "reminder": _("Reminder: ticket {number} waits for your answer"),
 }
 NOTICE = _(
     "This email is a notification only. Replies to this address are not read: "

@@ -48,6 +48,7 @@ class NotificationEvent(StrEnum):
     info_requested = "info_requested"
     resolved = "resolved"
     closed = "closed"
+    reminder = "reminder"  # a ticket still waits for the customer's answer
     customer_replied = "customer_replied"
     new_ticket = "new_ticket"
 
@@ -58,6 +59,7 @@ CUSTOMER_EVENTS = (
     NotificationEvent.info_requested,
     NotificationEvent.resolved,
     NotificationEvent.closed,
+    NotificationEvent.reminder,
 )
 AGENT_EVENTS = (NotificationEvent.customer_replied, NotificationEvent.new_ticket)
 

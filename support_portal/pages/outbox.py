@@ -35,6 +35,7 @@ def template_label(template: rx.Var) -> rx.Component:
         ("info_requested", T("Information requested")),
         ("resolved", T("Resolved")),
         ("closed", T("Closed")),
+        ("reminder", T("Reminder")),
         ("guest_links", T("Guest links")),
         template,
     )

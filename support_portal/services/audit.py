@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from datetime import datetime
 
 from sqlmodel import Session
 
@@ -20,9 +21,11 @@ def record(
     ticket_id: int | None = None,
     detail: dict | None = None,
     ip: str | None = None,
+    at: datetime | None = None,
 ) -> None:
     db.add(
         AuditEvent(
+            **({"created_at": at} if at is not None else {}),
             action=action,
             actor_kind=actor_kind,
             actor_id=actor_id,

@@ -34,6 +34,7 @@ EMAIL_TEMPLATES = {  # customer events that send an email
     E.info_requested: "info_requested",
     E.resolved: "resolved",
     E.closed: "closed",
+    E.reminder: "reminder",
 }
 
 
