@@ -79,6 +79,8 @@ class Settings(BaseSettings):
     # Service levels (issue 16): opening hours in DEFAULT_TIMEZONE ("24/7", or for example
     # "mon-fri 09:00-17:00; sat 10:00-12:00"), holidays as ISO dates separated by commas, and
     # how many business hours a waiting customer is promised an answer in.
+    # Agents without two-factor authentication must set it up before they reach the dashboard.
+    require_agent_2fa: bool = False
     business_hours: str = "mon-fri 09:00-17:00"
     business_holidays: str = ""
     reply_target_hours: float = Field(default=8.0, gt=0)

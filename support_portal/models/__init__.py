@@ -27,6 +27,7 @@ from support_portal.models.users import (
     LoginTicket,
     PendingRegistration,
     RateEvent,
+    RecoveryCode,
     User,
 )
 from support_portal.models.webhooks import WebhookDelivery, WebhookEndpoint
@@ -52,6 +53,7 @@ __all__ = [
     "OutboxStatus",
     "PendingRegistration",
     "RateEvent",
+    "RecoveryCode",
     "Role",
     "SavedReply",
     "SavedReplyText",

@@ -21,8 +21,23 @@ class User(SQLModel, table=True):
     is_active: bool = True
     locale: str | None = Field(default=None, max_length=16)
     timezone: str | None = Field(default=None, max_length=64)
+    # Two-factor authentication (agents): the TOTP secret, and the last time step a code was
+    # accepted in (a code is good once).
+    totp_secret: str | None = Field(default=None, max_length=64)
+    totp_last_step: int | None = None
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
+
+
+class RecoveryCode(SQLModel, table=True):
+    """A single-use code that stands in for the authenticator app; only its hash is kept."""
+
+    __tablename__ = "recovery_codes"
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="users.id", index=True)
+    code_hash: str = Field(max_length=64)
+    used_at: datetime | None = None
 
 
 class AuthSession(SQLModel, table=True):

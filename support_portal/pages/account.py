@@ -10,6 +10,7 @@ from support_portal.components.i18n import T, page_title
 from support_portal.components.layout import loading, page
 from support_portal.components.ui import error_callout, field, info_callout
 from support_portal.i18n import LANGUAGE_NAMES, _
+from support_portal.pages.account_two_factor import two_factor_card
 from support_portal.rules import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH, TIME_ZONES
 from support_portal.states.account import AccountState, SessionRow
 from support_portal.states.email_change import EmailChangeState
@@ -251,6 +252,7 @@ def account_settings_page() -> rx.Component:
                 _profile_card(),
                 email_card(),
                 _password_card(),
+                two_factor_card(),
                 _sessions_card(),
                 spacing="4",
                 width="100%",

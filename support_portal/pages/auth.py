@@ -29,28 +29,7 @@ def login_page() -> rx.Component:
         rx.heading(T("Log in"), size="6", as_="h1"),
         rx.cond(LoginState.notice != "", info_callout(LoginState.notice)),
         error_callout(LoginState.error, id="login-error"),
-        rx.form(
-            rx.vstack(
-                email_field(auto_complete="username", id="email", auto_focus=True, size="3"),
-                field(
-                    T("Password"),
-                    rx.input(
-                        name="password",
-                        type="password",
-                        required=True,
-                        auto_complete="current-password",
-                        id="password",
-                        size="3",
-                    ),
-                ),
-                rx.link(T("Forgot password?"), href=routes.FORGOT_PASSWORD, size="2", id="forgot"),
-                submit_button(T("Log in"), loading=LoginState.submitting, id="login-submit"),
-                spacing="4",
-                width="100%",
-            ),
-            on_submit=LoginState.login,
-            reset_on_submit=False,
-        ),
+        rx.cond(LoginState.step == "code", _code_step(), _password_step()),
         rx.text(
             T("No account yet?"), " ", rx.link(T("Create account"), href=routes.REGISTER), size="2"
         ),
@@ -61,6 +40,65 @@ def login_page() -> rx.Component:
             size="2",
         ),
         rx.cond(LoginState.session_checked, rx.box(id="page-ready", display="none")),
+    )
+
+
+def _code_step() -> rx.Component:
+    return rx.form(
+        rx.vstack(
+            rx.text(
+                T(
+                    "Enter the 6-digit code from your authenticator app, or one of your recovery "
+                    "codes."
+                ),
+                color_scheme="gray",
+            ),
+            field(
+                T("Authentication code"),
+                rx.input(
+                    name="code",
+                    required=True,
+                    auto_complete="one-time-code",
+                    input_mode="text",
+                    max_length=32,
+                    id="totp-code",
+                    size="3",
+                ),
+            ),
+            submit_button(T("Verify"), loading=LoginState.submitting, id="totp-submit"),
+            rx.button(
+                T("Back"), type="button", variant="ghost", on_click=LoginState.start_over, size="2"
+            ),
+            spacing="4",
+            width="100%",
+        ),
+        on_submit=LoginState.verify_code,
+        reset_on_submit=True,
+    )
+
+
+def _password_step() -> rx.Component:
+    return rx.form(
+        rx.vstack(
+            email_field(auto_complete="username", id="email", auto_focus=True, size="3"),
+            field(
+                T("Password"),
+                rx.input(
+                    name="password",
+                    type="password",
+                    required=True,
+                    auto_complete="current-password",
+                    id="password",
+                    size="3",
+                ),
+            ),
+            rx.link(T("Forgot password?"), href=routes.FORGOT_PASSWORD, size="2", id="forgot"),
+            submit_button(T("Log in"), loading=LoginState.submitting, id="login-submit"),
+            spacing="4",
+            width="100%",
+        ),
+        on_submit=LoginState.login,
+        reset_on_submit=False,
     )
 
 

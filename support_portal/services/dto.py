@@ -22,6 +22,7 @@ class Viewer:
     locale: str | None = None
     timezone: str | None = None
     email_verified: bool = False
+    two_factor: bool = False
 
     @property
     def is_guest(self) -> bool:

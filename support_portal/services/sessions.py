@@ -16,6 +16,7 @@ from sqlmodel import Session, select, update
 
 from support_portal import routes
 from support_portal.models import AuthSession, LoginTicket, SessionKind, User, utcnow
+from support_portal.services import login_challenge
 from support_portal.services.auth import authenticate, safe_next_path
 from support_portal.services.dto import Viewer
 from support_portal.services.errors import NotAuthenticated
@@ -69,14 +70,17 @@ def log_in(
     ip: str | None,
     requested_next: str | None,
     binding: str,
-) -> str:
+) -> str | login_challenge.SecondFactorNeeded:
     """The login form's one use case: check the password (throttled, P2/P3/X9) and hand out a
     login ticket bound to this browser (X5) that leads to the requested page, or to the
-    viewer's landing page (the dashboard for agents, My tickets for customers)."""
+    viewer's landing page (the dashboard for agents, My tickets for customers). An account
+    with two-factor gets a challenge instead, to trade with a code (two_factor)."""
     user = authenticate(db, email=email, password=password, ip=ip)
-    return create_login_ticket(
-        db, user_id=user.id, next_path=landing_path(user.role, requested_next), binding=binding
-    )
+    next_path = landing_path(user.role, requested_next)
+    row = db.get(User, user.id)
+    if row is not None and row.totp_secret:
+        return login_challenge.issue(user.id, binding, next_path)
+    return create_login_ticket(db, user_id=user.id, next_path=next_path, binding=binding)
 
 
 def landing_path(role: str | None, requested: str | None = None) -> str:
@@ -182,6 +186,7 @@ def viewer_for_token(db: Session, *, session_token: str | None) -> Viewer | None
         locale=user.locale,
         timezone=user.timezone,
         email_verified=user.email_verified,
+        two_factor=bool(user.totp_secret),
     )
 
 

@@ -58,6 +58,9 @@ class AgentQueueState(LiveHooks, SessionState):
         if viewer is None:
             yield self._login_redirect()
             return
+        if (setup := self._two_factor_first(viewer)) is not None:
+            yield setup
+            return
         self.loaded = False
         requested = self.router.url.query_parameters.get("view", "")
         if requested in agent_queue.VIEWS and requested != self.view:

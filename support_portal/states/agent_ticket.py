@@ -78,6 +78,9 @@ class AgentTicketState(TicketLabels, ConversationState):
         if viewer is None:
             yield self._login_redirect()
             return
+        if (setup := self._two_factor_first(viewer)) is not None:
+            yield setup
+            return
         number = str(self.number)  # type: ignore[attr-defined]  # the route segment
         self.forbidden = False
         self.internal_mode = False

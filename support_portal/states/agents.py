@@ -37,6 +37,9 @@ class AgentsState(SessionState):
         if viewer is None:
             yield self._login_redirect()
             return
+        if (setup := self._two_factor_first(viewer)) is not None:
+            yield setup
+            return
         self.error = self.notice = ""
         self.field_errors = {}
         self.forbidden = self.admin_only = False

@@ -80,6 +80,9 @@ class ApiTokensState(SessionState):
         if viewer is None:
             yield self._login_redirect()
             return
+        if (setup := self._two_factor_first(viewer)) is not None:
+            yield setup
+            return
         self.error = self.new_secret = ""
         self.field_errors = {}
         self.forbidden = False

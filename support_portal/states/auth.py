@@ -7,8 +7,9 @@ import asyncio
 import reflex as rx
 
 from support_portal import routes
-from support_portal.services import auth, codes, guest, registration, sessions
+from support_portal.services import auth, codes, guest, registration, sessions, two_factor
 from support_portal.services.errors import InvalidInput
+from support_portal.services.login_challenge import SecondFactorNeeded
 from support_portal.states.actions import Outcome, attempt
 from support_portal.states.base import SessionState, call, new_login_nonce, sign_in
 
@@ -17,11 +18,15 @@ class LoginState(SessionState):
     error: str = ""
     notice: str = ""
     submitting: bool = False
+    step: str = "password"  # then "code" for an account with two-factor
+    _challenge: str = ""
+    _nonce: str = ""
 
     @rx.event
     async def load(self):
         viewer = await self._refresh_session()
         self.error = ""
+        self.step, self._challenge = "password", ""
         params = self.router.url.query_parameters
         self.notice = (
             self._t("Your sign-in expired. Please log in again.") if params.get("expired") else ""
@@ -55,8 +60,38 @@ class LoginState(SessionState):
             binding=nonce,
         ):
             yield update
-        if done.ok:
+        if isinstance(done.value, SecondFactorNeeded):
+            self.step, self._challenge, self._nonce = "code", done.value.challenge, nonce
+            yield rx.set_focus("totp-code")
+        elif done.ok:
             yield sign_in(done.value, nonce)
+
+    @rx.event
+    async def verify_code(self, form: dict):
+        """The second step: a code from the authenticator app, or a recovery code."""
+        if self.step != "code" or not self._challenge:
+            return
+        done = Outcome()
+        async for update in attempt(
+            self,
+            done,
+            two_factor.complete_login,
+            busy="submitting",
+            keep_busy=True,  # the page changes
+            challenge=self._challenge,
+            code=str(form.get("code", ""))[:64],
+            binding=self._nonce,
+        ):
+            yield update
+        if isinstance(done.error, two_factor.LoginExpired):
+            self.step, self._challenge = "password", ""
+        if done.ok:
+            self._challenge = ""
+            yield sign_in(done.value, self._nonce)
+
+    @rx.event
+    def start_over(self):
+        self.step, self._challenge, self.error = "password", "", ""
 
 
 class RegisterState(SessionState):

@@ -36,6 +36,9 @@ class OutboxAdminState(LivePageState):
         if viewer is None or viewer.user_id is None:
             yield self._login_redirect()
             return
+        if (setup := self._two_factor_first(viewer)) is not None:
+            yield setup
+            return
         self.loaded = False
         self.error = self.notice = ""
         self.allowed = viewer.is_agent

@@ -66,6 +66,9 @@ class SavedRepliesState(SessionState):
         if viewer is None:
             yield self._login_redirect()
             return
+        if (setup := self._two_factor_first(viewer)) is not None:
+            yield setup
+            return
         self.error = self.notice = ""
         self._clear_form()
         await self._fetch()
