@@ -36,11 +36,17 @@ def message_bubble(m: MessageView, *, agent_view: bool = False) -> rx.Component:
     from_support = m.author_kind == "agent"
     label = rx.cond(
         m.is_internal,
-        rx.badge(T("Internal note"), color_scheme="amber", variant="solid", size="1"),
+        rx.badge(
+            T("Internal note"), color_scheme="amber", variant="solid", size="1", high_contrast=True
+        ),
         rx.cond(
             from_support,
-            rx.badge(T("Support"), color_scheme="blue", size="1"),
-            rx.cond(m.author_kind == "system", rx.badge(T("System"), size="1"), rx.fragment()),
+            rx.badge(T("Support"), color_scheme="blue", size="1", high_contrast=True),
+            rx.cond(
+                m.author_kind == "system",
+                rx.badge(T("System"), size="1", high_contrast=True),
+                rx.fragment(),
+            ),
         ),
     )
     return rx.box(

@@ -20,7 +20,11 @@ def selected_files() -> rx.Component:
             rx.foreach(
                 rx.selected_files(UPLOAD_ID),
                 lambda name: rx.badge(
-                    rx.icon("paperclip", size=12), name, variant="soft", class_name="selected-file"
+                    rx.icon("paperclip", size=12),
+                    name,
+                    variant="soft",
+                    class_name="selected-file",
+                    high_contrast=True,
                 ),
             ),
             rx.button(

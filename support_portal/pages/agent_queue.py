@@ -38,7 +38,13 @@ def view_tabs() -> rx.Component:
                 rx.tabs.trigger(
                     rx.hstack(
                         T(label),
-                        rx.badge(S.counts[value], variant="soft", radius="full", size="1"),
+                        rx.badge(
+                            S.counts[value],
+                            variant="soft",
+                            radius="full",
+                            size="1",
+                            high_contrast=True,
+                        ),
                         spacing="2",
                         align="center",
                     ),

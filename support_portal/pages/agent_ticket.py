@@ -78,6 +78,7 @@ def actions() -> rx.Component:
                 loading=S.busy == "resolve",
                 disabled=S.busy != "",
                 id="action-resolve",
+                high_contrast=True,
             ),
         ),
         rx.cond(S.allowed.contains("close"), _close_button()),
@@ -106,7 +107,12 @@ def feedback() -> rx.Component:
         rx.cond(
             S.notice != "",
             rx.callout(
-                S.notice, icon="check", color_scheme="green", role="status", id="action-notice"
+                S.notice,
+                icon="check",
+                color_scheme="green",
+                role="status",
+                id="action-notice",
+                high_contrast=True,
             ),
         ),
     )
@@ -148,6 +154,7 @@ def _collaborator(c) -> rx.Component:
                 color_scheme="orange",
                 size="1",
                 class_name="collaborator writing",
+                high_contrast=True,
             ),
         ),
         (
@@ -203,6 +210,7 @@ def _composer() -> rx.Component:
             disabled=S.sending | S.is_closed,
             on_click=send_event(S.send_and_request_info, S),
             id="send-request-info",
+            high_contrast=True,
         ),
     )
     return composer(

@@ -49,15 +49,18 @@ def customer_panel() -> rx.Component:
         rx.flex(
             rx.cond(
                 S.customer_has_account,
-                rx.badge(T("Account"), color_scheme="blue"),
+                rx.badge(T("Account"), color_scheme="blue", high_contrast=True),
                 rx.badge(T("Guest"), color_scheme="gray", class_name="guest-badge"),
             ),
             rx.cond(
                 S.customer_verified,
                 rx.badge(
-                    rx.icon("badge-check", size=12), T("Email verified"), color_scheme="green"
+                    rx.icon("badge-check", size=12),
+                    T("Email verified"),
+                    color_scheme="green",
+                    high_contrast=True,
                 ),
-                rx.badge(T("Email not verified"), color_scheme="amber"),
+                rx.badge(T("Email not verified"), color_scheme="amber", high_contrast=True),
             ),
             spacing="2",
             wrap="wrap",

@@ -133,6 +133,7 @@ def new_ticket_page() -> rx.Component:
                 icon="message-square-reply",
                 color_scheme="amber",
                 id="continue-suggestion",
+                high_contrast=True,
             ),
         ),
         field(
@@ -179,7 +180,9 @@ def new_ticket_page() -> rx.Component:
         rx.flex(
             rx.foreach(
                 rx.selected_files("ticket-files"),
-                lambda n: rx.badge(rx.icon("paperclip", size=12), n, variant="soft"),
+                lambda n: rx.badge(
+                    rx.icon("paperclip", size=12), n, variant="soft", high_contrast=True
+                ),
             ),
             spacing="2",
             wrap="wrap",

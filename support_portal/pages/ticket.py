@@ -84,6 +84,7 @@ def ticket_page() -> rx.Component:
                             icon="message-circle-question",
                             color_scheme="amber",
                             id="awaiting-notice",
+                            high_contrast=True,
                         ),
                     ),
                     rx.cond(
