@@ -55,9 +55,19 @@ def on_files_rejected(rejected: rx.Var):
     return SessionState.files_rejected(rejected_files(rejected))
 
 
+def upload_zone(*children: rx.Component, **props) -> rx.Component:
+    """`rx.upload.root` whose hidden file input has an accessible name: react-dropzone renders
+    it without one, and screen readers (and axe) would meet an unnamed control."""
+    upload = rx.upload.root(*children, **props)
+    zone = upload.children[0]
+    file_input = zone.children[0]
+    file_input.custom_attrs["aria-label"] = T("Attach files")
+    return upload
+
+
 def attach_button() -> rx.Component:
     settings = get_settings()
-    return rx.upload.root(
+    return upload_zone(
         rx.button(
             rx.icon("paperclip", size=16),
             T("Attach files"),

@@ -128,8 +128,12 @@ def add_agent_form() -> rx.Component:
                 ),
                 rx.el.label(
                     rx.hstack(
-                        rx.checkbox(name="admin", id="agent-admin"),
-                        rx.text(T("Administrator (can manage agents)"), size="2"),
+                        rx.checkbox(
+                            name="admin", id="agent-admin", aria_labelledby="agent-admin-label"
+                        ),
+                        rx.text(
+                            T("Administrator (can manage agents)"), size="2", id="agent-admin-label"
+                        ),
                         align="center",
                         spacing="2",
                     ),

@@ -5,7 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from support_portal import routes
-from support_portal.components.files import form_values, on_files_rejected
+from support_portal.components.files import form_values, on_files_rejected, upload_zone
 from support_portal.components.i18n import T, page_title
 from support_portal.components.layout import page
 from support_portal.components.ui import (
@@ -144,7 +144,7 @@ def new_ticket_page() -> rx.Component:
             error=s.field_errors.get("description", ""),
         ),
         rx.el.input(type="hidden", name="key", value=s.draft_key),
-        rx.upload.root(
+        upload_zone(
             rx.vstack(
                 rx.icon("upload", size=20),
                 rx.text(
