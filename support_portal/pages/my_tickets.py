@@ -1,4 +1,5 @@
-"""/tickets: My tickets, open and closed, with search."""
+"""/tickets: My tickets, open and closed, with a search over all of them (tab and search are
+in the address: ?tab=closed&q=...)."""
 
 from __future__ import annotations
 
@@ -142,6 +143,16 @@ def my_tickets_page() -> rx.Component:
                 margin_y="1rem",
             ),
             error_callout(s.error),
+            rx.cond(
+                s.search != "",
+                rx.text(
+                    T("Results from all your tickets, whatever their status."),
+                    size="2",
+                    color_scheme="gray",
+                    id="search-scope",
+                    margin_bottom="0.5rem",
+                ),
+            ),
             rx.cond(
                 ~s.loaded,
                 loading(),

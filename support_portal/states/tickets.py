@@ -33,6 +33,7 @@ class MyTicketsState(LivePageState):
     previous: list[str] = []
     loaded: bool = False
     error: str = ""
+    _target: str = ""  # the address of the list shown, or on its way
 
     @rx.event
     async def load(self):
@@ -40,11 +41,15 @@ class MyTicketsState(LivePageState):
         if viewer is None:
             yield self._login_redirect()
             return
+        # Tab and search come from the address: set_tab and run_search navigate, so reload
+        # and Back bring the same list again.
         params = self.router.url.query_parameters
         self.tab = "closed" if params.get("tab") == "closed" else "open"
-        self.search = ""
+        self.search = " ".join(str(params.get("q", "")).split())[:100]
+        self._target = routes.my_tickets_path(self.tab, self.search)
         self.cursor = ""
         self.previous = []
+        yield rx.set_value("ticket-search", self.search)  # the input is uncontrolled
         await self._fetch(viewer)
         self._begin_live()
         yield MyTicketsState.live_loop
@@ -75,25 +80,31 @@ class MyTicketsState(LivePageState):
 
     @rx.event
     async def set_tab(self, tab: str):
-        self.tab = "closed" if tab == "closed" else "open"
-        self.cursor = ""
-        self.previous = []
-        await self._fetch()
+        """A tab lists that tab's tickets (a search, which spans all of them, ends)."""
+        return await self._show("closed" if tab == "closed" else "open", "")
 
     @rx.event
     async def run_search(self, form: dict):
-        self.search = str(form.get("q", ""))[:100]
-        self.cursor = ""
-        self.previous = []
-        await self._fetch()
+        return await self._show(self.tab, " ".join(str(form.get("q", "")).split())[:100])
 
     @rx.event
     async def clear_search(self):
-        self.search = ""
+        return await self._show(self.tab, "")
+
+    async def _show(self, tab: str, search: str):
+        """Go to the list's address (load reads it); the same list again is just re-read. A
+        second request for the address already on its way is dropped (a Radix tab reports a
+        click twice: on mouse down and on focus), so Back is not stuck on a duplicate."""
+        if (tab, search) != (self.tab, self.search):
+            target = routes.my_tickets_path(tab, search)
+            if target == self._target:
+                return None
+            self._target = target
+            return rx.redirect(target)
         self.cursor = ""
         self.previous = []
-        yield rx.set_value("ticket-search", "")  # the input is uncontrolled
         await self._fetch()
+        return None
 
     @rx.event
     async def next_page(self):
