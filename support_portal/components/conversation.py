@@ -8,10 +8,10 @@ from support_portal.components.files import (
     attach_button,
     selected_files,
     send_event,
-    upload_progress,
 )
 from support_portal.components.i18n import T
 from support_portal.components.ui import category_label, error_callout, status_badge
+from support_portal.components.upload_feedback import upload_items, upload_watch
 from support_portal.states.views import AttachmentView, MessageView
 
 
@@ -118,6 +118,7 @@ def composer(
     never touch what the user is typing. `stack_on_phone` puts each button on its own row on a
     phone (for a row of several long buttons).
     """
+    busy = state.sending | state.uploading
     form_body = rx.vstack(
         rx.text_area(
             name="body",
@@ -128,22 +129,26 @@ def composer(
             resize="vertical",
             width="100%",
             max_length=20000,
+            # Locked while the message and its files are on their way (kept if refused).
+            read_only=busy,
             # Uncontrolled: live updates never touch what the user is typing.
             **({"on_change": on_typing.throttle(2000)} if on_typing is not None else {}),
         ),
         rx.el.input(type="hidden", name="key", value=state.draft_key),
         selected_files(),
-        upload_progress(state.upload_progress, state.sending),
+        upload_items(state, busy),
         error_callout(state.send_error, id="send-error"),
+        upload_watch(state),
         rx.flex(
-            attach_button(),
+            attach_button(disabled=busy),
             extra_controls or rx.fragment(),
             rx.button(
                 rx.icon("send", size=16),
                 T("Send") if submit_label is None else submit_label,
                 type="submit",
-                loading=state.sending,
-                disabled=send_disabled,
+                loading=busy,
+                # Not clickable again while busy (Radix's loading alone leaves it enabled).
+                disabled=busy if send_disabled is False else busy | send_disabled,
                 aria_describedby=send_described_by,
                 size="3",
                 id="send-button",

@@ -1,11 +1,12 @@
-"""Attaching files to a reply: the picker, the chosen files, rejections and upload progress, and
-the event that sends a form's values with its files in one request."""
+"""Attaching files to a reply: the picker, the chosen files, rejections, and the event that
+sends a form's values with its files in one request."""
 
 from __future__ import annotations
 
 import reflex as rx
 
 from support_portal.components.i18n import T
+from support_portal.components.upload_feedback import begin_and_upload
 from support_portal.rules import ACCEPT
 from support_portal.settings import get_settings
 from support_portal.states.base import SessionState
@@ -65,7 +66,7 @@ def upload_zone(*children: rx.Component, **props) -> rx.Component:
     return upload
 
 
-def attach_button() -> rx.Component:
+def attach_button(disabled: rx.Var | bool = False) -> rx.Component:
     settings = get_settings()
     return upload_zone(
         rx.button(
@@ -75,7 +76,9 @@ def attach_button() -> rx.Component:
             type="button",
             size="2",
             id="attach-button",
+            disabled=disabled,
         ),
+        disabled=disabled,
         id=UPLOAD_ID,
         multiple=True,
         accept=ACCEPT,
@@ -90,18 +93,6 @@ def attach_button() -> rx.Component:
     )
 
 
-def upload_progress(progress: rx.Var, sending: rx.Var) -> rx.Component:
-    return rx.cond(
-        sending & (rx.selected_files(UPLOAD_ID).length() > 0),
-        rx.vstack(
-            rx.progress(value=progress, max=100, width="100%"),
-            rx.text(T("Uploading… {percent}%", percent=progress), size="1", color_scheme="gray"),
-            width="100%",
-            spacing="1",
-        ),
-    )
-
-
 def form_values(form_id: str) -> rx.Var:
     """The form's current fields, read in the browser when the event fires."""
     return rx.Var(
@@ -110,9 +101,11 @@ def form_values(form_id: str) -> rx.Var:
     )
 
 
-def send_event(handler, state, form_id: str = "reply-form"):
-    """An upload handler bound to this form's files and values."""
-    return handler(
-        rx.upload_files(upload_id=UPLOAD_ID, on_upload_progress=state.on_progress),
+def send_event(handler, state, form_id: str = "reply-form", upload_id: str = UPLOAD_ID):
+    """Send/Submit: busy at once, then the upload handler bound to this form's files and
+    values (components/upload_feedback.py)."""
+    upload = handler(
+        rx.upload_files(upload_id=upload_id, on_upload_progress=state.on_progress),
         form_values(form_id),
     )
+    return begin_and_upload(state, upload_id, upload)

@@ -207,7 +207,7 @@ def _composer() -> rx.Component:
             color_scheme="amber",
             size=rx.breakpoints(initial="2", sm="3"),
             width=FULL_ON_PHONE,
-            disabled=S.sending | S.is_closed,
+            disabled=S.sending | S.uploading | S.is_closed,
             on_click=send_event(S.send_and_request_info, S),
             id="send-request-info",
             high_contrast=True,

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import uuid
 from urllib.parse import quote
 
@@ -18,6 +17,7 @@ from support_portal.states.actions import Outcome, attempt
 from support_portal.states.base import call
 from support_portal.states.conversation import clean_form, read_uploads
 from support_portal.states.live import LivePageState
+from support_portal.states.upload_feedback import UploadFeedback
 from support_portal.states.views import TicketRow, ticket_row
 
 LIVE_SAFETY_NET = 15.0
@@ -167,14 +167,13 @@ class MyTicketsState(LivePageState):
         return True
 
 
-class NewTicketState(LivePageState):
+class NewTicketState(UploadFeedback, LivePageState):
     category: str = ""
     suggestion_number: int = 0
     suggestion_subject: str = ""
     error: str = ""
     field_errors: dict[str, str] = {}
     submitting: bool = False
-    upload_progress: int = 0
     draft_key: str = ""
     follow_up_of: int = 0
 
@@ -185,7 +184,7 @@ class NewTicketState(LivePageState):
         self.field_errors = {}
         self.suggestion_number = 0
         self.submitting = False
-        self.upload_progress = 0
+        self._end_upload()
         self.draft_key = uuid.uuid4().hex
         params = self.router.url.query_parameters
         follow = params.get("follow_up", "")
@@ -213,14 +212,13 @@ class NewTicketState(LivePageState):
             self.suggestion_number = suggestion.number
             self.suggestion_subject = suggestion.subject
 
-    @rx.event
-    def on_progress(self, progress: dict):
-        with contextlib.suppress(KeyError, TypeError, ValueError):
-            self.upload_progress = round(float(progress["progress"]) * 100)
+    def _show_upload_error(self, text: str) -> None:
+        self.error = text
 
     @rx.event
     async def submit_with_files(self, files: list[rx.UploadFile], form: dict):
         """Submit: the form's values arrive with the files in one request."""
+        self._upload_arrived()
         incoming = await read_uploads(files)
         async for event in self._create(clean_form(form), incoming):
             yield event
