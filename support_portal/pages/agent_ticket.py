@@ -17,7 +17,7 @@ from support_portal.components.i18n import T, page_title
 from support_portal.components.layout import loading, page
 from support_portal.components.ui import empty_state, error_callout
 from support_portal.i18n import _
-from support_portal.pages.agent_ticket_panels import side_panels
+from support_portal.pages.agent_ticket_panels import collaborators, side_panels
 from support_portal.states.agent_ticket import AgentTicketState
 
 S = AgentTicketState
@@ -136,55 +136,6 @@ def _internal_switch() -> rx.Component:
             spacing="2",
         ),
         cursor="pointer",
-    )
-
-
-def _collaborator(c) -> rx.Component:
-    return rx.match(
-        c.activity,
-        (
-            "reply",
-            rx.callout(
-                T(
-                    "{name} is writing a reply to this customer. Check before you "
-                    "send, to avoid answering twice.",
-                    name=c.name,
-                ),
-                icon="triangle-alert",
-                color_scheme="orange",
-                size="1",
-                class_name="collaborator writing",
-                high_contrast=True,
-            ),
-        ),
-        (
-            "note",
-            rx.text(
-                T("{name} is writing an internal note.", name=c.name),
-                size="1",
-                color_scheme="gray",
-                class_name="collaborator",
-            ),
-        ),
-        rx.text(
-            T("{name} is viewing this ticket.", name=c.name),
-            size="1",
-            color_scheme="gray",
-            class_name="collaborator",
-        ),
-    )
-
-
-def collaborators() -> rx.Component:
-    """Other agents on this ticket, live: a collision warning before sending."""
-    return rx.cond(
-        S.collaborators.length() > 0,
-        rx.vstack(
-            rx.foreach(S.collaborators, _collaborator),
-            spacing="1",
-            width="100%",
-            id="collaborators",
-        ),
     )
 
 
