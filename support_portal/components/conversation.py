@@ -19,15 +19,18 @@ def attachment_chip(a: AttachmentView) -> rx.Component:
     return rx.link(
         rx.hstack(
             rx.icon(rx.cond(a.is_image, "image", "paperclip"), size=14),
-            rx.text(a.filename, size="2", class_name="attachment-name"),
-            rx.text(a.size_label, size="1", color_scheme="gray"),
+            # A long name without spaces wraps anywhere rather than widen a phone's page.
+            rx.text(a.filename, size="2", class_name="attachment-name", overflow_wrap="anywhere"),
+            rx.text(a.size_label, size="1", color_scheme="gray", white_space="nowrap"),
             align="center",
             spacing="1",
+            min_width="0",
         ),
         href=a.url,
         is_external=False,
         reload_document=True,
         class_name="attachment-link",
+        max_width="100%",
     )
 
 

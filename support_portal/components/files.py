@@ -12,6 +12,8 @@ from support_portal.settings import get_settings
 from support_portal.states.base import SessionState
 
 UPLOAD_ID = "reply-files"
+# A chosen file's badge: a long name wraps anywhere instead of widening a phone's page.
+LONG_NAME = {"max_width": "100%", "white_space": "normal", "overflow_wrap": "anywhere"}
 
 
 def selected_files() -> rx.Component:
@@ -26,6 +28,7 @@ def selected_files() -> rx.Component:
                     variant="soft",
                     class_name="selected-file",
                     high_contrast=True,
+                    **LONG_NAME,
                 ),
             ),
             rx.button(

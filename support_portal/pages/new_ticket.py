@@ -5,7 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from support_portal import routes
-from support_portal.components.files import on_files_rejected, send_event, upload_zone
+from support_portal.components.files import LONG_NAME, on_files_rejected, send_event, upload_zone
 from support_portal.components.i18n import T, page_title
 from support_portal.components.layout import page
 from support_portal.components.ui import (
@@ -188,7 +188,11 @@ def new_ticket_page() -> rx.Component:
             rx.foreach(
                 rx.selected_files("ticket-files"),
                 lambda n: rx.badge(
-                    rx.icon("paperclip", size=12), n, variant="soft", high_contrast=True
+                    rx.icon("paperclip", size=12),
+                    n,
+                    variant="soft",
+                    high_contrast=True,
+                    **LONG_NAME,
                 ),
             ),
             spacing="2",
