@@ -122,7 +122,7 @@ def pages_for(who: str, locale: str, world: World) -> list[str]:
         return ["/", "/login", "/register", "/tickets/new", world.guest_links[locale], "/t",
                 f"/tickets/submitted/{number}"]  # fmt: skip
     if who == "guest":
-        return [f"/tickets/{world.numbers[('guest', locale)]}"]
+        return [f"/tickets/{world.numbers[('guest', locale)]}", "/tickets"]
     if who == "customer":
         number = world.numbers[("customer", locale)]
         return ["/", "/tickets", "/tickets/new", f"/tickets/{number}", "/notifications",
