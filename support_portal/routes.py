@@ -8,7 +8,7 @@ The builders take a plain value, or in a page template a Reflex var (anything wi
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 from support_portal.settings import get_settings
 
@@ -64,6 +64,14 @@ def ticket_path(number: Any) -> Any:
 
 def submitted_path(number: Any) -> Any:
     return _fill(TICKET_SUBMITTED, number)
+
+
+def my_tickets_path(tab: str = "open", search: str = "") -> str:
+    """My tickets with its tab and search in the address (reload and Back keep them)."""
+    query = urlencode(
+        [(k, v) for k, v in (("tab", tab if tab != "open" else ""), ("q", search)) if v]
+    )
+    return f"{MY_TICKETS}?{query}" if query else MY_TICKETS
 
 
 def agent_ticket_path(number: Any) -> Any:

@@ -40,6 +40,7 @@ from support_portal.web.uploads import live_session, upload_guard
 upload_handlers = registered_upload_handlers(anonymous=[NewTicketState.submit_with_files])
 
 app = rx.App(
+    stylesheets=["/a11y.css"],
     api_transformer=[
         build_routes_app(),
         build_api_app(),

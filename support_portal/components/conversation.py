@@ -8,10 +8,10 @@ from support_portal.components.files import (
     attach_button,
     selected_files,
     send_event,
-    upload_progress,
 )
 from support_portal.components.i18n import T
 from support_portal.components.ui import category_label, error_callout, status_badge
+from support_portal.components.upload_feedback import upload_items, upload_watch
 from support_portal.states.views import AttachmentView, MessageView
 
 
@@ -19,15 +19,18 @@ def attachment_chip(a: AttachmentView) -> rx.Component:
     return rx.link(
         rx.hstack(
             rx.icon(rx.cond(a.is_image, "image", "paperclip"), size=14),
-            rx.text(a.filename, size="2", class_name="attachment-name"),
-            rx.text(a.size_label, size="1", color_scheme="gray"),
+            # A long name without spaces wraps anywhere rather than widen a phone's page.
+            rx.text(a.filename, size="2", class_name="attachment-name", overflow_wrap="anywhere"),
+            rx.text(a.size_label, size="1", color_scheme="gray", white_space="nowrap"),
             align="center",
             spacing="1",
+            min_width="0",
         ),
         href=a.url,
         is_external=False,
         reload_document=True,
         class_name="attachment-link",
+        max_width="100%",
     )
 
 
@@ -36,11 +39,17 @@ def message_bubble(m: MessageView, *, agent_view: bool = False) -> rx.Component:
     from_support = m.author_kind == "agent"
     label = rx.cond(
         m.is_internal,
-        rx.badge(T("Internal note"), color_scheme="amber", variant="solid", size="1"),
+        rx.badge(
+            T("Internal note"), color_scheme="amber", variant="solid", size="1", high_contrast=True
+        ),
         rx.cond(
             from_support,
-            rx.badge(T("Support"), color_scheme="blue", size="1"),
-            rx.cond(m.author_kind == "system", rx.badge(T("System"), size="1"), rx.fragment()),
+            rx.badge(T("Support"), color_scheme="blue", size="1", high_contrast=True),
+            rx.cond(
+                m.author_kind == "system",
+                rx.badge(T("System"), size="1", high_contrast=True),
+                rx.fragment(),
+            ),
         ),
     )
     return rx.box(
@@ -112,6 +121,7 @@ def composer(
     never touch what the user is typing. `stack_on_phone` puts each button on its own row on a
     phone (for a row of several long buttons).
     """
+    busy = state.sending | state.uploading
     form_body = rx.vstack(
         rx.text_area(
             name="body",
@@ -122,22 +132,26 @@ def composer(
             resize="vertical",
             width="100%",
             max_length=20000,
+            # Locked while the message and its files are on their way (kept if refused).
+            read_only=busy,
             # Uncontrolled: live updates never touch what the user is typing.
             **({"on_change": on_typing.throttle(2000)} if on_typing is not None else {}),
         ),
         rx.el.input(type="hidden", name="key", value=state.draft_key),
         selected_files(),
-        upload_progress(state.upload_progress, state.sending),
+        upload_items(state, busy),
         error_callout(state.send_error, id="send-error"),
+        upload_watch(state),
         rx.flex(
-            attach_button(),
+            attach_button(disabled=busy),
             extra_controls or rx.fragment(),
             rx.button(
                 rx.icon("send", size=16),
                 T("Send") if submit_label is None else submit_label,
                 type="submit",
-                loading=state.sending,
-                disabled=send_disabled,
+                loading=busy,
+                # Not clickable again while busy (Radix's loading alone leaves it enabled).
+                disabled=busy if send_disabled is False else busy | send_disabled,
                 aria_describedby=send_described_by,
                 size="3",
                 id="send-button",

@@ -1,16 +1,19 @@
-"""Attaching files to a reply: the picker, the chosen files, rejections and upload progress, and
-the event that sends a form's values with its files in one request."""
+"""Attaching files to a reply: the picker, the chosen files, rejections, and the event that
+sends a form's values with its files in one request."""
 
 from __future__ import annotations
 
 import reflex as rx
 
 from support_portal.components.i18n import T
+from support_portal.components.upload_feedback import begin_and_upload
 from support_portal.rules import ACCEPT
 from support_portal.settings import get_settings
 from support_portal.states.base import SessionState
 
 UPLOAD_ID = "reply-files"
+# A chosen file's badge: a long name wraps anywhere instead of widening a phone's page.
+LONG_NAME = {"max_width": "100%", "white_space": "normal", "overflow_wrap": "anywhere"}
 
 
 def selected_files() -> rx.Component:
@@ -20,7 +23,12 @@ def selected_files() -> rx.Component:
             rx.foreach(
                 rx.selected_files(UPLOAD_ID),
                 lambda name: rx.badge(
-                    rx.icon("paperclip", size=12), name, variant="soft", class_name="selected-file"
+                    rx.icon("paperclip", size=12),
+                    name,
+                    variant="soft",
+                    class_name="selected-file",
+                    high_contrast=True,
+                    **LONG_NAME,
                 ),
             ),
             rx.button(
@@ -51,9 +59,19 @@ def on_files_rejected(rejected: rx.Var):
     return SessionState.files_rejected(rejected_files(rejected))
 
 
-def attach_button() -> rx.Component:
+def upload_zone(*children: rx.Component, **props) -> rx.Component:
+    """`rx.upload.root` whose hidden file input has an accessible name: react-dropzone renders
+    it without one, and screen readers (and axe) would meet an unnamed control."""
+    upload = rx.upload.root(*children, **props)
+    zone = upload.children[0]
+    file_input = zone.children[0]
+    file_input.custom_attrs["aria-label"] = T("Attach files")
+    return upload
+
+
+def attach_button(disabled: rx.Var | bool = False) -> rx.Component:
     settings = get_settings()
-    return rx.upload.root(
+    return upload_zone(
         rx.button(
             rx.icon("paperclip", size=16),
             T("Attach files"),
@@ -61,7 +79,9 @@ def attach_button() -> rx.Component:
             type="button",
             size="2",
             id="attach-button",
+            disabled=disabled,
         ),
+        disabled=disabled,
         id=UPLOAD_ID,
         multiple=True,
         accept=ACCEPT,
@@ -76,18 +96,6 @@ def attach_button() -> rx.Component:
     )
 
 
-def upload_progress(progress: rx.Var, sending: rx.Var) -> rx.Component:
-    return rx.cond(
-        sending & (rx.selected_files(UPLOAD_ID).length() > 0),
-        rx.vstack(
-            rx.progress(value=progress, max=100, width="100%"),
-            rx.text(T("Uploading… {percent}%", percent=progress), size="1", color_scheme="gray"),
-            width="100%",
-            spacing="1",
-        ),
-    )
-
-
 def form_values(form_id: str) -> rx.Var:
     """The form's current fields, read in the browser when the event fires."""
     return rx.Var(
@@ -96,9 +104,11 @@ def form_values(form_id: str) -> rx.Var:
     )
 
 
-def send_event(handler, state, form_id: str = "reply-form"):
-    """An upload handler bound to this form's files and values."""
-    return handler(
-        rx.upload_files(upload_id=UPLOAD_ID, on_upload_progress=state.on_progress),
+def send_event(handler, state, form_id: str = "reply-form", upload_id: str = UPLOAD_ID):
+    """Send/Submit: busy at once, then the upload handler bound to this form's files and
+    values (components/upload_feedback.py)."""
+    upload = handler(
+        rx.upload_files(upload_id=upload_id, on_upload_progress=state.on_progress),
         form_values(form_id),
     )
+    return begin_and_upload(state, upload_id, upload)

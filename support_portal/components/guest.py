@@ -19,7 +19,14 @@ from support_portal.states.ticket import TicketState
 def _notice(message: rx.Var) -> rx.Component:
     return rx.cond(
         message != "",
-        rx.callout(message, icon="mail-check", color_scheme="green", role="status", id="notice"),
+        rx.callout(
+            message,
+            icon="mail-check",
+            color_scheme="green",
+            role="status",
+            id="notice",
+            high_contrast=True,
+        ),
     )
 
 
@@ -133,6 +140,7 @@ def lost_link_form() -> rx.Component:
                 color_scheme="green",
                 role="status",
                 id="links-sent",
+                high_contrast=True,
             ),
             rx.button(
                 T("Use another email address"), variant="soft", on_click=s.start_over, size="2"
@@ -178,6 +186,7 @@ def link_panel() -> rx.Component:
                     color_scheme="green",
                     role="status",
                     id="link-notice",
+                    high_contrast=True,
                 ),
             ),
             error_callout(s.link_error, id="revoke-error"),

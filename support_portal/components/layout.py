@@ -38,6 +38,7 @@ def bell(suffix: str = "") -> rx.Component:
                     top="-8px",
                     right="-10px",
                     id="bell-count" + suffix,
+                    high_contrast=True,
                 ),
             ),
             position="relative",

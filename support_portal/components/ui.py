@@ -20,11 +20,22 @@ def status_badge(status: rx.Var, *, agent: bool = False) -> rx.Component:
     awaiting = T("Awaiting customer") if agent else T("Awaiting your reply")
     return rx.match(
         status,
-        ("open", rx.badge(T("Open"), color_scheme="blue", class_name="status-badge")),
-        ("awaiting_customer", rx.badge(awaiting, color_scheme="amber", class_name="status-badge")),
-        ("resolved", rx.badge(T("Resolved"), color_scheme="green", class_name="status-badge")),
+        (
+            "open",
+            rx.badge(T("Open"), color_scheme="blue", class_name="status-badge", high_contrast=True),
+        ),
+        (
+            "awaiting_customer",
+            rx.badge(awaiting, color_scheme="amber", class_name="status-badge", high_contrast=True),
+        ),
+        (
+            "resolved",
+            rx.badge(
+                T("Resolved"), color_scheme="green", class_name="status-badge", high_contrast=True
+            ),
+        ),
         ("closed", rx.badge(T("Closed"), color_scheme="gray", class_name="status-badge")),
-        rx.badge(status, class_name="status-badge"),
+        rx.badge(status, class_name="status-badge", high_contrast=True),
     )
 
 
@@ -35,7 +46,14 @@ def category_label(category: rx.Var) -> rx.Component:
 def error_callout(message: rx.Var, **props) -> rx.Component:
     return rx.cond(
         message != "",
-        rx.callout(message, icon="triangle-alert", color_scheme="red", role="alert", **props),
+        rx.callout(
+            message,
+            icon="triangle-alert",
+            color_scheme="red",
+            role="alert",
+            **props,
+            high_contrast=True,
+        ),
     )
 
 
@@ -53,7 +71,7 @@ def submit_button(label: rx.Var, *, loading: rx.Var, **props) -> rx.Component:
 
 
 def info_callout(message: rx.Var | str, icon: str = "info", **props) -> rx.Component:
-    return rx.callout(message, icon=icon, color_scheme="blue", **props)
+    return rx.callout(message, icon=icon, color_scheme="blue", **props, high_contrast=True)
 
 
 def _labelled_id(control: rx.Component) -> str | None:

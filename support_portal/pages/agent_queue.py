@@ -31,6 +31,9 @@ VIEW_LABELS = [
 ]
 
 
+QUEUE_PANEL = "queue-panel"
+
+
 def view_tabs() -> rx.Component:
     tabs = rx.tabs.root(
         rx.tabs.list(
@@ -38,16 +41,26 @@ def view_tabs() -> rx.Component:
                 rx.tabs.trigger(
                     rx.hstack(
                         T(label),
-                        rx.badge(S.counts[value], variant="soft", radius="full", size="1"),
+                        rx.badge(
+                            S.counts[value],
+                            variant="soft",
+                            radius="full",
+                            size="1",
+                            high_contrast=True,
+                        ),
                         spacing="2",
                         align="center",
                     ),
                     value=value,
                     id=f"view-{value}",
+                    # One panel shows whichever view is chosen (Radix would point each tab at a
+                    # panel of its own, which this page does not render).
+                    aria_controls=QUEUE_PANEL,
                 )
                 for value, label in VIEW_LABELS
             ],
-            overflow_x="auto",
+            # Wrapped rather than scrolled: a scrolling strip is a keyboard stop of its own.
+            flex_wrap="wrap",
         ),
         value=S.view,
         on_change=S.set_view,
@@ -198,9 +211,19 @@ def queue() -> rx.Component:
     return rx.vstack(
         rx.heading(T("Tickets"), size="7", as_="h1"),
         view_tabs(),
-        toolbar(),
-        error_callout(S.error, id="queue-error"),
-        results,
+        rx.box(
+            rx.vstack(
+                toolbar(),
+                error_callout(S.error, id="queue-error"),
+                results,
+                spacing="2",
+                width="100%",
+            ),
+            role="tabpanel",
+            id=QUEUE_PANEL,
+            aria_labelledby=rx.cond(S.view != "", "view-" + S.view, ""),
+            width="100%",
+        ),
         spacing="2",
         width="100%",
     )

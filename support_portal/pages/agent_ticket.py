@@ -17,7 +17,7 @@ from support_portal.components.i18n import T, page_title
 from support_portal.components.layout import loading, page
 from support_portal.components.ui import empty_state, error_callout
 from support_portal.i18n import _
-from support_portal.pages.agent_ticket_panels import side_panels
+from support_portal.pages.agent_ticket_panels import collaborators, side_panels
 from support_portal.pages.reply_picker import reply_picker
 from support_portal.states.agent_ticket import AgentTicketState
 
@@ -79,6 +79,7 @@ def actions() -> rx.Component:
                 loading=S.busy == "resolve",
                 disabled=S.busy != "",
                 id="action-resolve",
+                high_contrast=True,
             ),
         ),
         rx.cond(S.allowed.contains("close"), _close_button()),
@@ -107,7 +108,12 @@ def feedback() -> rx.Component:
         rx.cond(
             S.notice != "",
             rx.callout(
-                S.notice, icon="check", color_scheme="green", role="status", id="action-notice"
+                S.notice,
+                icon="check",
+                color_scheme="green",
+                role="status",
+                id="action-notice",
+                high_contrast=True,
             ),
         ),
     )
@@ -134,54 +140,6 @@ def _internal_switch() -> rx.Component:
     )
 
 
-def _collaborator(c) -> rx.Component:
-    return rx.match(
-        c.activity,
-        (
-            "reply",
-            rx.callout(
-                T(
-                    "{name} is writing a reply to this customer. Check before you "
-                    "send, to avoid answering twice.",
-                    name=c.name,
-                ),
-                icon="triangle-alert",
-                color_scheme="orange",
-                size="1",
-                class_name="collaborator writing",
-            ),
-        ),
-        (
-            "note",
-            rx.text(
-                T("{name} is writing an internal note.", name=c.name),
-                size="1",
-                color_scheme="gray",
-                class_name="collaborator",
-            ),
-        ),
-        rx.text(
-            T("{name} is viewing this ticket.", name=c.name),
-            size="1",
-            color_scheme="gray",
-            class_name="collaborator",
-        ),
-    )
-
-
-def collaborators() -> rx.Component:
-    """Other agents on this ticket, live: a collision warning before sending."""
-    return rx.cond(
-        S.collaborators.length() > 0,
-        rx.vstack(
-            rx.foreach(S.collaborators, _collaborator),
-            spacing="1",
-            width="100%",
-            id="collaborators",
-        ),
-    )
-
-
 def _composer() -> rx.Component:
     """The reply form with the agent's buttons.
 
@@ -201,9 +159,10 @@ def _composer() -> rx.Component:
             color_scheme="amber",
             size=rx.breakpoints(initial="2", sm="3"),
             width=FULL_ON_PHONE,
-            disabled=S.sending | S.is_closed,
+            disabled=S.sending | S.uploading | S.is_closed,
             on_click=send_event(S.send_and_request_info, S),
             id="send-request-info",
+            high_contrast=True,
         ),
     )
     return composer(

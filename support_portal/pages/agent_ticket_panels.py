@@ -1,4 +1,5 @@
-"""The side panels of an agent's ticket view: customer, assignee, related tickets, history."""
+"""The side panels of an agent's ticket view: customer, assignee, related tickets, history; and
+who else is on the ticket (above the composer)."""
 
 from __future__ import annotations
 
@@ -50,15 +51,18 @@ def customer_panel() -> rx.Component:
         rx.flex(
             rx.cond(
                 S.customer_has_account,
-                rx.badge(T("Account"), color_scheme="blue"),
+                rx.badge(T("Account"), color_scheme="blue", high_contrast=True),
                 rx.badge(T("Guest"), color_scheme="gray", class_name="guest-badge"),
             ),
             rx.cond(
                 S.customer_verified,
                 rx.badge(
-                    rx.icon("badge-check", size=12), T("Email verified"), color_scheme="green"
+                    rx.icon("badge-check", size=12),
+                    T("Email verified"),
+                    color_scheme="green",
+                    high_contrast=True,
                 ),
-                rx.badge(T("Email not verified"), color_scheme="amber"),
+                rx.badge(T("Email not verified"), color_scheme="amber", high_contrast=True),
             ),
             spacing="2",
             wrap="wrap",
@@ -183,4 +187,53 @@ def side_panels() -> rx.Component:
             width="100%",
         ),
         width="100%",
+    )
+
+
+def _collaborator(c) -> rx.Component:
+    return rx.match(
+        c.activity,
+        (
+            "reply",
+            rx.callout(
+                T(
+                    "{name} is writing a reply to this customer. Check before you "
+                    "send, to avoid answering twice.",
+                    name=c.name,
+                ),
+                icon="triangle-alert",
+                color_scheme="orange",
+                size="1",
+                class_name="collaborator writing",
+                high_contrast=True,
+            ),
+        ),
+        (
+            "note",
+            rx.text(
+                T("{name} is writing an internal note.", name=c.name),
+                size="1",
+                color_scheme="gray",
+                class_name="collaborator",
+            ),
+        ),
+        rx.text(
+            T("{name} is viewing this ticket.", name=c.name),
+            size="1",
+            color_scheme="gray",
+            class_name="collaborator",
+        ),
+    )
+
+
+def collaborators() -> rx.Component:
+    """Other agents on this ticket, live: a collision warning before sending."""
+    return rx.cond(
+        S.collaborators.length() > 0,
+        rx.vstack(
+            rx.foreach(S.collaborators, _collaborator),
+            spacing="1",
+            width="100%",
+            id="collaborators",
+        ),
     )

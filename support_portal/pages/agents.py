@@ -32,6 +32,7 @@ def _toggle(a: AgentView) -> rx.Component:
                 loading=S.busy_id == a.id,
                 disabled=S.busy_id != 0,
                 aria_label=T("Deactivate {name}", name=a.name),
+                high_contrast=True,
             ),
             rx.button(
                 T("Reactivate"),
@@ -53,14 +54,14 @@ def agent_row(a: AgentView) -> rx.Component:
         rx.table.cell(
             rx.cond(
                 a.is_admin,
-                rx.badge(T("Administrator"), color_scheme="purple"),
-                rx.badge(T("Agent"), color_scheme="blue"),
+                rx.badge(T("Administrator"), color_scheme="purple", high_contrast=True),
+                rx.badge(T("Agent"), color_scheme="blue", high_contrast=True),
             )
         ),
         rx.table.cell(
             rx.cond(
                 a.is_active,
-                rx.badge(T("Active"), color_scheme="green"),
+                rx.badge(T("Active"), color_scheme="green", high_contrast=True),
                 rx.badge(T("Deactivated"), color_scheme="gray"),
             )
         ),
@@ -127,8 +128,12 @@ def add_agent_form() -> rx.Component:
                 ),
                 rx.el.label(
                     rx.hstack(
-                        rx.checkbox(name="admin", id="agent-admin"),
-                        rx.text(T("Administrator (can manage agents)"), size="2"),
+                        rx.checkbox(
+                            name="admin", id="agent-admin", aria_labelledby="agent-admin-label"
+                        ),
+                        rx.text(
+                            T("Administrator (can manage agents)"), size="2", id="agent-admin-label"
+                        ),
                         align="center",
                         spacing="2",
                     ),
@@ -167,7 +172,12 @@ def agents() -> rx.Component:
             rx.cond(
                 S.notice != "",
                 rx.callout(
-                    S.notice, icon="check", color_scheme="green", role="status", id="agents-notice"
+                    S.notice,
+                    icon="check",
+                    color_scheme="green",
+                    role="status",
+                    id="agents-notice",
+                    high_contrast=True,
                 ),
             ),
             agents_table(),

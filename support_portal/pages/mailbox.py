@@ -168,6 +168,7 @@ def _clear_button() -> rx.Component:
                 color_scheme="red",
                 disabled=MailboxState.mails.length() == 0,
                 id="clear-mailbox",
+                high_contrast=True,
             ),
         ),
         rx.alert_dialog.content(
@@ -177,7 +178,10 @@ def _clear_button() -> rx.Component:
                 rx.alert_dialog.cancel(rx.button(T("Cancel"), variant="soft", color_scheme="gray")),
                 rx.alert_dialog.action(
                     rx.button(
-                        T("Clear mailbox"), color_scheme="red", on_click=MailboxState.clear_mailbox
+                        T("Clear mailbox"),
+                        color_scheme="red",
+                        on_click=MailboxState.clear_mailbox,
+                        high_contrast=True,
                     )
                 ),
                 spacing="3",

@@ -1,4 +1,5 @@
-"""/tickets: My tickets, open and closed, with search."""
+"""/tickets: My tickets, open and closed, with a search over all of them (tab and search are
+in the address: ?tab=closed&q=...)."""
 
 from __future__ import annotations
 
@@ -18,6 +19,8 @@ from support_portal.components.ui import (
 from support_portal.i18n import _
 from support_portal.states.tickets import MyTicketsState
 from support_portal.states.views import TicketRow
+
+TICKETS_PANEL = "tickets-panel"
 
 
 def ticket_row(row: TicketRow) -> rx.Component:
@@ -101,75 +104,105 @@ def my_tickets_page() -> rx.Component:
         rx.tabs.root(
             rx.tabs.list(
                 rx.tabs.trigger(
-                    T("Open"), " (", s.counts["open"], ")", value="open", id="tab-open"
+                    T("Open"),
+                    " (",
+                    s.counts["open"],
+                    ")",
+                    value="open",
+                    id="tab-open",
+                    aria_controls=TICKETS_PANEL,
                 ),
                 rx.tabs.trigger(
-                    T("Closed"), " (", s.counts["closed"], ")", value="closed", id="tab-closed"
+                    T("Closed"),
+                    " (",
+                    s.counts["closed"],
+                    ")",
+                    value="closed",
+                    id="tab-closed",
+                    aria_controls=TICKETS_PANEL,
                 ),
             ),
             value=s.tab,
             on_change=s.set_tab,
             margin_top="1rem",
         ),
-        search_form(
-            s,
-            rx.input(
-                name="q",
-                placeholder=T("Search by number or subject"),
-                aria_label=T("Search tickets"),
-                id="ticket-search",
-                default_value=s.search,
-                **SEARCH_INPUT_FLEX,
-            ),
-            button=rx.button(
-                rx.icon("search", size=16), T("Search"), type="submit", variant="soft"
-            ),
-            margin_y="1rem",
-        ),
-        error_callout(s.error),
-        rx.cond(
-            ~s.loaded,
-            loading(),
-            rx.cond(
-                s.rows.length() > 0,
-                rx.vstack(
-                    rx.foreach(s.rows, ticket_row), spacing="2", width="100%", id="ticket-list"
+        rx.box(
+            search_form(
+                s,
+                rx.input(
+                    name="q",
+                    placeholder=T("Search by number or subject"),
+                    aria_label=T("Search tickets"),
+                    id="ticket-search",
+                    default_value=s.search,
+                    **SEARCH_INPUT_FLEX,
                 ),
+                button=rx.button(
+                    rx.icon("search", size=16), T("Search"), type="submit", variant="soft"
+                ),
+                margin_y="1rem",
+            ),
+            error_callout(s.error),
+            rx.cond(
+                s.search != "",
+                rx.text(
+                    T("Results from all your tickets, whatever their status."),
+                    size="2",
+                    color_scheme="gray",
+                    id="search-scope",
+                    margin_bottom="0.5rem",
+                ),
+            ),
+            rx.cond(
+                ~s.loaded,
+                loading(),
                 rx.cond(
-                    s.search != "",
-                    empty_state("search-x", T("No tickets match your search.")),
+                    s.rows.length() > 0,
+                    rx.vstack(
+                        rx.foreach(s.rows, ticket_row), spacing="2", width="100%", id="ticket-list"
+                    ),
                     rx.cond(
-                        s.tab == "open",
-                        empty_state(
-                            "inbox",
-                            T("You have no open tickets."),
-                            T("Need help? Submit a ticket and we will get back to you."),
-                            rx.button(
-                                T("Submit a ticket"), on_click=rx.redirect(routes.NEW_TICKET)
+                        s.search != "",
+                        empty_state("search-x", T("No tickets match your search.")),
+                        rx.cond(
+                            s.tab == "open",
+                            empty_state(
+                                "inbox",
+                                T("You have no open tickets."),
+                                T("Need help? Submit a ticket and we will get back to you."),
+                                rx.button(
+                                    T("Submit a ticket"), on_click=rx.redirect(routes.NEW_TICKET)
+                                ),
                             ),
+                            empty_state("archive", T("No closed tickets yet.")),
                         ),
-                        empty_state("archive", T("No closed tickets yet.")),
                     ),
                 ),
             ),
-        ),
-        rx.cond(
-            (s.previous.length() > 0) | (s.next_cursor != ""),
-            rx.hstack(
-                rx.button(
-                    T("Previous"),
-                    variant="soft",
-                    on_click=s.previous_page,
-                    disabled=s.previous.length() == 0,
+            rx.cond(
+                (s.previous.length() > 0) | (s.next_cursor != ""),
+                rx.hstack(
+                    rx.button(
+                        T("Previous"),
+                        variant="soft",
+                        on_click=s.previous_page,
+                        disabled=s.previous.length() == 0,
+                    ),
+                    rx.button(
+                        T("Next"),
+                        variant="soft",
+                        on_click=s.next_page,
+                        disabled=s.next_cursor == "",
+                    ),
+                    justify="center",
+                    width="100%",
+                    margin_top="1rem",
+                    id="ticket-pager",
                 ),
-                rx.button(
-                    T("Next"), variant="soft", on_click=s.next_page, disabled=s.next_cursor == ""
-                ),
-                justify="center",
-                width="100%",
-                margin_top="1rem",
-                id="ticket-pager",
             ),
+            role="tabpanel",
+            id=TICKETS_PANEL,
+            aria_labelledby="tab-" + s.tab,
         ),
         rx.cond(s.loaded, rx.box(id="page-ready", display="none")),
     )

@@ -5,7 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from support_portal import routes
-from support_portal.components.files import form_values, on_files_rejected
+from support_portal.components.files import LONG_NAME, on_files_rejected, send_event, upload_zone
 from support_portal.components.i18n import T, page_title
 from support_portal.components.layout import page
 from support_portal.components.ui import (
@@ -14,6 +14,7 @@ from support_portal.components.ui import (
     field,
     info_callout,
 )
+from support_portal.components.upload_feedback import upload_items, upload_watch
 from support_portal.i18n import _
 from support_portal.rules import ACCEPT, CATEGORIES
 from support_portal.settings import get_settings
@@ -84,6 +85,7 @@ def _guidance() -> rx.Component:
 def new_ticket_page() -> rx.Component:
     s = NewTicketState
     settings = get_settings()
+    busy = s.submitting | s.uploading  # the text locks while it and its files travel
     form_fields = rx.vstack(
         _guest_fields(),
         rx.cond(
@@ -92,7 +94,7 @@ def new_ticket_page() -> rx.Component:
         ),
         field(
             T("Subject"),
-            rx.input(name="subject", required=True, max_length=200, id="subject"),
+            rx.input(name="subject", required=True, max_length=200, id="subject", read_only=busy),
             error=s.field_errors.get("subject", ""),
         ),
         field(
@@ -133,17 +135,23 @@ def new_ticket_page() -> rx.Component:
                 icon="message-square-reply",
                 color_scheme="amber",
                 id="continue-suggestion",
+                high_contrast=True,
             ),
         ),
         field(
             T("Description"),
             rx.text_area(
-                name="description", required=True, rows="7", id="description", max_length=20000
+                name="description",
+                required=True,
+                rows="7",
+                id="description",
+                max_length=20000,
+                read_only=busy,
             ),
             error=s.field_errors.get("description", ""),
         ),
         rx.el.input(type="hidden", name="key", value=s.draft_key),
-        rx.upload.root(
+        upload_zone(
             rx.vstack(
                 rx.icon("upload", size=20),
                 rx.text(
@@ -179,18 +187,27 @@ def new_ticket_page() -> rx.Component:
         rx.flex(
             rx.foreach(
                 rx.selected_files("ticket-files"),
-                lambda n: rx.badge(rx.icon("paperclip", size=12), n, variant="soft"),
+                lambda n: rx.badge(
+                    rx.icon("paperclip", size=12),
+                    n,
+                    variant="soft",
+                    high_contrast=True,
+                    **LONG_NAME,
+                ),
             ),
             spacing="2",
             wrap="wrap",
         ),
-        rx.cond(
-            s.submitting & (rx.selected_files("ticket-files").length() > 0),
-            rx.progress(value=s.upload_progress, max=100, width="100%"),
-        ),
+        upload_items(s, busy),
         error_callout(s.error, id="ticket-error"),
+        upload_watch(s),
         rx.button(
-            T("Submit ticket"), type="submit", size="3", loading=s.submitting, id="submit-ticket"
+            T("Submit ticket"),
+            type="submit",
+            size="3",
+            loading=busy,
+            disabled=busy,
+            id="submit-ticket",
         ),
         spacing="4",
         width="100%",
@@ -201,9 +218,8 @@ def new_ticket_page() -> rx.Component:
             rx.card(
                 rx.form(
                     form_fields,
-                    on_submit=s.submit_with_files(
-                        rx.upload_files(upload_id="ticket-files", on_upload_progress=s.on_progress),
-                        form_values("new-ticket-form"),
+                    on_submit=send_event(
+                        s.submit_with_files, s, "new-ticket-form", upload_id="ticket-files"
                     ),
                     reset_on_submit=False,
                     id="new-ticket-form",

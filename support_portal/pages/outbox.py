@@ -19,11 +19,31 @@ STATUS_COLORS = {"failed": "red", "pending": "amber", "sending": "blue", "sent":
 def outbox_status(status: rx.Var) -> rx.Component:
     return rx.match(
         status,
-        ("failed", rx.badge(T("Failed"), color_scheme="red", class_name="outbox-status")),
-        ("pending", rx.badge(T("Waiting"), color_scheme="amber", class_name="outbox-status")),
-        ("sending", rx.badge(T("Sending"), color_scheme="blue", class_name="outbox-status")),
-        ("sent", rx.badge(T("Sent"), color_scheme="green", class_name="outbox-status")),
-        rx.badge(status, class_name="outbox-status"),
+        (
+            "failed",
+            rx.badge(
+                T("Failed"), color_scheme="red", class_name="outbox-status", high_contrast=True
+            ),
+        ),
+        (
+            "pending",
+            rx.badge(
+                T("Waiting"), color_scheme="amber", class_name="outbox-status", high_contrast=True
+            ),
+        ),
+        (
+            "sending",
+            rx.badge(
+                T("Sending"), color_scheme="blue", class_name="outbox-status", high_contrast=True
+            ),
+        ),
+        (
+            "sent",
+            rx.badge(
+                T("Sent"), color_scheme="green", class_name="outbox-status", high_contrast=True
+            ),
+        ),
+        rx.badge(status, class_name="outbox-status", high_contrast=True),
     )
 
 

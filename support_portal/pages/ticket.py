@@ -58,25 +58,33 @@ def _promise() -> rx.Component:
 
 
 def _closed_notice() -> rx.Component:
-    return rx.callout(
-        rx.vstack(
-            rx.text(T("This ticket is closed"), weight="bold"),
-            rx.text(
-                T(
-                    "Replies are no longer possible here. If you still need help, create a "
-                    "follow-up: our team will see this conversation."
-                )
+    # The one action is the page's primary button: outside the grey callout, whose colour a
+    # button inside would take (grey on grey).
+    return rx.vstack(
+        rx.callout(
+            rx.vstack(
+                rx.text(T("This ticket is closed"), weight="bold"),
+                rx.text(
+                    T(
+                        "Replies are no longer possible here. If you still need help, create a "
+                        "follow-up: our team will see this conversation."
+                    )
+                ),
+                spacing="2",
             ),
-            rx.button(
-                T("Create a follow-up"),
-                on_click=rx.redirect(TicketState.follow_up_href),
-                id="create-follow-up",
-            ),
-            spacing="2",
+            icon="lock",
+            color_scheme="gray",
+            id="closed-notice",
+            width="100%",
         ),
-        icon="lock",
-        color_scheme="gray",
-        id="closed-notice",
+        rx.button(
+            T("Create a follow-up"),
+            on_click=rx.redirect(TicketState.follow_up_href),
+            size="3",
+            id="create-follow-up",
+        ),
+        spacing="3",
+        width="100%",
     )
 
 
@@ -105,6 +113,7 @@ def ticket_page() -> rx.Component:
                             icon="message-circle-question",
                             color_scheme="amber",
                             id="awaiting-notice",
+                            high_contrast=True,
                         ),
                     ),
                     rx.cond(

@@ -23,10 +23,16 @@ def list_tickets(
     cursor: str | None = None,
     limit: int = PAGE_SIZE,
 ) -> Page[TicketSummary]:
-    """ "My tickets": the viewer's own tickets, newest activity first, keyset-paginated."""
+    """ "My tickets": the viewer's own tickets, newest activity first, keyset-paginated.
+
+    A search looks in all of them, whatever the tab (each row carries its status): a customer
+    looking up a number does not know which tab it is in."""
     viewer = access.require_customer(viewer)
-    query = select(Ticket).where(_owned_by(viewer), Ticket.is_active == (tab != "closed"))
-    query = _search(query, search)
+    query = select(Ticket).where(_owned_by(viewer))
+    if _search_text(search):
+        query = _search(query, search)
+    else:
+        query = query.where(Ticket.is_active == (tab != "closed"))
     keyset = after_cursor(Ticket.last_activity_at, Ticket.id, cursor)
     if keyset is not None:
         query = query.where(keyset)
@@ -52,8 +58,12 @@ def _owned_by(viewer: Viewer):
     return Ticket.requester_id == viewer.user_id
 
 
+def _search_text(search: str) -> str:
+    return " ".join((search or "").split())[:100]
+
+
 def _search(query, search: str):
-    text = " ".join((search or "").split())[:100]
+    text = _search_text(search)
     if not text:
         return query
     digits = text.lstrip("#")

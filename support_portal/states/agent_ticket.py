@@ -309,7 +309,7 @@ class AgentTicketState(TicketLabels, ConversationState):
         # idempotency key and the files come in this one request, so nothing can race.
         self._send_internal = self.internal_mode
         self._send_request_info = request_info and not self.internal_mode
-        self.upload_progress = 0
+        self._upload_arrived()
         self.notice = ""
         incoming = await read_uploads(files)
         # The writing spell ends before the message commits and is published: the customer's

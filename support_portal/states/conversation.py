@@ -7,7 +7,6 @@ open). Reflex resends a whole var when it changes; a new message only touches `l
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import uuid
 from collections.abc import Callable
@@ -27,6 +26,7 @@ from support_portal.settings import get_settings
 from support_portal.states.actions import Outcome, attempt
 from support_portal.states.base import SessionState, call
 from support_portal.states.live import SAFETY_NET_SECONDS, Ended, LiveHooks, LiveLoop, run_live
+from support_portal.states.upload_feedback import UploadFeedback
 from support_portal.states.views import MessageView, message_view
 
 log = logging.getLogger(__name__)
@@ -58,7 +58,7 @@ LIVE_FOLD = 50
 UPLOAD_ID = "reply-files"
 
 
-class ConversationState(LiveHooks, SessionState):
+class ConversationState(UploadFeedback, LiveHooks, SessionState):
     ticket_number: int = 0
     subject: str = ""
     status: str = ""
@@ -77,7 +77,6 @@ class ConversationState(LiveHooks, SessionState):
     draft_key: str = ""
     sending: bool = False
     send_error: str = ""
-    upload_progress: int = 0
     support_writing: bool = False
     reply_by: str = ""  # "Monday 12:00": the reply a waiting customer was promised
     reply_overdue: bool = False
@@ -98,7 +97,7 @@ class ConversationState(LiveHooks, SessionState):
         self.loaded = False
         self.send_error = ""
         self.sending = False
-        self.upload_progress = 0
+        self._end_upload()
         self.draft_key = uuid.uuid4().hex
         self._ticket_id = self._first_id = self._last_id = 0
 
@@ -384,13 +383,9 @@ class ConversationState(LiveHooks, SessionState):
     # --- replying ---------------------------------------------------------------------------
 
     @rx.event
-    def on_progress(self, progress: dict):
-        with contextlib.suppress(KeyError, TypeError, ValueError):
-            self.upload_progress = round(float(progress["progress"]) * 100)
-
-    @rx.event
     async def send_with_files(self, files: list[rx.UploadFile], form: dict):
         """Send: the text and idempotency key arrive with the files in one request."""
+        self._upload_arrived()
         incoming = await read_uploads(files)
         async for event in self._send(clean_form(form), incoming):
             yield event
@@ -418,7 +413,6 @@ class ConversationState(LiveHooks, SessionState):
         if not done.ok:
             return
         self._append([done.value])
-        self.upload_progress = 0
         self.draft_key = uuid.uuid4().hex
         yield rx.set_value("reply-body", "")
         yield rx.clear_selected_files(UPLOAD_ID)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import uuid
 from urllib.parse import quote
 
@@ -18,6 +17,7 @@ from support_portal.states.actions import Outcome, attempt
 from support_portal.states.base import call
 from support_portal.states.conversation import clean_form, read_uploads
 from support_portal.states.live import LivePageState
+from support_portal.states.upload_feedback import UploadFeedback
 from support_portal.states.views import TicketRow, ticket_row
 
 LIVE_SAFETY_NET = 15.0
@@ -33,6 +33,7 @@ class MyTicketsState(LivePageState):
     previous: list[str] = []
     loaded: bool = False
     error: str = ""
+    _target: str = ""  # the address of the list shown, or on its way
 
     @rx.event
     async def load(self):
@@ -40,11 +41,15 @@ class MyTicketsState(LivePageState):
         if viewer is None:
             yield self._login_redirect()
             return
+        # Tab and search come from the address: set_tab and run_search navigate, so reload
+        # and Back bring the same list again.
         params = self.router.url.query_parameters
         self.tab = "closed" if params.get("tab") == "closed" else "open"
-        self.search = ""
+        self.search = " ".join(str(params.get("q", "")).split())[:100]
+        self._target = routes.my_tickets_path(self.tab, self.search)
         self.cursor = ""
         self.previous = []
+        yield rx.set_value("ticket-search", self.search)  # the input is uncontrolled
         await self._fetch(viewer)
         self._begin_live()
         yield MyTicketsState.live_loop
@@ -75,25 +80,31 @@ class MyTicketsState(LivePageState):
 
     @rx.event
     async def set_tab(self, tab: str):
-        self.tab = "closed" if tab == "closed" else "open"
-        self.cursor = ""
-        self.previous = []
-        await self._fetch()
+        """A tab lists that tab's tickets (a search, which spans all of them, ends)."""
+        return await self._show("closed" if tab == "closed" else "open", "")
 
     @rx.event
     async def run_search(self, form: dict):
-        self.search = str(form.get("q", ""))[:100]
-        self.cursor = ""
-        self.previous = []
-        await self._fetch()
+        return await self._show(self.tab, " ".join(str(form.get("q", "")).split())[:100])
 
     @rx.event
     async def clear_search(self):
-        self.search = ""
+        return await self._show(self.tab, "")
+
+    async def _show(self, tab: str, search: str):
+        """Go to the list's address (load reads it); the same list again is just re-read. A
+        second request for the address already on its way is dropped (a Radix tab reports a
+        click twice: on mouse down and on focus), so Back is not stuck on a duplicate."""
+        if (tab, search) != (self.tab, self.search):
+            target = routes.my_tickets_path(tab, search)
+            if target == self._target:
+                return None
+            self._target = target
+            return rx.redirect(target)
         self.cursor = ""
         self.previous = []
-        yield rx.set_value("ticket-search", "")  # the input is uncontrolled
         await self._fetch()
+        return None
 
     @rx.event
     async def next_page(self):
@@ -156,14 +167,13 @@ class MyTicketsState(LivePageState):
         return True
 
 
-class NewTicketState(LivePageState):
+class NewTicketState(UploadFeedback, LivePageState):
     category: str = ""
     suggestion_number: int = 0
     suggestion_subject: str = ""
     error: str = ""
     field_errors: dict[str, str] = {}
     submitting: bool = False
-    upload_progress: int = 0
     draft_key: str = ""
     follow_up_of: int = 0
 
@@ -174,7 +184,7 @@ class NewTicketState(LivePageState):
         self.field_errors = {}
         self.suggestion_number = 0
         self.submitting = False
-        self.upload_progress = 0
+        self._end_upload()
         self.draft_key = uuid.uuid4().hex
         params = self.router.url.query_parameters
         follow = params.get("follow_up", "")
@@ -202,14 +212,13 @@ class NewTicketState(LivePageState):
             self.suggestion_number = suggestion.number
             self.suggestion_subject = suggestion.subject
 
-    @rx.event
-    def on_progress(self, progress: dict):
-        with contextlib.suppress(KeyError, TypeError, ValueError):
-            self.upload_progress = round(float(progress["progress"]) * 100)
+    def _show_upload_error(self, text: str) -> None:
+        self.error = text
 
     @rx.event
     async def submit_with_files(self, files: list[rx.UploadFile], form: dict):
         """Submit: the form's values arrive with the files in one request."""
+        self._upload_arrived()
         incoming = await read_uploads(files)
         async for event in self._create(clean_form(form), incoming):
             yield event

@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, settings
-from schemathesis.specs.openapi.checks import positive_data_acceptance
+from schemathesis.specs.openapi.checks import negative_data_rejection, positive_data_acceptance
 
 from support_portal.api.app import build_api_app
 from support_portal.models import Role
@@ -41,4 +41,9 @@ def token(backend, monkeypatch) -> str:  # noqa: F811  (SQLite, then PostgreSQL)
 def test_no_request_makes_the_api_fail(case, token):
     # Business rules the document cannot spell (a whitespace-only subject, an address that is
     # no email, an opaque cursor this API never handed out) are 422 problems: not a failure.
-    case.call_and_validate(headers=bearer(token), excluded_checks=[positive_data_acceptance])
+    # And an empty optional query value (`cursor=`) is taken as absent, which the negative mode
+    # counts as "schema-violating data accepted" (it also counts the bearer header this test
+    # adds itself as missing): what this test holds the API to is no 500 and valid answers.
+    case.call_and_validate(
+        headers=bearer(token), excluded_checks=[positive_data_acceptance, negative_data_rejection]
+    )

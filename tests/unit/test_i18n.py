@@ -81,6 +81,7 @@ ALLOWED_DYNAMIC = {
     ("states/agent_ticket.py", "STATUS_NOTICES[action]"),
     ("states/agent_views.py", "label"),
     ("states/agent_views.py", "name"),
+    ("states/upload_feedback.py", "FAILURES.get(status, FAILED)"),
     ("i18n/__init__.py", "plural"),
 }
 TRANSLATING = {"T": 0, "_t": 0, "_": 0, "gettext": 1, "ngettext": 1}
@@ -158,11 +159,13 @@ def test_the_tables_behind_dynamic_strings_are_in_the_catalog():
     from support_portal.services.workflow import AGENT_LABELS, CUSTOMER_LABELS
     from support_portal.states.agent_ticket import STATUS_NOTICES
     from support_portal.states.agent_views import ACTOR_NAMES
+    from support_portal.states.upload_feedback import FAILED, FAILURES
 
     texts = [label for _, label in CATEGORIES + VIEW_LABELS]
     texts += list(AGENT_LABELS.values()) + list(CUSTOMER_LABELS.values())
     texts += list(STATUS_NOTICES.values()) + list(CodeRejected.MESSAGES.values())
     texts += list(HEADLINES.values()) + list(ACTIONS.values()) + list(ACTOR_NAMES)
+    texts += [*FAILURES.values(), FAILED]
     texts += [InvalidLink.message] + [
         cls.message
         for cls in vars(errors).values()

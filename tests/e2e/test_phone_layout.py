@@ -1,0 +1,82 @@
+"""Issue 14 (minor): a long attachment name never widens a phone's page, and on a closed ticket
+"Create a follow-up" is the page's primary button."""
+
+from __future__ import annotations
+
+from playwright.sync_api import Page, expect
+
+from support_portal.db import session_scope
+from support_portal.models import Role
+from support_portal.services import agent, attachments, tickets
+from tests.e2e.helpers import create_user, goto, log_in
+from tests.e2e.test_ticket_search import viewer_for
+
+LONG_NAME = "bank-statement-" + "x" * 101 + ".txt"  # 120 characters, no space to break at
+PHONE = {"width": 390, "height": 844}
+
+
+def page_width(page: Page) -> int:
+    return page.evaluate("document.documentElement.scrollWidth")
+
+
+def test_a_120_character_file_name_does_not_scroll_a_phone_sideways(page, app, tmp_path):
+    assert len(LONG_NAME) == 120
+    email = create_user(app, name="Lena Longname")
+    engine = app.engine()
+    try:
+        with session_scope(engine) as db:
+            number = tickets.create_ticket(
+                db,
+                viewer=viewer_for(db, email),
+                subject="Statement",
+                category="account",
+                description="Attached.",
+                files=[attachments.IncomingFile(filename=LONG_NAME, data=b"statement\n")],
+            ).number
+    finally:
+        engine.dispose()
+    page.set_viewport_size(PHONE)
+    log_in(page, email)
+    goto(page, f"/tickets/{number}")
+    expect(page.locator(".attachment-name")).to_have_text([LONG_NAME])
+    assert page_width(page) <= PHONE["width"]
+
+    # The same name chosen in the reply box.
+    chosen = tmp_path / LONG_NAME
+    chosen.write_text("more\n")
+    page.locator("#reply-files input[type=file]").set_input_files([str(chosen)])
+    expect(page.locator(".selected-file")).to_have_count(1)
+    assert page_width(page) <= PHONE["width"]
+
+
+def test_create_a_follow_up_is_the_primary_button_on_a_closed_ticket(page, app):
+    email = create_user(app, name="Fred Followup")
+    staff_email = create_user(app, name="Cleo Closer", role=Role.agent)
+    engine = app.engine()
+    try:
+        with session_scope(engine) as db:
+            number = tickets.create_ticket(
+                db,
+                viewer=viewer_for(db, email),
+                subject="Old question",
+                category="account",
+                description="Done.",
+            ).number
+        with session_scope(engine) as db:
+            agent.change_status(
+                db, viewer=viewer_for(db, staff_email), number=number, action="close"
+            )
+    finally:
+        engine.dispose()
+    log_in(page, email)
+    goto(page, f"/tickets/{number}")
+    button = page.locator("#create-follow-up")
+    expect(button).to_be_visible()
+    accents = button.evaluate(
+        """(el) => [
+            el.closest('[data-accent-color]:not([data-accent-color=""])').dataset.accentColor,
+            document.querySelector('.radix-themes').dataset.accentColor,
+        ]"""
+    )
+    assert accents[0] == accents[1] != "gray", accents
+    assert "rt-variant-solid" in (button.get_attribute("class") or "")
