@@ -18,7 +18,7 @@ config = rx.Config(
     show_built_with_reflex=False,
     plugins=[
         rx.plugins.RadixThemesPlugin(
-            theme=rx.theme(accent_color="indigo", gray_color="slate", radius="medium")
+            theme=rx.theme(accent_color=settings.brand_accent, gray_color="slate", radius="medium")
         )
     ],
     disable_plugins=[SitemapPlugin],

@@ -25,6 +25,19 @@ def _development_secret() -> str:
     return value
 
 
+# Radix accent colours whose solid buttons keep white text at 4.5:1 or more (WCAG AA): indigo
+# 5.21, iris 5.37, violet 5.39, purple 5.18, plum 4.75. Blue is 3.26, green 3.16, red 3.91.
+BRAND_ACCENTS = ("indigo", "iris", "violet", "purple", "plum")
+# Their step-9 colour, for the button in emails.
+BRAND_HEX = {
+    "indigo": "#3e63dd",
+    "iris": "#5b5bd6",
+    "violet": "#6e56cf",
+    "purple": "#8e4ec6",
+    "plum": "#ab4aba",
+}
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_file=".env", extra="ignore", case_sensitive=False)
 
@@ -79,6 +92,11 @@ class Settings(BaseSettings):
     # Service levels (issue 16): opening hours in DEFAULT_TIMEZONE ("24/7", or for example
     # "mon-fri 09:00-17:00; sat 10:00-12:00"), holidays as ISO dates separated by commas, and
     # how many business hours a waiting customer is promised an answer in.
+    # The company's own name, logo (a file under assets/, as "/logo.svg", or an https URL) and
+    # accent colour (a Radix colour whose buttons pass WCAG AA with white text).
+    brand_name: str = ""
+    brand_logo: str = ""
+    brand_accent: str = "indigo"
     # Agents without two-factor authentication must set it up before they reach the dashboard.
     require_agent_2fa: bool = False
     business_hours: str = "mon-fri 09:00-17:00"
@@ -98,6 +116,18 @@ class Settings(BaseSettings):
     webhook_retry_max_seconds: float = 3600.0
     webhook_max_attempts: int = Field(default=12, ge=1)
     webhook_disable_after: int = Field(default=10, ge=1)
+
+    @model_validator(mode="after")
+    def _brand_is_readable(self) -> Settings:
+        if self.brand_accent not in BRAND_ACCENTS:
+            raise ValueError(
+                f"BRAND_ACCENT must be one of {', '.join(BRAND_ACCENTS)}: white text on the "
+                f"others' buttons fails WCAG AA contrast (4.5:1)"
+            )
+        logo = self.brand_logo.strip()
+        if logo and not (logo.startswith("/") or logo.startswith("https://")):
+            raise ValueError("BRAND_LOGO must be a file under assets/ (/logo.svg) or an https URL")
+        return self
 
     @model_validator(mode="after")
     def _secrets_are_set(self) -> Settings:

@@ -56,6 +56,15 @@ def message_bubble(m: MessageView, *, agent_view: bool = False) -> rx.Component:
         rx.hstack(
             rx.text(m.author_name, weight="bold", size="2", class_name="author"),
             label,
+            rx.cond(
+                m.merged_from > 0,
+                rx.badge(
+                    T("from ticket {number}", number=m.merged_from),
+                    size="1",
+                    variant="outline",
+                    class_name="merged-from",
+                ),
+            ),
             rx.spacer(),
             rx.tooltip(
                 rx.text(m.time, size="1", color_scheme="gray", class_name="message-time"),

@@ -60,12 +60,15 @@ def on_files_rejected(rejected: rx.Var):
 
 
 def upload_zone(*children: rx.Component, **props) -> rx.Component:
-    """`rx.upload.root` whose hidden file input has an accessible name: react-dropzone renders
-    it without one, and screen readers (and axe) would meet an unnamed control."""
+    """`rx.upload.root` whose hidden file input stays out of the keyboard order and of the
+    accessibility tree: react-dropzone renders it without a name, so screen readers (and axe)
+    would meet an unnamed control. The button inside is the one named control; it opens the
+    same file dialog."""
     upload = rx.upload.root(*children, **props)
     zone = upload.children[0]
     file_input = zone.children[0]
-    file_input.custom_attrs["aria-label"] = T("Attach files")
+    file_input.custom_attrs["aria-hidden"] = "true"
+    file_input.custom_attrs["tabIndex"] = -1
     return upload
 
 

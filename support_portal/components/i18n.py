@@ -12,6 +12,8 @@ from typing import Any
 
 from reflex.vars.base import Var, VarData
 
+from support_portal.settings import get_settings
+
 
 def T(message: str, **params: Any) -> Var:
     from support_portal.states.base import SessionState
@@ -32,4 +34,5 @@ def T(message: str, **params: Any) -> Var:
 
 def page_title(name: str) -> Var:
     """ "My tickets · Support", translated in the browser like any other text."""
-    return T("{page} · {site}", page=T(name), site=T("Support"))
+    brand = get_settings().brand_name.strip()
+    return T("{page} · {site}", page=T(name), site=brand or T("Support"))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from support_portal import routes
+from support_portal.components.brand import brand_mark, brand_name
 from support_portal.components.i18n import T
 from support_portal.i18n import LANGUAGE_NAMES
 from support_portal.states.base import SessionState
@@ -192,8 +193,8 @@ def header() -> rx.Component:
         rx.hstack(
             rx.link(
                 rx.hstack(
-                    rx.icon("life-buoy", size=22),
-                    rx.text(T("Support"), weight="bold", size="4"),
+                    brand_mark(),
+                    rx.text(brand_name(), weight="bold", size="4"),
                     align="center",
                 ),
                 href=routes.HOME,

@@ -34,6 +34,7 @@ def event_text(event: rx.Var) -> rx.Component:
         ("resolved", T("Your issue was marked as resolved")),
         ("closed", T("Your ticket was closed")),
         ("reminder", T("Your ticket waits for your answer")),
+        ("merged", T("Your requests continue in one ticket")),
         ("customer_replied", T("Customer replied")),
         ("new_ticket", T("New ticket")),
         T("Your ticket was updated"),
@@ -52,6 +53,7 @@ def event_icon(event: rx.Var) -> rx.Component:
         ("resolved", icon("circle-check", "green")),
         ("closed", icon("lock", "gray")),
         ("reminder", icon("alarm-clock", "amber")),
+        ("merged", icon("merge", "blue")),
         ("customer_replied", icon("message-square-reply", "blue")),
         ("new_ticket", icon("inbox", "violet")),
         icon("bell", "gray"),
@@ -67,6 +69,7 @@ def email_switch_title(event: rx.Var) -> rx.Component:
         ("resolved", T("Your issue was marked as resolved")),
         ("closed", T("Your ticket was closed")),
         ("reminder", T("Your ticket waits for your answer")),
+        ("merged", T("Your requests continue in one ticket")),
         event,
     )
 
@@ -80,5 +83,6 @@ def email_switch_hint(event: rx.Var) -> rx.Component:
         ("resolved", T("When we consider the issue solved; you can still reply.")),
         ("closed", T("When the ticket is closed for good.")),
         ("reminder", T("When a question of ours has waited a few days for your answer.")),
+        ("merged", T("When we join a duplicate request to your other ticket.")),
         "",
     )

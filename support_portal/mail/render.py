@@ -17,9 +17,9 @@ from email.utils import formatdate, parseaddr
 
 from support_portal.i18n import _, gettext
 from support_portal.routes import LOGIN, absolute
-from support_portal.settings import get_settings
+from support_portal.settings import BRAND_HEX, get_settings
 
-PRODUCT_NAME = "Support"
+PRODUCT_NAME = _("Support")  # BRAND_NAME when set
 
 HEADLINES = {
     "ticket_received": _("We received your support ticket {number}."),
@@ -28,6 +28,7 @@ HEADLINES = {
     "resolved": _("Your issue in ticket {number} was marked as resolved."),
     "closed": _("Your ticket {number} was closed."),
     "reminder": _("Your ticket {number} is still waiting for your answer."),
+    "merged": _("We merged your duplicate request into ticket {number}."),
     "link_replaced": _("The link to your support ticket {number} was replaced."),
 }
 ACTIONS = {
@@ -41,6 +42,7 @@ ACTIONS = {
     "reminder": _(
         "Our question is still open. Reply in the ticket, or it will be marked as resolved:"
     ),
+    "merged": _("The whole conversation continues there; your earlier link leads there too:"),
     "link_replaced": _("Earlier links no longer work. From now on, open your ticket here:"),
 }
 SUBJECT_RECEIVED = _("Your support ticket {number} was received")
@@ -48,7 +50,12 @@ SUBJECT_UPDATED = _("Your support ticket {number} has been updated")
 SUBJECTS = {
     "ticket_received": SUBJECT_RECEIVED,
     "link_replaced": _("A new link to your support ticket {number}"),
+    "agent_replied": _("New reply on your support ticket {number}"),
+    "info_requested": _("We need more information on ticket {number}"),
+    "resolved": _("Your support ticket {number} was resolved"),
+    "closed": _("Your support ticket {number} was closed"),
     "reminder": _("Reminder: ticket {number} waits for your answer"),
+    "merged": _("Your requests continue in ticket {number}"),
 }
 NOTICE = _(
     "This email is a notification only. Replies to this address are not read: "
@@ -118,18 +125,22 @@ def _compose(
         text_parts += ["", link]
     text_parts += ["", "-- ", notice]
     html_lines = "".join(f"<p>{html.escape(line)}</p>" for line in lines)
+    settings = get_settings()
+    accent = BRAND_HEX[settings.brand_accent]
+    brand = html.escape(settings.brand_name.strip() or gettext(locale, PRODUCT_NAME))
     button = ""
     if link:
         href = html.escape(link, quote=True)
         button = (
             f'<p><a href="{href}" style="display:inline-block;padding:10px 18px;'
-            f'background:#2563eb;color:#fff;border-radius:6px;text-decoration:none">'
+            f'background:{accent};color:#fff;border-radius:6px;text-decoration:none">'
             f"{html.escape(link_label or link)}</a></p>"
             f'<p style="font-size:12px;color:#555">{html.escape(link)}</p>'
         )
     body_html = (
         f'<!doctype html><html lang="{html.escape(locale)}"><body style="font-family:'
         f'system-ui,sans-serif;line-height:1.5;color:#111">'
+        f'<p style="font-size:18px;font-weight:bold;color:{accent}">{brand}</p>'
         f"<p>{html.escape(_hello(locale, name))}</p>{html_lines}{button}"
         f'<hr><p style="font-size:12px;color:#555">{html.escape(notice)}</p></body></html>'
     )

@@ -49,6 +49,7 @@ class NotificationEvent(StrEnum):
     resolved = "resolved"
     closed = "closed"
     reminder = "reminder"  # a ticket still waits for the customer's answer
+    merged = "merged"  # the customer's duplicate was merged into another of their tickets
     customer_replied = "customer_replied"
     new_ticket = "new_ticket"
 
@@ -60,6 +61,7 @@ CUSTOMER_EVENTS = (
     NotificationEvent.resolved,
     NotificationEvent.closed,
     NotificationEvent.reminder,
+    NotificationEvent.merged,
 )
 AGENT_EVENTS = (NotificationEvent.customer_replied, NotificationEvent.new_ticket)
 

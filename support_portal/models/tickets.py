@@ -61,6 +61,8 @@ class Ticket(SQLModel, table=True):
     resolved_at: datetime | None = None
     closed_at: datetime | None = None
     message_count: int = 0
+    # A duplicate merged into another ticket: its page, links and guest link lead there.
+    merged_into_id: int | None = Field(default=None, foreign_key="tickets.id")
 
 
 class Message(SQLModel, table=True):
@@ -79,6 +81,7 @@ class Message(SQLModel, table=True):
     is_internal: bool = False
     idempotency_key: str | None = Field(default=None, max_length=64)
     created_at: datetime = Field(default_factory=utcnow)
+    merged_from: int | None = None  # the number of the ticket it was written in, when merged
 
 
 class Attachment(SQLModel, table=True):

@@ -15,6 +15,7 @@ from support_portal.components.conversation import (
 from support_portal.components.files import send_event
 from support_portal.components.i18n import T, page_title
 from support_portal.components.layout import loading, page
+from support_portal.components.moved import follow_merge
 from support_portal.components.ui import empty_state, error_callout
 from support_portal.i18n import _
 from support_portal.pages.agent_ticket_panels import collaborators, side_panels
@@ -224,6 +225,7 @@ def reply_box() -> rx.Component:
 
 def ticket_view() -> rx.Component:
     main = rx.vstack(
+        follow_merge(S.moved_to, routes.agent_ticket_path(S.moved_to)),
         header(),
         actions(),
         feedback(),

@@ -85,3 +85,64 @@ def labels_panel() -> rx.Component:
         ),
         id="labels-panel",
     )
+
+
+def merge_panel() -> rx.Component:
+    """Merge this ticket, a duplicate, into another open ticket of the customer."""
+    return card(
+        rx.form(
+            rx.vstack(
+                rx.heading(T("Merge into another ticket"), size="3", as_="h2"),
+                rx.hstack(
+                    rx.input(
+                        name="into",
+                        id="merge-into",
+                        placeholder=T("Ticket number"),
+                        aria_label=T("Merge into ticket number"),
+                        input_mode="numeric",
+                        max_length=12,
+                        flex="1",
+                    ),
+                    rx.button(
+                        T("Merge"),
+                        type="submit",
+                        variant="soft",
+                        loading=S.merging,
+                        id="merge-submit",
+                    ),
+                    width="100%",
+                ),
+                rx.cond(
+                    S.merge_confirm,
+                    rx.el.label(
+                        rx.hstack(
+                            rx.checkbox(
+                                name="confirm",
+                                id="merge-confirm",
+                                aria_labelledby="merge-confirm-label",
+                            ),
+                            rx.text(T("Merge anyway"), size="2", id="merge-confirm-label"),
+                            spacing="2",
+                            align="center",
+                        ),
+                    ),
+                ),
+                rx.cond(
+                    S.merge_error != "",
+                    rx.text(
+                        S.merge_error, color_scheme="red", size="2", role="alert", id="merge-error"
+                    ),
+                ),
+                rx.text(
+                    T("Its messages move to that ticket, and the customer is told once."),
+                    size="1",
+                    color_scheme="gray",
+                ),
+                spacing="2",
+                width="100%",
+            ),
+            on_submit=S.merge,
+            reset_on_submit=False,
+        ),
+        id="merge-panel",
+    )

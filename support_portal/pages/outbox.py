@@ -56,6 +56,7 @@ def template_label(template: rx.Var) -> rx.Component:
         ("resolved", T("Resolved")),
         ("closed", T("Closed")),
         ("reminder", T("Reminder")),
+        ("merged", T("Merged")),
         ("guest_links", T("Guest links")),
         template,
     )

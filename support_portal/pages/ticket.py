@@ -13,10 +13,8 @@ from support_portal.components.conversation import (
 from support_portal.components.guest import link_panel
 from support_portal.components.i18n import T, page_title
 from support_portal.components.layout import loading, page
-from support_portal.components.ui import (
-    empty_state,
-    info_callout,
-)
+from support_portal.components.moved import follow_merge
+from support_portal.components.ui import empty_state, error_callout, info_callout
 from support_portal.i18n import _
 from support_portal.states.ticket import TicketState
 
@@ -34,6 +32,43 @@ def _ticket_header() -> rx.Component:
     )
     return ticket_header(
         s, back_label=T("My tickets"), back_href=routes.MY_TICKETS, extra=follow_up_of
+    )
+
+
+def _own_status() -> rx.Component:
+    """The customer closes their own ticket: "Mark as resolved", then "Close"."""
+    s = TicketState
+    button = {"variant": "soft", "size": "2", "disabled": s.changing_status != ""}
+    return rx.vstack(
+        rx.cond(
+            (s.status == "open") | (s.status == "awaiting_customer"),
+            rx.button(
+                rx.icon("circle-check", size=16),
+                T("Mark as resolved"),
+                on_click=TicketState.change_status("resolve"),
+                loading=s.changing_status == "resolve",
+                id="mark-resolved",
+                **button,
+            ),
+        ),
+        rx.cond(
+            s.status == "resolved",
+            rx.button(
+                rx.icon("lock", size=16),
+                T("Close ticket"),
+                on_click=TicketState.change_status("close"),
+                loading=s.changing_status == "close",
+                id="close-ticket",
+                **button,
+            ),
+        ),
+        error_callout(s.status_error, id="status-error"),
+        rx.cond(
+            s.status_notice != "",
+            rx.text(s.status_notice, size="2", role="status", id="status-notice"),
+        ),
+        spacing="2",
+        align="start",
     )
 
 
@@ -104,8 +139,10 @@ def ticket_page() -> rx.Component:
                     rx.button(T("My tickets"), on_click=rx.redirect(routes.MY_TICKETS)),
                 ),
                 rx.vstack(
+                    follow_merge(s.moved_to, routes.ticket_path(s.moved_to)),
                     _ticket_header(),
                     _promise(),
+                    _own_status(),
                     rx.cond(
                         s.status == "awaiting_customer",
                         rx.callout(

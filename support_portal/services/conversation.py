@@ -113,7 +113,13 @@ def ticket_detail(db: Session, ticket: Ticket) -> TicketDetail:
         follow_up_of_number=original.number if original else None,
         follow_up_numbers=list(follow_ups),
         reply_due_at=service_levels.reply_due(ticket),
+        merged_into_number=_number_of(db, ticket.merged_into_id),
     )
+
+
+def _number_of(db: Session, ticket_id: int | None) -> int | None:
+    target = db.get(Ticket, ticket_id) if ticket_id else None
+    return target.number if target else None
 
 
 def mark_read(db: Session, *, viewer: Viewer | None, number: int | str) -> None:
@@ -217,6 +223,7 @@ def _public(m: Message, files: list[AttachmentPublic]) -> MessagePublic:
         is_internal=m.is_internal,
         created_at=m.created_at,
         attachments=files,
+        merged_from=m.merged_from,
     )
 
 

@@ -65,6 +65,7 @@ class MessagePublic:
     is_internal: bool
     created_at: datetime
     attachments: list[AttachmentPublic] = field(default_factory=list)
+    merged_from: int | None = None  # "from ticket N": written in a ticket merged into this one
 
 
 @dataclass(frozen=True)
@@ -100,6 +101,7 @@ class TicketDetail:
     follow_up_of_number: int | None = None
     follow_up_numbers: list[int] = field(default_factory=list)
     reply_due_at: datetime | None = None  # the reply the waiting customer was promised
+    merged_into_number: int | None = None  # this ticket was merged into that one
 
 
 T = TypeVar("T")

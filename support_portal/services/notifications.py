@@ -35,6 +35,7 @@ EMAIL_TEMPLATES = {  # customer events that send an email
     E.resolved: "resolved",
     E.closed: "closed",
     E.reminder: "reminder",
+    E.merged: "merged",
 }
 
 

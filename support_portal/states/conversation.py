@@ -79,6 +79,7 @@ class ConversationState(UploadFeedback, LiveHooks, SessionState):
     send_error: str = ""
     support_writing: bool = False
     reply_by: str = ""  # "Monday 12:00": the reply a waiting customer was promised
+    moved_to: int = 0  # this ticket was merged into that one: the page goes there
     reply_overdue: bool = False
     _ticket_id: int = 0
     _first_id: int = 0
@@ -100,6 +101,7 @@ class ConversationState(UploadFeedback, LiveHooks, SessionState):
         self._end_upload()
         self.draft_key = uuid.uuid4().hex
         self._ticket_id = self._first_id = self._last_id = 0
+        self.moved_to = 0
 
     def _include_internal(self, viewer: Viewer) -> bool:
         return viewer.is_agent
@@ -139,6 +141,7 @@ class ConversationState(UploadFeedback, LiveHooks, SessionState):
             follow_up_numbers=detail.follow_up_numbers,
         )
         self._show_promise(detail.reply_due_at)
+        self._put(moved_to=detail.merged_into_number or 0)
 
     def _show_promise(self, due) -> None:
         now = utcnow()

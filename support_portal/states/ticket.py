@@ -5,13 +5,17 @@ from __future__ import annotations
 import reflex as rx
 
 from support_portal import routes
-from support_portal.services import guest
+from support_portal.services import customer_status, guest
 from support_portal.services.errors import DomainError, NotAuthenticated, NotFound
+from support_portal.states.actions import Outcome, attempt
 from support_portal.states.base import call
 from support_portal.states.conversation import ConversationState
 
 
 class TicketState(ConversationState):
+    changing_status: str = ""  # "resolve" or "close" while it runs
+    status_error: str = ""
+    status_notice: str = ""
     revoking_link: bool = False
     link_notice: str = ""
     link_error: str = ""
@@ -62,6 +66,33 @@ class TicketState(ConversationState):
         except DomainError as exc:
             self.link_error = self._error_text(exc)
         self.revoking_link = False
+
+    @rx.event
+    async def change_status(self, action: str):
+        """The customer's own "Mark as resolved" and "Close"."""
+        action = str(action)
+        if action not in ("resolve", "close"):
+            return
+        done = Outcome()
+        async for update in attempt(
+            self,
+            done,
+            customer_status.change_own_status,
+            busy="changing_status",
+            busy_value=action,
+            error="status_error",
+            viewer=True,
+            number=self.ticket_number,
+            action=action,
+        ):
+            yield update
+        if done.ok:
+            self._apply_detail(done.value)
+            self.status_notice = (
+                self._t("Marked as resolved. If the problem comes back, reply below.")
+                if action == "resolve"
+                else self._t("The ticket is closed.")
+            )
 
     @rx.var
     def is_closed(self) -> bool:

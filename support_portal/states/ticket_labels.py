@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import reflex as rx
 
-from support_portal.services import agent_page
+from support_portal.services import agent_page, ticket_merge
+from support_portal.states.actions import Outcome, attempt
 
 PRIORITY_LABELS = ("low", "normal", "high", "urgent")
 
@@ -15,6 +16,9 @@ class TicketLabels(rx.State, mixin=True):
     tags: list[str] = []
     known_tags: list[str] = []  # the tags in use, for the input's suggestions
     tag_error: str = ""
+    merge_error: str = ""
+    merge_confirm: bool = False  # the target is another customer's: ask before merging
+    merging: bool = False
 
     def _show_labels(self, found: agent_page.AgentPanels | agent_page.AgentPageUpdate) -> None:
         self._put(  # type: ignore[attr-defined]
@@ -23,6 +27,7 @@ class TicketLabels(rx.State, mixin=True):
 
     def _forget_labels(self) -> None:
         self.priority, self.tags, self.known_tags, self.tag_error = "normal", [], [], ""
+        self.merge_error, self.merge_confirm, self.merging = "", False, False
 
     @rx.event
     async def set_priority(self, value: str):
@@ -42,6 +47,28 @@ class TicketLabels(rx.State, mixin=True):
             self.tag_error, self.action_error = self.action_error, ""  # type: ignore[attr-defined]
         else:
             yield rx.set_value("tag-input", "")
+
+    @rx.event
+    async def merge(self, form: dict):
+        """Merge this ticket (a duplicate) into the one the agent names; the page follows."""
+        into = "".join(ch for ch in str(form.get("into", ""))[:20] if ch.isdigit())
+        confirmed = self.merge_confirm and str(form.get("confirm", "")) in ("on", "true")
+        done = Outcome()
+        async for update in attempt(
+            self,
+            done,
+            ticket_merge.merge,
+            busy="merging",
+            error="merge_error",
+            viewer=True,
+            number=self.ticket_number,  # type: ignore[attr-defined]
+            into=into or "0",
+            other_customer_confirmed=confirmed,
+        ):
+            yield update
+        self.merge_confirm = isinstance(done.error, ticket_merge.OtherCustomer)
+        if done.ok:
+            self.moved_to = done.value.target_number  # type: ignore[attr-defined]
 
     @rx.event
     async def remove_tag(self, tag: str):

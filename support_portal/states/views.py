@@ -46,6 +46,7 @@ class MessageView:
     time: str
     time_title: str
     attachments: list[AttachmentView] = field(default_factory=list)
+    merged_from: int = 0  # written in ticket N, merged into this one
 
 
 def size_label(size: int) -> str:
@@ -103,4 +104,5 @@ def message_view(m: MessagePublic, locale: str, tz: str | None, now: datetime) -
             )
             for a in m.attachments
         ],
+        merged_from=m.merged_from or 0,
     )

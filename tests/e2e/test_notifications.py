@@ -132,8 +132,8 @@ def test_an_agent_reply_raises_the_bell_live_and_the_notification_opens_the_tick
     expect(page.locator(".notification.unread")).to_have_count(0)
 
     send_mail_once(app)
-    updated = app.smtp.wait_for(customer_email, subject_contains="has been updated")[0]
-    assert updated["Subject"] == f"Your support ticket {number} has been updated"
+    updated = app.smtp.wait_for(customer_email, subject_contains="New reply")[0]
+    assert updated["Subject"] == f"New reply on your support ticket {number}"
     assert updated["Auto-Submitted"] == "auto-generated"
     assert f"{app.url}/tickets/{number}" in links_in(updated)
     assert "trade history" not in text_of(updated)

@@ -50,7 +50,7 @@ async def test_emails_sent_without_an_smtp_host_land_in_the_mailbox(
 
     caught = catcher.list_mail(settings=settings)
     assert [m.subject for m in caught] == [
-        f"Your support ticket {number} has been updated",  # newest first
+        f"New reply on your support ticket {number}",  # newest first
         f"Your support ticket {number} was received",
     ]
     newest = catcher.read_mail(caught[0].name, settings=settings)

@@ -42,7 +42,7 @@ async def test_an_agent_reply_is_delivered_as_one_notification_only_email(
     received, updated = [parse(raw) for raw in smtp.raw]
     assert updated["From"] == MAIL_FROM
     assert updated["To"] == "Alice Customer <alice@example.com>"
-    assert updated["Subject"] == f"Your support ticket {number} has been updated"
+    assert updated["Subject"] == f"New reply on your support ticket {number}"
     assert received["Subject"] == f"Your support ticket {number} was received"
     assert updated["Auto-Submitted"] == "auto-generated"
     assert updated.get_content_type() == "multipart/alternative"

@@ -70,6 +70,7 @@ ALLOWED_DYNAMIC = {
     ("components/ui.py", "label"),
     ("pages/new_ticket.py", "label"),
     ("mail/render.py", "NOTICE"),
+    ("mail/render.py", "PRODUCT_NAME"),
     ("mail/render.py", "HEADLINES[template]"),
     ("mail/render.py", "ACTIONS[template]"),
     ("mail/render.py", "subject"),
@@ -209,7 +210,7 @@ def test_emails_are_rendered_in_the_recipients_language():
         name=None,
         link="https://portal.test/tickets/12345678",
     )
-    assert czech.subject == "Váš tiket podpory 12345678 byl aktualizován"
+    assert czech.subject == "Nová odpověď ve vašem tiketu 12345678"
     assert "Náš tým podpory odpověděl na váš tiket 12345678." in czech.text
     english = ticket_email(
         "agent_replied",
@@ -218,4 +219,4 @@ def test_emails_are_rendered_in_the_recipients_language():
         name=None,
         link="https://portal.test/tickets/12345678",
     )
-    assert english.subject == "Your support ticket 12345678 has been updated"
+    assert english.subject == "New reply on your support ticket 12345678"

@@ -42,10 +42,11 @@ def header_names(raw: bytes) -> list[str]:
 @pytest.mark.parametrize(
     ("template", "subject"),
     [("ticket_received", "Your support ticket 12345678 was received"),
-     ("agent_replied", "Your support ticket 12345678 has been updated"),
-     ("info_requested", "Your support ticket 12345678 has been updated"),
-     ("resolved", "Your support ticket 12345678 has been updated"),
-     ("closed", "Your support ticket 12345678 has been updated")],
+     ("agent_replied", "New reply on your support ticket 12345678"),
+     ("info_requested", "We need more information on ticket 12345678"),
+     ("resolved", "Your support ticket 12345678 was resolved"),
+     ("closed", "Your support ticket 12345678 was closed"),
+     ("reminder", "Reminder: ticket 12345678 waits for your answer")],
 )  # fmt: skip
 def test_each_template_has_a_subject_naming_the_ticket(template, subject):
     assert sent(email(template))["Subject"] == subject
@@ -249,4 +250,28 @@ def test_a_lost_links_email_lists_every_link():
 
 def test_an_unknown_locale_falls_back_to_english():
     rendered = render.ticket_email("closed", locale="xx", number=7, name=None, link=LINK)
-    assert rendered.subject == "Your support ticket 7 has been updated"
+    assert rendered.subject == "Your support ticket 7 was closed"
+
+
+def test_emails_carry_the_brand_and_its_accent(monkeypatch):
+    from support_portal.settings import get_settings
+
+    monkeypatch.setattr(get_settings(), "brand_name", "Acme Exchange")
+    monkeypatch.setattr(get_settings(), "brand_accent", "violet")
+    rendered = render.ticket_email("agent_replied", locale="en", number=7, name=None, link=LINK)
+    assert "Acme Exchange" in rendered.html and "#6e56cf" in rendered.html
+    assert "Open ticket 7" in rendered.html  # the "View ticket" button
+
+
+def test_a_brand_accent_that_fails_contrast_is_refused(monkeypatch):
+    from pydantic import ValidationError
+
+    from support_portal.settings import Settings
+
+    monkeypatch.setenv("BRAND_ACCENT", "green")
+    with pytest.raises(ValidationError, match="WCAG AA"):
+        Settings()
+    monkeypatch.setenv("BRAND_ACCENT", "plum")
+    monkeypatch.setenv("BRAND_LOGO", "javascript:alert(1)")
+    with pytest.raises(ValidationError, match="BRAND_LOGO"):
+        Settings()

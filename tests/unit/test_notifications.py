@@ -202,7 +202,7 @@ def test_turning_an_email_off_keeps_the_in_app_notification(db, alice, agent):
 def test_preferences_default_to_on_and_remember_changes(db, alice):
     assert notifications.preferences(db, viewer=alice) == {
         "ticket_received": True, "agent_replied": True, "info_requested": True,
-        "resolved": True, "closed": True,
+        "resolved": True, "closed": True, "reminder": True, "merged": True,
     }  # fmt: skip
     notifications.set_preference(db, viewer=alice, event="resolved", email=False)
     notifications.set_preference(db, viewer=alice, event="resolved", email=False)
