@@ -22,7 +22,14 @@ from support_portal.services.errors import DomainError, NotAuthenticated, NotFou
 from support_portal.services.unit_of_work import in_db
 from support_portal.settings import get_settings
 from support_portal.states.base import SessionState, call
-from support_portal.states.live import SAFETY_NET_SECONDS, Ended, LiveHooks, LiveLoop, run_live
+from support_portal.states.live import (
+    SAFETY_NET_SECONDS,
+    Ended,
+    LiveHooks,
+    LiveLoop,
+    conversation_reads,
+    run_live,
+)
 from support_portal.states.views import MessageView, message_view
 
 log = logging.getLogger(__name__)
@@ -326,6 +333,13 @@ class ConversationState(LiveHooks, SessionState):
         token = loop.session
         read_update = self._live_update_reader()
         read_presence = self._presence_reader(loop)
+        if read_update is live_reads.conversation_update:  # read with the others woken now
+            update = await conversation_reads.ask(
+                live_reads.UpdateRequest(token, number, after_id, session_only=only_presence)
+            )
+            if update is None:
+                raise Ended()
+            return (None if only_presence else update), await read_presence()
 
         def fetch(db):
             update = None
@@ -336,7 +350,7 @@ class ConversationState(LiveHooks, SessionState):
                 try:
                     update = read_update(db, session_token=token, number=number, after_id=after_id)
                 except (NotFound, NotAuthenticated, PermissionDenied) as exc:
-                    return exc, None
+                    return exc
                 if update is None:
                     raise Ended()
             return update

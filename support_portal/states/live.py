@@ -19,10 +19,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from support_portal.live.coalesce import Coalescer
 from support_portal.live.hub import LiveEvent, hub, user_topic
-from support_portal.services import notifications, sessions
+from support_portal.services import live_reads, notifications, sessions
 from support_portal.services.dto import Viewer
-from support_portal.services.unit_of_work import in_db
+from support_portal.services.unit_of_work import call, in_db
 from support_portal.states.base import SessionState
 
 log = logging.getLogger(__name__)
@@ -47,6 +48,22 @@ def register_app(app: Any) -> None:
 def client_connected(token: str) -> bool:
     """Is the browser tab behind `token` still connected to this worker? (True outside an app.)"""
     return _connected is None or _connected(token)
+
+
+# --- reads shared by the pages one event wakes ----------------------------------------------
+
+
+async def _conversation_updates(
+    requests: list[live_reads.UpdateRequest],
+) -> list[live_reads.Outcome]:
+    return await call(live_reads.conversation_updates, requests=requests)
+
+
+# The open conversations (customers' and guests' pages) woken together re-read in one
+# transaction: each still gets only what its own session may see (A4, A5).
+conversation_reads: Coalescer[live_reads.UpdateRequest, live_reads.Outcome] = Coalescer(
+    _conversation_updates
+)
 
 
 # --- the loop -------------------------------------------------------------------------------
