@@ -273,3 +273,21 @@ def fingerprint(db: Session, *, ticket_id: int) -> Fingerprint | None:
         return None
     status, updated_at, last_id = row
     return Fingerprint(last_message_id=last_id or 0, status=str(status), updated_at=updated_at)
+
+
+def fingerprints(db: Session, *, ticket_ids: Sequence[int]) -> list[Fingerprint | None]:
+    """`fingerprint` for many open pages' tickets in one query, in the order asked."""
+    wanted = sorted(set(ticket_ids))
+    newest = select(func.max(Message.id)).where(Message.ticket_id == Ticket.id).scalar_subquery()
+    found: dict[int, Fingerprint] = {}
+    for start in range(0, len(wanted), 500):
+        rows = db.exec(
+            select(Ticket.id, Ticket.status, Ticket.updated_at, newest).where(
+                Ticket.id.in_(wanted[start : start + 500])  # type: ignore[union-attr]
+            )
+        ).all()
+        for ticket_id, status, updated_at, last_id in rows:
+            found[ticket_id] = Fingerprint(
+                last_message_id=last_id or 0, status=str(status), updated_at=updated_at
+            )
+    return [found.get(ticket_id) for ticket_id in ticket_ids]

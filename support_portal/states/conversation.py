@@ -28,6 +28,8 @@ from support_portal.states.live import (
     LiveHooks,
     LiveLoop,
     conversation_reads,
+    fingerprints_now,
+    fingerprints_quiet,
     run_live,
 )
 from support_portal.states.views import MessageView, message_view
@@ -304,12 +306,12 @@ class ConversationState(LiveHooks, SessionState):
     async def _live_begin(self, loop: LiveLoop) -> bool:
         # Subscribed first: what committed after the page loaded but before this point
         # published to nobody, so catch up at once when the ticket moved on since then.
-        known = await call(live_reads.fingerprint, ticket_id=loop.data["ticket_id"])
+        known = await fingerprints_now.ask(loop.data["ticket_id"])
         loop.data["known"] = known
         return known is None or (known.last_message_id, known.status) != loop.data["shown"]
 
     async def _live_quiet_changed(self, loop: LiveLoop) -> bool:
-        current = await call(live_reads.fingerprint, ticket_id=loop.data["ticket_id"])
+        current = await fingerprints_quiet.ask(loop.data["ticket_id"])
         if current == loop.data["known"] and (
             loop.data["poll"] or not self._presence_may_change(loop.timeout)
         ):

@@ -66,6 +66,18 @@ conversation_reads: Coalescer[live_reads.UpdateRequest, live_reads.Outcome] = Co
 )
 
 
+async def _fingerprints(ticket_ids: list[int]) -> list[live_reads.Fingerprint | None]:
+    return await call(live_reads.fingerprints, ticket_ids=ticket_ids)
+
+
+# "Did the ticket change?" for pages that just subscribed, and for the safety-net timeouts of
+# quiet pages (spread over time, so gathered for longer: a page only checks every 10 s).
+fingerprints_now: Coalescer[int, live_reads.Fingerprint | None] = Coalescer(_fingerprints)
+fingerprints_quiet: Coalescer[int, live_reads.Fingerprint | None] = Coalescer(
+    _fingerprints, gather_seconds=0.5
+)
+
+
 # --- the loop -------------------------------------------------------------------------------
 
 

@@ -266,3 +266,27 @@ async def test_a_caller_that_leaves_does_not_disturb_the_others():
     release.set()
     assert await staying == 3
     assert leaving.cancelled()
+
+
+def test_fingerprints_of_many_tickets_are_one_query_and_match_one_by_one(
+    db, alice, bob, agent, statements
+):
+    ids = []
+    for viewer in (alice, bob, alice):
+        number = tickets.create_ticket(
+            db, viewer=viewer, subject="Live", category="other", description="Hi"
+        ).number
+        ids.append(conversation.detail(db, viewer=viewer, number=number).id)
+    agent_service.agent_reply(db, viewer=agent, number=number, body="More")
+    db.commit()
+    asked = [ids[2], ids[0], 999_999, ids[1], ids[2]]
+    statements.clear()
+
+    found = live_reads.fingerprints(db, ticket_ids=asked)
+
+    assert len(statements) == 1
+    assert found == [
+        live_reads.fingerprint(db, ticket_id=ticket_id) if ticket_id in ids else None
+        for ticket_id in asked
+    ]
+    assert found[0].last_message_id > found[1].last_message_id  # the reply counts
