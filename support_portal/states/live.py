@@ -40,7 +40,14 @@ def register_app(app: Any) -> None:
 
     def connected(token: str) -> bool:
         namespace = getattr(app, "event_namespace", None)
-        return namespace is None or token in namespace.token_to_sid
+        if namespace is None:
+            return True
+        # `token_to_sid` copies every connected token into a new mapping on each access: with
+        # 1000 open pages that is a 1000-entry dict per wake-up. Look in the manager's own one.
+        sockets = getattr(getattr(namespace, "_token_manager", None), "token_to_socket", None)
+        if isinstance(sockets, dict):
+            return token in sockets
+        return token in namespace.token_to_sid
 
     _connected = connected
 
@@ -128,21 +135,25 @@ async def run_live(state: Any) -> None:
                     log.exception("live fetch failed on %s", loop.path)
                     continue
                 async with state:
-                    if not state._live_still_here(loop):
-                        state._live_left(loop)
+                    # Under the lock the hooks run on the state itself rather than through
+                    # the background task's proxy, whose every attribute access is a wrapper
+                    # call; assignments mark the same vars dirty either way.
+                    page = getattr(state, "__wrapped__", state)
+                    if not page._live_still_here(loop):
+                        page._live_left(loop)
                         return
                     if data is Ended:
-                        await state._live_ended(loop)
+                        await page._live_ended(loop)
                         return
                     try:
-                        if not await state._live_apply(loop, data, events):
+                        if not await page._live_apply(loop, data, events):
                             return
                     except Ended:
-                        await state._live_ended(loop)
+                        await page._live_ended(loop)
                         return
                     except Exception:  # keep the page alive; the next round tries again
                         log.exception("live refresh failed on %s", loop.path)
-                    loop.request = state._live_request(loop)
+                    loop.request = page._live_request(loop)
                 behind, loop.again = loop.again, False
     finally:
         await state._live_finish(loop)
