@@ -1055,14 +1055,15 @@ def markdown(results: dict) -> str:
         lines += [
             "",
             "| fan-out | viewers | all have it: p50 / max ms | per viewer p50 / p99 ms "
-            "| delivered |",
-            "|---|---:|---:|---:|---:|",
+            "| delivered | server CPU per reply | load before |",
+            "|---|---:|---:|---:|---:|---:|---|",
         ]
         lines += [
             f"| {name} | {fan['viewers']} "
             f"| {fan['all_have_p50_ms']} / {fan['all_have_max_ms']} "
             f"| {fan['p50_ms']} / {fan['p99_ms']} | {fan['expected'] - fan['missing']}"
-            f"/{fan['expected']} |"
+            f"/{fan['expected']} | {fan.get('server_cpu_ms_per_reply', '?')} ms "
+            f"| {fan['load_before']} |"
             for name, fan in fans
         ]
     sizes = results["phases"].get("hub", {}).get("bytes")
