@@ -182,3 +182,35 @@ def test_tabs_woken_by_one_event_each_get_only_their_own_sessions_view(page, app
         assert not [f for f in seen if "8ZT4" in f]
     for seen in (frames[2], other_frames):
         assert not [f for f in seen if "8ZT4" in f or "3RW7" in f]
+
+
+def test_an_agent_page_stops_at_the_next_event_once_its_user_is_no_longer_an_agent(
+    page, app, new_context
+):
+    """A2/A5 on the live path: the agent page's wake-up re-checks the role; a refusal ends the
+    page (it showed the ticket on, and logged an error at every event, before)."""
+    from sqlmodel import select
+
+    from support_portal.db import session_scope
+    from support_portal.models import User
+
+    customer = new_context().new_page()
+    log_in(customer, create_user(app, name="Dora Demoted"))
+    number = submit_ticket(customer, subject="Role change", category="Other", description="Hi")
+    agent_email = create_user(app, name="Former Agent", role=Role.agent)
+    frames = record_frames(page)
+    log_in(page, agent_email, expect_path=r"/admin/?$")
+    goto(page, f"/admin/tickets/{number}")
+    expect(page.locator("#ticket-subject")).to_be_visible()
+    engine = app.engine()
+    try:
+        with session_scope(engine) as db:
+            db.exec(select(User).where(User.email == agent_email)).one().role = Role.customer
+    finally:
+        engine.dispose()
+
+    reply(customer, "Secret 6HV2 after the change")
+
+    # The tab drops the ticket and every agent-only value (as when the session ends).
+    expect(page.locator("#ticket-subject")).to_have_count(0, timeout=LIVE)
+    assert not [f for f in frames if "6HV2" in f]
