@@ -306,9 +306,16 @@ class ConversationState(LiveHooks, SessionState):
     async def _live_begin(self, loop: LiveLoop) -> bool:
         # Subscribed first: what committed after the page loaded but before this point
         # published to nobody, so catch up at once when the ticket moved on since then.
+        if self._live_update_reader() is live_reads.conversation_update:
+            conversation_reads.join(loop.data["ticket_id"])  # asks with the others woken
+            loop.data["joined"] = True
         known = await fingerprints_now.ask(loop.data["ticket_id"])
         loop.data["known"] = known
         return known is None or (known.last_message_id, known.status) != loop.data["shown"]
+
+    async def _live_finish(self, loop: LiveLoop) -> None:
+        if loop.data.pop("joined", False):
+            conversation_reads.leave(loop.data["ticket_id"])
 
     async def _live_quiet_changed(self, loop: LiveLoop) -> bool:
         current = await fingerprints_quiet.ask(loop.data["ticket_id"])
@@ -337,7 +344,8 @@ class ConversationState(LiveHooks, SessionState):
         read_presence = self._presence_reader(loop)
         if read_update is live_reads.conversation_update:  # read with the others woken now
             update = await conversation_reads.ask(
-                live_reads.UpdateRequest(token, number, after_id, session_only=only_presence)
+                live_reads.UpdateRequest(token, number, after_id, session_only=only_presence),
+                group=loop.data["ticket_id"],
             )
             if update is None:
                 raise Ended()

@@ -290,3 +290,33 @@ def test_fingerprints_of_many_tickets_are_one_query_and_match_one_by_one(
         for ticket_id in asked
     ]
     assert found[0].last_message_id > found[1].last_message_id  # the reply counts
+
+
+async def test_the_batch_goes_once_every_open_page_of_the_ticket_has_asked():
+    from support_portal.live.coalesce import Coalescer
+
+    calls: list[list[int]] = []
+
+    async def run_many(requests: list[int]) -> list[int]:
+        calls.append(list(requests))
+        return requests
+
+    coalescer = Coalescer(run_many, gather_seconds=60)  # only a complete group ends the wait
+    for _ in range(3):
+        coalescer.join("ticket 1")
+    coalescer.join("ticket 2")
+
+    together = asyncio.gather(*(coalescer.ask(i, group="ticket 1") for i in range(3)))
+    assert await asyncio.wait_for(together, 10) == [0, 1, 2]
+    assert await asyncio.wait_for(coalescer.ask(7, group="ticket 2"), 10) == 7  # a lone page
+    assert calls == [[0, 1, 2], [7]]
+
+    coalescer.gather_seconds = 0.05  # a page of ticket 1 is busy elsewhere: the window ends it
+    assert await asyncio.wait_for(
+        asyncio.gather(coalescer.ask(1, group="ticket 1"), coalescer.ask(2, group="ticket 1")), 10
+    ) == [1, 2]
+    assert calls[-1] == [1, 2]
+    for _ in range(3):
+        coalescer.leave("ticket 1")
+    coalescer.leave("ticket 2")
+    assert not coalescer._members
