@@ -206,7 +206,7 @@ async def test_requests_made_together_are_answered_by_one_call_each_with_its_own
     assert calls == [list(range(50))]
 
 
-async def test_requests_made_while_a_batch_runs_wait_for_the_next_one():
+async def test_past_the_batches_in_flight_requests_gather_for_the_next_free_slot():
     from support_portal.live.coalesce import Coalescer
 
     calls: list[list[str]] = []
@@ -219,12 +219,12 @@ async def test_requests_made_while_a_batch_runs_wait_for_the_next_one():
         await release.wait()
         return [r.upper() for r in requests]
 
-    coalescer = Coalescer(run_many)
+    coalescer = Coalescer(run_many, max_in_flight=1)
     first = asyncio.ensure_future(coalescer.ask("a"))
     await running.wait()
     later = [asyncio.ensure_future(coalescer.ask(x)) for x in ("b", "c")]
     await asyncio.sleep(0.05)
-    assert calls == [["a"]]  # one batch at a time
+    assert calls == [["a"]]  # the one slot is taken
     release.set()
 
     assert await first == "A"
@@ -320,3 +320,22 @@ async def test_the_batch_goes_once_every_open_page_of_the_ticket_has_asked():
         coalescer.leave("ticket 1")
     coalescer.leave("ticket 2")
     assert not coalescer._members
+
+
+async def test_a_slow_batch_does_not_hold_back_the_next_events_pages():
+    from support_portal.live.coalesce import Coalescer
+
+    stuck = asyncio.Event()
+
+    async def run_many(requests: list[str]) -> list[str]:
+        if "slow" in requests:
+            await stuck.wait()  # e.g. waiting for a database lock
+        return [r.upper() for r in requests]
+
+    coalescer = Coalescer(run_many, gather_seconds=0.01)
+    slow = asyncio.ensure_future(coalescer.ask("slow"))
+    await asyncio.sleep(0.05)
+    assert await asyncio.wait_for(coalescer.ask("next"), 10) == "NEXT"
+    assert not slow.done()
+    stuck.set()
+    assert await slow == "SLOW"
