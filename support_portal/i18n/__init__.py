@@ -10,7 +10,7 @@ from __future__ import annotations
 import gettext as _gettext
 import io
 from datetime import datetime, timedelta
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -109,6 +109,7 @@ def format_number(locale: str, n: int | float) -> str:
     return format_decimal(n, locale=_babel_locale(locale))
 
 
+@lru_cache(maxsize=4096)  # the same message time shown to every open page of a ticket
 def format_when(locale: str, moment: datetime, tz: str | None = None) -> str:
     """Date and time in the viewer's zone (naive values are taken as UTC)."""
     aware = moment.replace(tzinfo=ZoneInfo("UTC")) if moment.tzinfo is None else moment

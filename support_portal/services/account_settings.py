@@ -22,7 +22,7 @@ from support_portal.services.auth import check_password_rules, clean_name
 from support_portal.services.dto import Viewer
 from support_portal.services.errors import InvalidInput, NotAuthenticated
 from support_portal.services.security import hash_password, verify_password
-from support_portal.services.sessions import end_user_sessions, void_login_tickets
+from support_portal.services.session_endings import end_user_sessions, void_login_tickets
 
 PASSWORD_CHECKS = (5, timedelta(minutes=15))  # wrong current passwords per account
 NOTICE_TEMPLATE = "account_password_changed"

@@ -59,7 +59,7 @@ def add_agent(
 
 
 def set_agent_active(db: Session, *, viewer: Viewer | None, agent_id: int, active: bool) -> None:
-    from support_portal.services.sessions import revoke_all_sessions
+    from support_portal.services.session_endings import revoke_all_sessions
 
     viewer = access.require_admin(db, viewer, action="set_agent_active")
     agent = db.get(User, agent_id)

@@ -22,12 +22,8 @@ from support_portal.models import User, utcnow
 from support_portal.services import audit, codes, mailer, outbox, throttle
 from support_portal.services.auth import check_password_rules, normalize_email
 from support_portal.services.security import hash_password
-from support_portal.services.sessions import (
-    create_login_ticket,
-    end_user_sessions,
-    landing_path,
-    void_login_tickets,
-)
+from support_portal.services.session_endings import end_user_sessions, void_login_tickets
+from support_portal.services.sessions import create_login_ticket, landing_path
 
 PURPOSE = "password_reset"
 NOTICE_TEMPLATE = "account_password_reset"

@@ -146,21 +146,16 @@ def exchange_login_ticket(
     return session_token, int(lifetime.total_seconds()), ticket.next_path
 
 
-def viewer_for_token(db: Session, *, session_token: str | None) -> Viewer | None:
-    """The viewer behind a session cookie, or None when it is missing, expired or revoked."""
-    if not session_token:
-        return None
-    record = db.exec(
-        select(AuthSession).where(AuthSession.token_hash == token_hash(session_token))
-    ).first()
-    now = utcnow()
-    if (
-        record is None
-        or record.revoked_at is not None
-        or record.expires_at <= now
-        or record.last_seen_at + timedelta(minutes=record.idle_minutes) <= now
-    ):
-        return None
+def _alive(record: AuthSession, now) -> bool:
+    return (
+        record.revoked_at is None
+        and record.expires_at > now
+        and record.last_seen_at + timedelta(minutes=record.idle_minutes) > now
+    )
+
+
+def _viewer_of(record: AuthSession, user: User | None, now) -> Viewer | None:
+    """The viewer behind a live session record (touched at most once a minute)."""
     if now - record.last_seen_at > _TOUCH_EVERY:
         record.last_seen_at = now
     assert record.id is not None
@@ -173,7 +168,6 @@ def viewer_for_token(db: Session, *, session_token: str | None) -> Viewer | None
             email=record.guest_email,
             email_verified=True,
         )
-    user = db.get(User, record.user_id)
     if user is None or not user.is_active:
         return None
     return Viewer(
@@ -190,6 +184,40 @@ def viewer_for_token(db: Session, *, session_token: str | None) -> Viewer | None
     )
 
 
+def viewer_for_token(db: Session, *, session_token: str | None) -> Viewer | None:
+    """The viewer behind a session cookie, or None when it is missing, expired or revoked."""
+    if not session_token:
+        return None
+    record = db.exec(
+        select(AuthSession).where(AuthSession.token_hash == token_hash(session_token))
+    ).first()
+    now = utcnow()
+    if record is None or not _alive(record, now):
+        return None
+    user = db.get(User, record.user_id) if record.kind != SessionKind.guest else None
+    return _viewer_of(record, user, now)
+
+
+def viewers_for_tokens(db: Session, *, session_tokens: Iterable[str | None]) -> dict[str, Viewer]:
+    """`viewer_for_token` for many cookies at once (one query per 500, the same rules): the
+    viewer behind each cookie whose session is alive; the others are absent."""
+    by_hash = {token_hash(token): token for token in session_tokens if token}
+    wanted = sorted(by_hash)
+    now = utcnow()
+    found: dict[str, Viewer] = {}
+    for start in range(0, len(wanted), _CHUNK):
+        rows = db.exec(
+            select(AuthSession, User)
+            .join(User, AuthSession.user_id == User.id, isouter=True)  # type: ignore[arg-type]
+            .where(AuthSession.token_hash.in_(wanted[start : start + _CHUNK]))  # type: ignore[attr-defined]
+        ).all()
+        for record, user in rows:
+            viewer = _viewer_of(record, user, now) if _alive(record, now) else None
+            if viewer is not None:
+                found[by_hash[record.token_hash]] = viewer
+    return found
+
+
 def revoke_session(db: Session, *, session_token: str | None) -> None:
     if not session_token:
         return
@@ -200,52 +228,6 @@ def revoke_session(db: Session, *, session_token: str | None) -> None:
             AuthSession.revoked_at.is_(None),  # type: ignore[union-attr]
         )
         .values(revoked_at=utcnow())
-    )
-
-
-def revoke_all_sessions(db: Session, *, user_id: int) -> None:
-    db.exec(
-        update(AuthSession)
-        .where(AuthSession.user_id == user_id, AuthSession.revoked_at.is_(None))  # type: ignore[union-attr]
-        .values(revoked_at=utcnow())
-    )
-
-
-def end_user_sessions(
-    db: Session, *, user_id: int, keep_session_id: int | None = None, only_id: int | None = None
-) -> list[str]:
-    """Revoke a user's sessions: every one, every one but `keep_session_id` (the browser that
-    asks), or only `only_id`. Returns the keys of the sessions it ended, for the UI layer to
-    purge their tabs' state at once (X2); their live pages get nothing from the next event on,
-    since every read re-checks the session (A4, A6)."""
-    query = select(AuthSession.id, AuthSession.token_hash).where(
-        AuthSession.user_id == user_id,
-        AuthSession.revoked_at.is_(None),  # type: ignore[union-attr]
-    )
-    if keep_session_id is not None:
-        query = query.where(AuthSession.id != keep_session_id)
-    if only_id is not None:
-        query = query.where(AuthSession.id == only_id)
-    rows = db.exec(query).all()
-    if rows:
-        db.exec(
-            update(AuthSession)
-            .where(
-                AuthSession.id.in_([row[0] for row in rows]),  # type: ignore[union-attr]
-                AuthSession.revoked_at.is_(None),  # type: ignore[union-attr]
-            )
-            .values(revoked_at=utcnow())
-        )
-    return [row[1] for row in rows]
-
-
-def void_login_tickets(db: Session, *, user_id: int) -> None:
-    """Unspent login tickets of a user go (a password change or reset): a login that passed
-    the old password a moment ago cannot turn into a session afterwards."""
-    db.exec(
-        update(LoginTicket)
-        .where(LoginTicket.user_id == user_id, LoginTicket.used_at.is_(None))  # type: ignore[union-attr]
-        .values(used_at=utcnow())
     )
 
 
@@ -266,11 +248,7 @@ def active_keys(db: Session, *, keys: Iterable[str]) -> set[str]:
             .where(AuthSession.token_hash.in_(wanted[start : start + _CHUNK]))  # type: ignore[attr-defined]
         ).all()
         for record, user in rows:
-            if (
-                record.revoked_at is not None
-                or record.expires_at <= now
-                or record.last_seen_at + timedelta(minutes=record.idle_minutes) <= now
-            ):
+            if not _alive(record, now):
                 continue
             if record.kind == SessionKind.user and (user is None or not user.is_active):
                 continue

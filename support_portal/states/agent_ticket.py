@@ -8,16 +8,12 @@ never from the submitted form (A3).
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 
 import reflex as rx
 
-from support_portal import routes
 from support_portal.clock import utcnow
-from support_portal.i18n import _
 from support_portal.live import presence
-from support_portal.live.hub import ticket_topic
 from support_portal.services import agent, agent_page, workflow
 from support_portal.services.dto import MessagePublic, Viewer
 from support_portal.services.errors import (
@@ -26,7 +22,13 @@ from support_portal.services.errors import (
     PermissionDenied,
 )
 from support_portal.services.events import presence_changed
-from support_portal.states.actions import Outcome, attempt
+from support_portal.states.agent_actions import (  # noqa: F401  (pages and tests import them here)
+    STATUS_ACTIONS,
+    STATUS_NOTICES,
+    UNASSIGNED,
+    AgentTicketActions,
+)
+from support_portal.states.agent_ticket_live import AgentTicketLiveHooks
 from support_portal.states.agent_views import (
     AgentView,
     CollaboratorView,
@@ -37,20 +39,13 @@ from support_portal.states.agent_views import (
     other_ticket,
 )
 from support_portal.states.base import call
-from support_portal.states.conversation import ConversationState, clean_form, read_uploads
-from support_portal.states.live import SAFETY_NET_SECONDS, LiveLoop, run_live
+from support_portal.states.conversation import ConversationState
+from support_portal.states.forms import clean_form, read_uploads
+from support_portal.states.live import run_live
 from support_portal.states.ticket_labels import TicketLabels
 
-UNASSIGNED = "none"
-STATUS_ACTIONS = (workflow.Action.resolve, workflow.Action.close, workflow.Action.reopen)
-STATUS_NOTICES = {
-    "resolve": _("The ticket is resolved."),
-    "close": _("The ticket is closed."),
-    "reopen": _("The ticket is open again."),
-}
 
-
-class AgentTicketState(TicketLabels, ConversationState):
+class AgentTicketState(TicketLabels, AgentTicketActions, AgentTicketLiveHooks, ConversationState):
     forbidden: bool = False
     internal_mode: bool = False
     customer_name: str = ""
@@ -175,105 +170,6 @@ class AgentTicketState(TicketLabels, ConversationState):
         """
         await run_live(self)
 
-    async def _live_start(self) -> LiveLoop | None:
-        loop = await super()._live_start()
-        viewer = await self._viewer()
-        if loop is None or viewer is None:
-            return None
-        loop.viewer = viewer
-        loop.topics = [ticket_topic(self._ticket_id)]  # agents never poll
-        loop.timeout = SAFETY_NET_SECONDS
-        loop.data.update(poll=0.0, me=self._presence_key(viewer), my_name=viewer.name)
-        return loop
-
-    async def _live_begin(self, loop: LiveLoop) -> bool:
-        ticket_id, me, name = loop.data["ticket_id"], loop.data["me"], loop.data["my_name"]
-        await presence.seen(ticket_id, key=me, name=name, kind="agent")
-        presence_changed(ticket_id)
-        return await super()._live_begin(loop)
-
-    @staticmethod
-    def _live_update_reader():
-        return agent_page.page_update
-
-    def _presence_reader(self, loop: LiveLoop):
-        ticket_id, me, name = loop.data["ticket_id"], loop.data["me"], loop.data["my_name"]
-
-        async def read() -> list[presence.Presence]:
-            await presence.seen(ticket_id, key=me, name=name, kind="agent")
-            return await presence.others(ticket_id, key=me)
-
-        return read
-
-    async def _live_quiet_changed(self, loop: LiveLoop) -> bool:
-        if not await super()._live_quiet_changed(loop):
-            ticket_id, me, name = loop.data["ticket_id"], loop.data["me"], loop.data["my_name"]
-            await presence.seen(ticket_id, key=me, name=name, kind="agent")
-            return False
-        return True
-
-    async def _live_apply(self, loop: LiveLoop, data, events) -> bool:
-        update, others = data
-        if isinstance(update, NotFound):
-            self._forget()
-            self.not_found = True
-            return False
-        if isinstance(update, Exception):  # no longer an agent, or the session ended
-            self._forget()
-            self.forbidden = True
-            return False
-        if update is not None:
-            viewer = update.conversation.viewer  # re-read by this very call (A4)
-            self._show_panels(
-                update.customer, update.history, update.assignee_id, update.agents, viewer
-            )
-            self._show_labels(update)
-            last_seen = self._last_id
-            self._apply_detail(update.conversation.detail)
-            self._append(update.conversation.messages)
-            self._put(unread_count=update.conversation.unread_count)
-            if self._last_id != last_seen:
-                self.notice = ""  # "Reply sent" is old news now
-        self._set_live_timeout(loop, self._show_collaborators(others))
-        return True
-
-    async def _live_ended(self, loop: LiveLoop) -> None:
-        self._forget()
-        self.forbidden = True
-
-    def _live_left(self, loop: LiveLoop) -> None:
-        if loop.generation == self._generation and not (
-            routes.is_agent_ticket_page(self.router.url.path)
-        ):
-            self._forget()
-
-    async def _live_finish(self, loop: LiveLoop) -> None:
-        ticket_id = loop.data["ticket_id"]
-        await presence.left(ticket_id, key=loop.data["me"])
-        presence_changed(ticket_id)
-
-    async def _update_presence(self) -> float:
-        """Who else is here (viewing or writing); seconds until a typing spell may end."""
-        mine = f"agent:{self.my_id}" if self.my_id else ""
-        return self._show_collaborators(await presence.others(self._ticket_id, key=mine))
-
-    def _show_collaborators(self, others: list[presence.Presence]) -> float:
-        now = time.time()
-        colleagues = []
-        for entry in others:
-            if entry.kind != "agent":
-                continue
-            writing = entry.writing(now)
-            colleagues.append(
-                CollaboratorView(
-                    name=entry.name,
-                    activity=("note" if entry.internal else "reply") if writing else "viewing",
-                )
-            )
-        self._put(collaborators=colleagues)
-        pending = [e.writing_until - now for e in others if e.writing(now)]
-        return max(0.0, min(pending)) if pending else 0.0
-
     @rx.event
     async def typing(self, _value: str = ""):
         """A (throttled) keystroke in the composer: tell the customer and colleagues."""
@@ -360,68 +256,3 @@ class AgentTicketState(TicketLabels, ConversationState):
         found = await call(agent_page.panels, viewer=viewer, number=self.ticket_number)
         self._apply_detail(found.detail)
         self._show_agent_panels(found, viewer)
-
-    # --- actions ----------------------------------------------------------------------------
-
-    async def _act(self, name: str, do: str, **kwargs):
-        """Run one agent action with loading feedback; refusals end in `forbidden`."""
-        if not self.busy:
-            self.notice = ""
-        done = Outcome()
-        async for update in attempt(
-            self,
-            done,
-            agent_page.act,
-            busy="busy",
-            busy_value=name,
-            error="action_error",
-            viewer=True,
-            number=self.ticket_number,
-            do=do,
-            **kwargs,
-        ):
-            yield update
-        if isinstance(done.error, PermissionDenied | NotAuthenticated):
-            self._forget()
-            self.forbidden = True
-            self.action_error = ""
-        elif done.ok:
-            self._apply_detail(done.value.detail)
-            self._show_agent_panels(done.value, done.viewer)
-
-    @rx.event
-    async def change_status(self, action: str):
-        if action not in {str(a) for a in STATUS_ACTIONS}:
-            return
-        async for update in self._act(action, "status", action=action):
-            yield update
-        if not self.action_error and not self.forbidden:
-            self.notice = self._t(STATUS_NOTICES[action])
-
-    @rx.event
-    async def assign_to(self, value: str):
-        value = str(value)
-        if value != UNASSIGNED and not value.isdigit():
-            return
-        assignee_id = None if value == UNASSIGNED else int(value)
-        async for update in self._act("assign", "assign", assignee_id=assignee_id):
-            yield update
-
-    @rx.event
-    async def revoke_guest_link(self):
-        """Every link sent so far stops working; the guest gets the new one by email."""
-        async for update in self._act("revoke_link", "revoke_link", ip=self._client_ip()):
-            yield update
-        if not self.action_error and not self.forbidden:
-            self.notice = self._t(
-                "The old link no longer works. We emailed a new link to the guest's address."
-            )
-
-    @rx.event
-    async def assign_to_me(self):
-        viewer = await self._viewer()
-        if viewer is None:
-            yield self._login_redirect()
-            return
-        async for update in self._act("assign", "assign", assignee_id=viewer.user_id):
-            yield update

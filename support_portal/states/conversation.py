@@ -16,41 +16,20 @@ import reflex as rx
 from support_portal import i18n
 from support_portal.clock import utcnow
 from support_portal.i18n import _
-from support_portal.live import presence
-from support_portal.live.hub import LiveEvent, ticket_topic
-from support_portal.services import attachments, conversation, live_reads, sessions, tickets
+from support_portal.services import attachments, conversation, tickets
 from support_portal.services.dto import MessagePublic, TicketDetail, Viewer
-from support_portal.services.errors import DomainError, NotAuthenticated, NotFound, PermissionDenied
-from support_portal.services.unit_of_work import in_db
-from support_portal.settings import get_settings
+from support_portal.services.errors import DomainError, NotAuthenticated, NotFound
 from support_portal.states.actions import Outcome, attempt
 from support_portal.states.base import SessionState, call
-from support_portal.states.live import SAFETY_NET_SECONDS, Ended, LiveHooks, LiveLoop, run_live
+from support_portal.states.conversation_live import ConversationLiveHooks
+from support_portal.states.forms import clean_form, read_uploads
+from support_portal.states.live import (
+    run_live,
+)
 from support_portal.states.upload_feedback import UploadFeedback
 from support_portal.states.views import MessageView, message_view
 
 log = logging.getLogger(__name__)
-
-
-async def read_uploads(files: list[rx.UploadFile]) -> list[attachments.IncomingFile]:
-    """The uploaded files' bytes (one more than allowed, so "too many" gets its message).
-
-    A file is read up to one byte past the size limit, enough for "larger than" and never
-    more, whatever reached the handler.
-    """
-    settings = get_settings()
-    incoming = []
-    for upload in files[: settings.max_attachments_per_message + 1]:
-        data = await upload.read(settings.max_attachment_bytes + 1)
-        incoming.append(attachments.IncomingFile(filename=upload.filename or "", data=data))
-    return incoming
-
-
-def clean_form(form: object) -> dict[str, str]:
-    """Form values as plain strings; anything else the client sends is dropped (A3)."""
-    if not isinstance(form, dict):
-        return {}
-    return {str(k)[:64]: str(v) for k, v in form.items() if isinstance(v, str | int | bool)}
 
 
 WINDOW = conversation.MESSAGE_WINDOW
@@ -58,7 +37,7 @@ LIVE_FOLD = 50
 UPLOAD_ID = "reply-files"
 
 
-class ConversationState(UploadFeedback, LiveHooks, SessionState):
+class ConversationState(UploadFeedback, ConversationLiveHooks, SessionState):
     ticket_number: int = 0
     subject: str = ""
     status: str = ""
@@ -201,24 +180,6 @@ class ConversationState(UploadFeedback, LiveHooks, SessionState):
 
     # --- live updates -----------------------------------------------------------------------
 
-    async def _catch_up(self) -> bool:
-        """Append what is new since the last message we have (also after a reconnect).
-
-        False when the session has ended. Raises NotFound when the ticket is out of reach.
-        """
-        update = await call(
-            live_reads.conversation_update,
-            session_token=self._session_token(),
-            number=self.ticket_number,
-            after_id=self._last_id,
-        )
-        if update is None:
-            return False
-        self._apply_detail(update.detail)
-        self._append(update.messages)
-        self._put(unread_count=update.unread_count)
-        return True
-
     def _append(self, new: list[MessagePublic]) -> None:
         known = {m.id for m in self.live} | {m.id for m in self.history[-WINDOW:]}
         fresh = [m for m in new if m.id not in known and m.id > self._last_id]
@@ -260,17 +221,6 @@ class ConversationState(UploadFeedback, LiveHooks, SessionState):
             return True
         return await self._open(viewer, number)
 
-    def _presence_key(self, viewer: Viewer) -> str:
-        if viewer.user_id is not None:
-            return f"{'agent' if viewer.is_agent else 'customer'}:{viewer.user_id}"
-        return f"guest:{viewer.email}"
-
-    async def _update_presence(self) -> float:
-        """Refresh what this page shows about others; returns seconds until it may change."""
-        remaining = await presence.support_writing(self._ticket_id)
-        self._put(support_writing=remaining > 0)
-        return remaining
-
     @rx.event(background=True)
     async def watch(self):
         """Push new messages, status changes and "Support is writing" into this open page.
@@ -284,104 +234,6 @@ class ConversationState(UploadFeedback, LiveHooks, SessionState):
         await run_live(self)
 
     # The hooks of the live loop.
-
-    async def _live_start(self) -> LiveLoop | None:
-        if not self._ticket_id:
-            return None
-        poll = get_settings().live_poll_seconds  # > 0 only for the benchmark's baseline
-        loop = LiveLoop(
-            generation=self._generation,
-            path=self.router.url.path,
-            token=self.router.session.client_token,
-            session=self._session_token(),
-            viewer=None,
-            topics=[] if poll else [ticket_topic(self._ticket_id)],
-            timeout=poll or SAFETY_NET_SECONDS,
-        )
-        loop.data.update(ticket_id=self._ticket_id, shown=(self._last_id, self.status), poll=poll)
-        loop.request = self._live_request(loop)
-        return loop
-
-    def _live_request(self, loop: LiveLoop) -> tuple[int, int]:
-        return (self.ticket_number, self._last_id)
-
-    def _live_still_here(self, loop: LiveLoop) -> bool:
-        return self._still_here(loop.generation)
-
-    async def _live_begin(self, loop: LiveLoop) -> bool:
-        # Subscribed first: what committed after the page loaded but before this point
-        # published to nobody, so catch up at once when the ticket moved on since then.
-        known = await call(live_reads.fingerprint, ticket_id=loop.data["ticket_id"])
-        loop.data["known"] = known
-        return known is None or (known.last_message_id, known.status) != loop.data["shown"]
-
-    async def _live_quiet_changed(self, loop: LiveLoop) -> bool:
-        current = await call(live_reads.fingerprint, ticket_id=loop.data["ticket_id"])
-        if current == loop.data["known"] and (
-            loop.data["poll"] or not self._presence_may_change(loop.timeout)
-        ):
-            return False
-        loop.data["known"] = current
-        return True
-
-    @staticmethod
-    def _live_update_reader():
-        """The one service call a wake-up makes: (db, session_token, number, after_id)."""
-        return live_reads.conversation_update
-
-    def _presence_reader(self, loop: LiveLoop):
-        """A coroutine function: what the page shows about others (never in a thread)."""
-        ticket_id = loop.data["ticket_id"]
-        return lambda: presence.support_writing(ticket_id)
-
-    async def _live_fetch(self, loop: LiveLoop, events: list[LiveEvent]):
-        only_presence = bool(events) and all(e.kind == "presence" for e in events)
-        number, after_id = loop.request
-        token = loop.session
-        read_update = self._live_update_reader()
-        read_presence = self._presence_reader(loop)
-
-        def fetch(db):
-            update = None
-            if only_presence:
-                if sessions.viewer_for_token(db, session_token=token) is None:
-                    raise Ended()
-            else:
-                try:
-                    update = read_update(db, session_token=token, number=number, after_id=after_id)
-                except (NotFound, NotAuthenticated, PermissionDenied) as exc:
-                    return exc, None
-                if update is None:
-                    raise Ended()
-            return update
-
-        update = await in_db(fetch)
-        return update, await read_presence()
-
-    async def _live_apply(self, loop: LiveLoop, data, events: list[LiveEvent]) -> bool:
-        update, seen = data
-        if isinstance(update, Exception):
-            self.not_found = True
-            return False
-        if update is not None:
-            self._apply_detail(update.detail)
-            self._append(update.messages)
-            self._put(unread_count=update.unread_count)
-        self._set_live_timeout(loop, self._show_presence(seen))
-        return True
-
-    def _set_live_timeout(self, loop: LiveLoop, changes_in: float) -> None:
-        loop.timeout = loop.data["poll"] or (
-            min(SAFETY_NET_SECONDS, changes_in + 0.2) if changes_in else SAFETY_NET_SECONDS
-        )
-
-    def _show_presence(self, remaining: float) -> float:
-        self._put(support_writing=remaining > 0)
-        return remaining
-
-    def _presence_may_change(self, timeout: float) -> bool:
-        """A short timeout was set to clear a typing indicator: let it through."""
-        return timeout < SAFETY_NET_SECONDS
 
     # --- replying ---------------------------------------------------------------------------
 

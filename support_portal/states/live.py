@@ -19,10 +19,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from support_portal.live.coalesce import Coalescer
 from support_portal.live.hub import LiveEvent, hub, user_topic
-from support_portal.services import notifications, sessions
+from support_portal.services import live_reads, notifications, sessions
 from support_portal.services.dto import Viewer
-from support_portal.services.unit_of_work import in_db
+from support_portal.services.unit_of_work import call, in_db
 from support_portal.states.base import SessionState
 
 log = logging.getLogger(__name__)
@@ -39,7 +40,14 @@ def register_app(app: Any) -> None:
 
     def connected(token: str) -> bool:
         namespace = getattr(app, "event_namespace", None)
-        return namespace is None or token in namespace.token_to_sid
+        if namespace is None:
+            return True
+        # `token_to_sid` copies every connected token into a new mapping on each access: with
+        # 1000 open pages that is a 1000-entry dict per wake-up. Look in the manager's own one.
+        sockets = getattr(getattr(namespace, "_token_manager", None), "token_to_socket", None)
+        if isinstance(sockets, dict):
+            return token in sockets
+        return token in namespace.token_to_sid
 
     _connected = connected
 
@@ -47,6 +55,34 @@ def register_app(app: Any) -> None:
 def client_connected(token: str) -> bool:
     """Is the browser tab behind `token` still connected to this worker? (True outside an app.)"""
     return _connected is None or _connected(token)
+
+
+# --- reads shared by the pages one event wakes ----------------------------------------------
+
+
+async def _conversation_updates(
+    requests: list[live_reads.UpdateRequest],
+) -> list[live_reads.Outcome]:
+    return await call(live_reads.conversation_updates, requests=requests)
+
+
+# The open conversations (customers' and guests' pages) woken together re-read in one
+# transaction: each still gets only what its own session may see (A4, A5).
+conversation_reads: Coalescer[live_reads.UpdateRequest, live_reads.Outcome] = Coalescer(
+    _conversation_updates
+)
+
+
+async def _fingerprints(ticket_ids: list[int]) -> list[live_reads.Fingerprint | None]:
+    return await call(live_reads.fingerprints, ticket_ids=ticket_ids)
+
+
+# "Did the ticket change?" for pages that just subscribed, and for the safety-net timeouts of
+# quiet pages (spread over time, so gathered for longer: a page only checks every 10 s).
+fingerprints_now: Coalescer[int, live_reads.Fingerprint | None] = Coalescer(_fingerprints)
+fingerprints_quiet: Coalescer[int, live_reads.Fingerprint | None] = Coalescer(
+    _fingerprints, gather_seconds=0.5
+)
 
 
 # --- the loop -------------------------------------------------------------------------------
@@ -99,21 +135,25 @@ async def run_live(state: Any) -> None:
                     log.exception("live fetch failed on %s", loop.path)
                     continue
                 async with state:
-                    if not state._live_still_here(loop):
-                        state._live_left(loop)
+                    # Under the lock the hooks run on the state itself rather than through
+                    # the background task's proxy, whose every attribute access is a wrapper
+                    # call; assignments mark the same vars dirty either way.
+                    page = getattr(state, "__wrapped__", state)
+                    if not page._live_still_here(loop):
+                        page._live_left(loop)
                         return
                     if data is Ended:
-                        await state._live_ended(loop)
+                        await page._live_ended(loop)
                         return
                     try:
-                        if not await state._live_apply(loop, data, events):
+                        if not await page._live_apply(loop, data, events):
                             return
                     except Ended:
-                        await state._live_ended(loop)
+                        await page._live_ended(loop)
                         return
                     except Exception:  # keep the page alive; the next round tries again
                         log.exception("live refresh failed on %s", loop.path)
-                    loop.request = state._live_request(loop)
+                    loop.request = page._live_request(loop)
                 behind, loop.again = loop.again, False
     finally:
         await state._live_finish(loop)

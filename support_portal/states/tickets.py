@@ -15,7 +15,7 @@ from support_portal.services.dto import Viewer
 from support_portal.services.errors import DomainError, InvalidInput
 from support_portal.states.actions import Outcome, attempt
 from support_portal.states.base import call
-from support_portal.states.conversation import clean_form, read_uploads
+from support_portal.states.forms import clean_form, read_uploads
 from support_portal.states.live import LivePageState
 from support_portal.states.upload_feedback import UploadFeedback
 from support_portal.states.views import TicketRow, ticket_row

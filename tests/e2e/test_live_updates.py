@@ -135,3 +135,82 @@ def test_a_verified_guest_page_is_live_too(page, app, new_context):
     expect(agent.locator(".message-body")).to_have_text(
         ["Waiting for news", "News for you.", "Great, thanks"], timeout=LIVE
     )
+
+
+def test_tabs_woken_by_one_event_each_get_only_their_own_sessions_view(page, app, new_context):
+    """Fan-out (A4, A5): the open conversations one event wakes re-read together, yet each
+    tab gets what its own session may see: the owner's tabs the reply and never the internal
+    note, a tab whose session was revoked nothing, another customer's tab nothing."""
+    from support_portal.db import session_scope
+    from support_portal.services import sessions
+
+    email = create_user(app, name="Tia Tabs")
+    tabs = [new_context().new_page() for _ in range(3)]
+    frames = [record_frames(tab) for tab in tabs]
+    for tab in tabs:
+        log_in(tab, email)  # three sessions of one customer
+    number = submit_ticket(tabs[0], subject="Many tabs", category="Other", description="Watching")
+    for tab in tabs[1:]:
+        goto(tab, f"/tickets/{number}")
+    other = new_context().new_page()
+    other_frames = record_frames(other)
+    log_in(other, create_user(app, name="Oscar Other"))
+    goto(other, f"/tickets/{number}")
+    expect(other.get_by_text("We could not find that ticket.")).to_be_visible()
+    revoked = next(c["value"] for c in tabs[2].context.cookies() if c["name"] == "sp_session")
+    engine = app.engine()
+    try:
+        with session_scope(engine) as db:  # ended on the server, as by a logout elsewhere
+            sessions.revoke_session(db, session_token=revoked)
+    finally:
+        engine.dispose()
+
+    open_as_agent(page, app, number)
+    page.locator("#internal-toggle").click()
+    expect(page.locator("#internal-toggle")).to_have_attribute("data-state", "checked")
+    compose(page, "Note 8ZT4 for the team only", "Add internal note")
+    page.locator("#internal-toggle").click()
+    expect(page.locator("#internal-toggle")).to_have_attribute("data-state", "unchecked")
+    compose(page, "Answer 3RW7 for the customer", "Send")
+
+    for tab in tabs[:2]:
+        expect(tab.locator(".message-body")).to_have_text(
+            ["Watching", "Answer 3RW7 for the customer"], timeout=LIVE
+        )
+    # The answer came after the note: every tab has had both events by now.
+    for seen in frames[:2]:
+        assert not [f for f in seen if "8ZT4" in f]
+    for seen in (frames[2], other_frames):
+        assert not [f for f in seen if "8ZT4" in f or "3RW7" in f]
+
+
+def test_an_agent_page_stops_at_the_next_event_once_its_user_is_no_longer_an_agent(
+    page, app, new_context
+):
+    """A2/A5 on the live path: the agent page's wake-up re-checks the role; a refusal ends the
+    page (it showed the ticket on, and logged an error at every event, before)."""
+    from sqlmodel import select
+
+    from support_portal.db import session_scope
+    from support_portal.models import User
+
+    customer = new_context().new_page()
+    log_in(customer, create_user(app, name="Dora Demoted"))
+    number = submit_ticket(customer, subject="Role change", category="Other", description="Hi")
+    agent_email = create_user(app, name="Former Agent", role=Role.agent)
+    frames = record_frames(page)
+    log_in(page, agent_email, expect_path=r"/admin/?$")
+    goto(page, f"/admin/tickets/{number}")
+    expect(page.locator("#ticket-subject")).to_be_visible()
+    engine = app.engine()
+    try:
+        with session_scope(engine) as db:
+            db.exec(select(User).where(User.email == agent_email)).one().role = Role.customer
+    finally:
+        engine.dispose()
+
+    reply(customer, "Secret 6HV2 after the change")
+
+    # The tab drops the ticket and every agent-only value (as when the session ends).
+    expect(page.locator("#ticket-subject")).to_have_count(0, timeout=LIVE)
+    assert not [f for f in frames if "6HV2" in f]

@@ -262,7 +262,7 @@ def test_a_form_field_under_another_name_is_refused(client, engine):
 async def test_a_handler_reads_at_most_one_byte_past_the_file_limit(settings):
     import reflex as rx
 
-    from support_portal.states.conversation import read_uploads
+    from support_portal.states.forms import read_uploads
 
     big = rx.UploadFile(file=io.BytesIO(b"x" * (settings.max_attachment_bytes + 5 * MB)))
     [incoming] = await read_uploads([big])

@@ -9,7 +9,7 @@ import pytest
 from sqlmodel import Session, func, select
 
 from support_portal.models import AuditEvent, AuthSession, LoginTicket, RateEvent, Role, utcnow
-from support_portal.services import auth, security, sessions
+from support_portal.services import auth, security, session_endings, sessions
 from support_portal.services.errors import (
     EmailTaken,
     InvalidCredentials,
@@ -347,7 +347,7 @@ def test_logout_ends_the_session_on_the_server(db):
 def test_revoking_all_sessions_ends_every_device(db):
     user = register(db)
     tokens = [session_token_for(db, user_id=user.id) for _ in range(3)]
-    sessions.revoke_all_sessions(db, user_id=user.id)
+    session_endings.revoke_all_sessions(db, user_id=user.id)
     assert [sessions.viewer_for_token(db, session_token=t) for t in tokens] == [None, None, None]
 
 

@@ -79,7 +79,7 @@ ALLOWED_DYNAMIC = {
     ("states/base.py", "message"),
     ("states/base.py", "exc.message"),
     ("states/guest.py", "exc.message"),
-    ("states/agent_ticket.py", "STATUS_NOTICES[action]"),
+    ("states/agent_actions.py", "STATUS_NOTICES[action]"),
     ("states/agent_views.py", "label"),
     ("states/agent_views.py", "name"),
     ("states/upload_feedback.py", "FAILURES.get(status, FAILED)"),
@@ -158,7 +158,7 @@ def test_the_tables_behind_dynamic_strings_are_in_the_catalog():
     from support_portal.services.codes import CodeRejected
     from support_portal.services.guest import InvalidLink
     from support_portal.services.workflow import AGENT_LABELS, CUSTOMER_LABELS
-    from support_portal.states.agent_ticket import STATUS_NOTICES
+    from support_portal.states.agent_actions import STATUS_NOTICES
     from support_portal.states.agent_views import ACTOR_NAMES
     from support_portal.states.upload_feedback import FAILED, FAILURES
 
