@@ -4,27 +4,24 @@ under, and how it is wiped (X2)."""
 from __future__ import annotations
 
 import functools
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from reflex.istate.manager.token import BaseStateToken
 from reflex.state import BaseState, State
 from reflex_base import constants
 from reflex_base.utils.format import format_event_handler
 
-if TYPE_CHECKING:
-    from support_portal.states.base import SessionState
+# The SessionState class, set by states/base.py (which this module must not import).
+_root: list[type[BaseState]] = []
 
 
-_root: list[type[SessionState]] = []  # set by states/base.py, which this module must not import
-
-
-def set_root_state(cls: type[SessionState]) -> None:
+def set_root_state(cls: type[BaseState]) -> None:
     """The state every page's state derives from: its subtree is what can hold viewer data."""
     _root[:] = [cls]
     subtree_classes.cache_clear()
 
 
-def session_state_cls() -> type[SessionState]:
+def session_state_cls() -> type[BaseState]:
     if not _root:
         raise RuntimeError("states.base has not registered its SessionState")
     return _root[0]

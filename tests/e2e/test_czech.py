@@ -69,8 +69,9 @@ def test_a_czech_customer_registers_submits_and_gets_the_reply_in_czech(
         page.screenshot(path="/tmp/pw/czech-agent.png", full_page=True)
         raise
     expect(customer.locator(".status-badge")).to_have_text("Čeká na vaši odpověď")
-    [mail] = app.smtp.wait_for(email, subject_contains="aktualizován")
-    assert str(mail["Subject"]) == f"Váš tiket podpory {number} byl aktualizován"
+    # The subject says what happened (issue 14), in the customer's language.
+    [mail] = app.smtp.wait_for(email, subject_contains="více informací")
+    assert str(mail["Subject"]) == f"K tiketu {number} potřebujeme více informací"
 
     customer.get_by_label("Odpověď").fill("Posílám.")
     customer.get_by_role("button", name="Odeslat").click()
