@@ -17,12 +17,12 @@ from sqlmodel import Session, select
 from support_portal import i18n
 from support_portal.models import AuthSession, User, utcnow
 from support_portal.rules import TIME_ZONES
-from support_portal.services import audit, outbox, throttle
+from support_portal.services import audit, session_endings, throttle
 from support_portal.services.auth import check_password_rules, clean_name
 from support_portal.services.dto import Viewer
 from support_portal.services.errors import InvalidInput, NotAuthenticated
 from support_portal.services.security import hash_password, verify_password
-from support_portal.services.session_endings import end_user_sessions, void_login_tickets
+from support_portal.services.session_endings import end_user_sessions
 
 PASSWORD_CHECKS = (5, timedelta(minutes=15))  # wrong current passwords per account
 NOTICE_TEMPLATE = "account_password_changed"
@@ -181,27 +181,15 @@ def change_password(
     assert viewer is not None and user.id is not None
     check_password_rules(new_password)
     check_current_password(db, user=user, password=current_password)
-    user.password_hash = hash_password(new_password)
-    user.updated_at = utcnow()
-    ended = end_user_sessions(db, user_id=user.id, keep_session_id=viewer.session_id)
-    void_login_tickets(db, user_id=user.id)
-    outbox.enqueue(
+    return session_endings.new_password(
         db,
-        to_email=user.email,
-        to_name=user.name,
-        template=NOTICE_TEMPLATE,
-        user_id=user.id,
-        locale=user.locale,
-    )
-    audit.record(
-        db,
+        user,
+        password_hash=hash_password(new_password),
         action="password.changed",
-        actor_id=user.id,
-        actor_kind="user",
+        notice_template=NOTICE_TEMPLATE,
         ip=ip,
-        detail={"sessions_ended": len(ended)},
+        keep_session_id=viewer.session_id,
     )
-    return ended
 
 
 def end_session(db: Session, *, viewer: Viewer | None, session_id: int) -> list[str]:

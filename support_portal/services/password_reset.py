@@ -18,11 +18,10 @@ from datetime import datetime
 
 from sqlmodel import Session, select
 
-from support_portal.models import User, utcnow
-from support_portal.services import audit, codes, mailer, outbox, throttle
+from support_portal.models import User
+from support_portal.services import audit, codes, mailer, session_endings, throttle
 from support_portal.services.auth import check_password_rules, normalize_email
 from support_portal.services.security import hash_password
-from support_portal.services.session_endings import end_user_sessions, void_login_tickets
 from support_portal.services.sessions import create_login_ticket, landing_path
 
 PURPOSE = "password_reset"
@@ -78,28 +77,16 @@ def complete_reset(
         # Only a guessed code gets here: the code of an address without an account is never
         # sent. It reads like any wrong code.
         raise codes.CodeRejected("wrong", attempts_left=0)
-    user.password_hash = hash_password(password)
-    user.updated_at = utcnow()
-    ended = end_user_sessions(db, user_id=user.id)
-    void_login_tickets(db, user_id=user.id)
+    ended = session_endings.new_password(
+        db,
+        user,
+        password_hash=hash_password(password),
+        action="password.reset",
+        notice_template=NOTICE_TEMPLATE,
+        ip=ip,
+    )
     # Failed logins before the reset no longer slow the account down.
     throttle.clear(db, scope="login_account", key=email)
-    outbox.enqueue(
-        db,
-        to_email=user.email,
-        to_name=user.name,
-        template=NOTICE_TEMPLATE,
-        user_id=user.id,
-        locale=user.locale,
-    )
-    audit.record(
-        db,
-        action="password.reset",
-        actor_id=user.id,
-        actor_kind="user",
-        ip=ip,
-        detail={"sessions_ended": len(ended)},
-    )
     ticket = create_login_ticket(
         db, user_id=user.id, next_path=landing_path(str(user.role)), binding=binding
     )

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from sqlmodel import Session, select, update
 
-from support_portal.models import AuthSession, LoginTicket, utcnow
+from support_portal.models import AuthSession, LoginTicket, User, utcnow
+from support_portal.services import audit, outbox
 
 
 def revoke_all_sessions(db: Session, *, user_id: int) -> None:
@@ -52,3 +53,39 @@ def void_login_tickets(db: Session, *, user_id: int) -> None:
         .where(LoginTicket.user_id == user_id, LoginTicket.used_at.is_(None))  # type: ignore[union-attr]
         .values(used_at=utcnow())
     )
+
+
+def new_password(
+    db: Session,
+    user: User,
+    *,
+    password_hash: str,
+    action: str,
+    notice_template: str,
+    ip: str | None,
+    keep_session_id: int | None = None,
+) -> list[int]:
+    """A new password takes effect: every other session and unspent login ticket of the
+    account ends, the address is told (through the outbox, after commit) and it is audited.
+    Returns the ids of the sessions that ended."""
+    user.password_hash = password_hash
+    user.updated_at = utcnow()
+    ended = end_user_sessions(db, user_id=user.id, keep_session_id=keep_session_id)
+    void_login_tickets(db, user_id=user.id)
+    outbox.enqueue(
+        db,
+        to_email=user.email,
+        to_name=user.name,
+        template=notice_template,
+        user_id=user.id,
+        locale=user.locale,
+    )
+    audit.record(
+        db,
+        action=action,
+        actor_id=user.id,
+        actor_kind="user",
+        ip=ip,
+        detail={"sessions_ended": len(ended)},
+    )
+    return ended
