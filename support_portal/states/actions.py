@@ -20,7 +20,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from support_portal.services.dto import Viewer
-from support_portal.services.errors import DomainError
+from support_portal.services.errors import DomainError, InvalidInput
 from support_portal.services.unit_of_work import call
 
 log = logging.getLogger(__name__)
@@ -50,6 +50,7 @@ async def attempt(
     busy: str,
     busy_value: Any = True,
     error: str = "error",
+    field_errors: str | None = None,
     viewer: bool | str = False,
     ended_text: str | None = None,
     keep_busy: bool = False,
@@ -64,6 +65,8 @@ async def attempt(
       it is set does nothing. It is cleared afterwards, except after success with `keep_busy`
       (the page is about to change).
     - `error`: the var that shows what went wrong; cleared when the action starts.
+    - `field_errors`: a dict var; an InvalidInput naming a field shows under that field there
+      instead of in `error`. Cleared when the action starts.
     - `viewer=True`: the server-side session is re-read (A6) and passed as `viewer=`; when it has
       ended, `ended_text` is shown, or without one the browser goes to the login page.
       `viewer="optional"`: the same, but without a session the use case gets `viewer=None`.
@@ -76,6 +79,8 @@ async def attempt(
     setattr(state, busy, busy_value)
     if error:
         setattr(state, error, "")
+    if field_errors:
+        setattr(state, field_errors, {})
     yield
     try:
         if viewer:
@@ -96,7 +101,10 @@ async def attempt(
             outcome.value = await call(use_case, **kwargs)
         except DomainError as exc:
             outcome.error = exc
-            if error:
+            field = getattr(exc, "field", None) if isinstance(exc, InvalidInput) else None
+            if field and field_errors:
+                setattr(state, field_errors, {field: state._error_text(exc)})
+            elif error:
                 setattr(state, error, state._error_text(exc))
         except Exception:
             if failed_text is None:

@@ -8,7 +8,6 @@ import reflex as rx
 
 from support_portal import routes
 from support_portal.services import auth, codes, guest, registration, sessions, two_factor
-from support_portal.services.errors import InvalidInput
 from support_portal.services.login_challenge import SecondFactorNeeded
 from support_portal.states.actions import Outcome, attempt
 from support_portal.states.base import SessionState, call, new_login_nonce, sign_in
@@ -121,14 +120,13 @@ class RegisterState(SessionState):
 
     @rx.event
     async def register(self, form: dict):
-        if not self.submitting:
-            self.field_errors = {}
         done = Outcome()
         async for update in attempt(
             self,
             done,
             registration.start_registration,
             busy="submitting",
+            field_errors="field_errors",  # an error shows under its field only
             name=str(form.get("name", "")),
             email=str(form.get("email", "")),
             password=str(form.get("password", "")),
@@ -136,9 +134,6 @@ class RegisterState(SessionState):
             ip=self._client_ip(),
         ):
             yield update
-        if isinstance(done.error, InvalidInput) and done.error.field:
-            self.field_errors = {done.error.field: self.error}  # shown under its field only
-            self.error = ""
         if not done.ok:
             return
         started = done.value

@@ -7,9 +7,10 @@ from __future__ import annotations
 import reflex as rx
 
 from support_portal.services import email_change
-from support_portal.services.errors import DomainError, InvalidInput, NotAuthenticated
+from support_portal.services.errors import NotAuthenticated
 from support_portal.states.account import AccountState
-from support_portal.states.base import SessionState, call
+from support_portal.states.actions import Outcome, attempt
+from support_portal.states.base import SessionState
 
 
 class EmailChangeState(SessionState):
@@ -22,12 +23,6 @@ class EmailChangeState(SessionState):
     resending: bool = False
     confirming: bool = False
     _new_email: str = ""
-
-    def _show(self, exc: DomainError) -> None:
-        if isinstance(exc, InvalidInput) and exc.field:
-            self.field_errors = {exc.field: self._error_text(exc)}
-        else:
-            self.error = self._error_text(exc)
 
     def _clear(self) -> None:
         self.error = self.notice = self.done = ""
@@ -47,80 +42,54 @@ class EmailChangeState(SessionState):
 
     @rx.event
     async def send_code(self, form: dict):
-        if self.sending:
-            return
-        self.sending = True
-        self._clear()
-        yield
-        try:
-            started = await call(
-                email_change.start_change,
-                viewer=await self._viewer(),
-                new_email=str(form.get("new_email", ""))[:320],
-                password=str(form.get("current_password", "")),
-                ip=self._client_ip(),
+        if not self.sending:
+            self._clear()
+        done = Outcome()
+        async for update in self._attempt(
+            done,
+            email_change.start_change,
+            busy="sending",
+            new_email=str(form.get("new_email", ""))[:320],
+            password=str(form.get("current_password", "")),
+        ):
+            yield update
+        if done.ok:
+            self._new_email = done.value.new_email
+            self.notice = self._t(
+                "We sent an email to {email}. Enter the 6-digit code from it to confirm the new "
+                "address.",
+                email=done.value.new_email,
             )
-        except NotAuthenticated:  # the session ended meanwhile
-            yield self._login_redirect()
-            return
-        except DomainError as exc:
-            self._show(exc)
-            self.sending = False
-            return
-        self._new_email = started.new_email
-        self.notice = self._t(
-            "We sent an email to {email}. Enter the 6-digit code from it to confirm the new "
-            "address.",
-            email=started.new_email,
-        )
-        self.step = "code"
-        self.sending = False
+            self.step = "code"
 
     @rx.event
     async def resend(self):
-        if self.resending or not self._new_email:
+        if not self._new_email:
             return
-        self.resending = True
-        self.error = ""
-        yield
-        try:
-            started = await call(
-                email_change.resend_code,
-                viewer=await self._viewer(),
-                new_email=self._new_email,
-                ip=self._client_ip(),
-            )
-            self.notice = self._t("We sent a new email to {email}.", email=started.new_email)
-        except NotAuthenticated:  # the session ended meanwhile
-            yield self._login_redirect()
-            return
-        except DomainError as exc:
-            self._show(exc)
-        self.resending = False
+        done = Outcome()
+        async for update in self._attempt(
+            done, email_change.resend_code, busy="resending", new_email=self._new_email
+        ):
+            yield update
+        if done.ok:
+            self.notice = self._t("We sent a new email to {email}.", email=done.value.new_email)
 
     @rx.event
     async def confirm(self, form: dict):
-        if self.confirming or not self._new_email:
+        if not self._new_email:
             return
-        self.confirming = True
-        self.error = ""
-        self.field_errors = {}
-        yield
-        try:
-            new_email = await call(
-                email_change.confirm_change,
-                viewer=await self._viewer(),
-                new_email=self._new_email,
-                code=str(form.get("code", ""))[:32],
-                ip=self._client_ip(),
-            )
-        except NotAuthenticated:  # the session ended meanwhile
-            yield self._login_redirect()
+        done = Outcome()
+        async for update in self._attempt(
+            done,
+            email_change.confirm_change,
+            busy="confirming",
+            new_email=self._new_email,
+            code=str(form.get("code", ""))[:32],
+        ):
+            yield update
+        if not done.ok:
             return
-        except DomainError as exc:
-            self._show(exc)
-            self.confirming = False
-            return
+        new_email = done.value
         account = await self.get_state(AccountState)
         account.email = new_email
         self.viewer_email = new_email
@@ -128,4 +97,20 @@ class EmailChangeState(SessionState):
         self.step = ""
         self.notice = ""
         self.done = self._t("Your email address is now {email}.", email=new_email)
-        self.confirming = False
+
+    async def _attempt(self, done: Outcome, use_case, **kwargs):
+        """One step: the session re-read (ended, now or meanwhile: to the login page), field
+        errors under their field."""
+        async for update in attempt(
+            self,
+            done,
+            use_case,
+            viewer=True,
+            field_errors="field_errors",
+            ip=self._client_ip(),
+            **kwargs,
+        ):
+            yield update
+        if isinstance(done.error, NotAuthenticated):
+            self.error = ""
+            yield self._login_redirect()

@@ -9,9 +9,9 @@ from __future__ import annotations
 import reflex as rx
 
 from support_portal.services import codes, password_reset, sessions
-from support_portal.services.errors import DomainError, InvalidInput
 from support_portal.states import store
-from support_portal.states.base import SessionState, call, new_login_nonce, sign_in
+from support_portal.states.actions import Outcome, attempt
+from support_portal.states.base import SessionState, new_login_nonce, sign_in
 
 
 async def purge_ended(keys: list[str]) -> None:
@@ -41,85 +41,71 @@ class ForgotPasswordState(SessionState):
         if viewer is not None and not viewer.is_guest:
             return rx.redirect(sessions.landing_path(self.viewer_role))
 
-    def _show(self, exc: DomainError) -> None:
-        field = getattr(exc, "field", None) if isinstance(exc, InvalidInput) else None
-        if field:
-            self.field_errors = {field: self._error_text(exc)}
-        else:
-            self.error = self._error_text(exc)
-
     @rx.event
     async def request_code(self, form: dict):
-        if self.requesting:
-            return
-        self.requesting = True
-        self.error = ""
-        self.field_errors = {}
-        yield
-        try:
-            started = await call(
-                password_reset.start_reset,
-                email=str(form.get("email", ""))[:320],
-                locale=self.locale,
-                ip=self._client_ip(),
+        done = Outcome()
+        async for update in attempt(
+            self,
+            done,
+            password_reset.start_reset,
+            busy="requesting",
+            field_errors="field_errors",
+            email=str(form.get("email", ""))[:320],
+            locale=self.locale,
+            ip=self._client_ip(),
+        ):
+            yield update
+        if done.ok:
+            self._email = done.value.email
+            self.notice = self._t(
+                "We sent an email to {email}. If an account uses this address, the email holds "
+                "a 6-digit code: enter it below with your new password.",
+                email=done.value.email,
             )
-        except DomainError as exc:
-            self._show(exc)
-            self.requesting = False
-            return
-        self._email = started.email
-        self.notice = self._t(
-            "We sent an email to {email}. If an account uses this address, the email holds a "
-            "6-digit code: enter it below with your new password.",
-            email=started.email,
-        )
-        self.step = "code"
-        self.requesting = False
+            self.step = "code"
 
     @rx.event
     async def resend(self):
-        if self.resending or not self._email:
+        if not self._email:
             return
-        self.resending = True
-        self.error = ""
-        yield
-        try:
-            started = await call(
-                password_reset.start_reset,
-                email=self._email,
-                locale=self.locale,
-                ip=self._client_ip(),
-            )
-            self.notice = self._t("We sent a new email to {email}.", email=started.email)
-        except DomainError as exc:
-            self._show(exc)
-        self.resending = False
+        done = Outcome()
+        async for update in attempt(
+            self,
+            done,
+            password_reset.start_reset,
+            busy="resending",
+            email=self._email,
+            locale=self.locale,
+            ip=self._client_ip(),
+        ):
+            yield update
+        if done.ok:
+            self.notice = self._t("We sent a new email to {email}.", email=done.value.email)
 
     @rx.event
     async def set_password(self, form: dict):
-        if self.resetting or not self._email:
+        if not self._email:
             return
-        self.resetting = True
-        self.error = ""
-        self.field_errors = {}
-        yield
         nonce = new_login_nonce()
-        try:
-            done = await call(
-                password_reset.complete_reset,
-                email=self._email,
-                code=codes.clean_code_input(str(form.get("code", ""))[:32]),
-                password=str(form.get("password", "")),
-                ip=self._client_ip(),
-                binding=nonce,
-            )
-        except DomainError as exc:
-            self._show(exc)
-            self.resetting = False
-            return
-        await purge_ended(done.ended_sessions)
-        self._email = ""
-        yield sign_in(done.login_ticket, nonce, replace=True)
+        done = Outcome()
+        async for update in attempt(
+            self,
+            done,
+            password_reset.complete_reset,
+            busy="resetting",
+            field_errors="field_errors",
+            keep_busy=True,  # the page changes
+            inputs=lambda: {"code": codes.clean_code_input(str(form.get("code", ""))[:32])},
+            email=self._email,
+            password=str(form.get("password", "")),
+            ip=self._client_ip(),
+            binding=nonce,
+        ):
+            yield update
+        if done.ok:
+            await purge_ended(done.value.ended_sessions)
+            self._email = ""
+            yield sign_in(done.value.login_ticket, nonce, replace=True)
 
     @rx.event
     def start_over(self):

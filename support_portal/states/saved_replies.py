@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import reflex as rx
 
 from support_portal.services import saved_replies
-from support_portal.services.errors import InvalidInput, NotAuthenticated, PermissionDenied
+from support_portal.services.errors import NotAuthenticated, PermissionDenied
 from support_portal.states.actions import Outcome, attempt
 from support_portal.states.agent_ticket import AgentTicketState
 from support_portal.states.base import SessionState
@@ -112,7 +112,6 @@ class SavedRepliesState(SessionState):
     @rx.event
     async def save(self, form: dict):
         if not self.saving:
-            self.field_errors = {}
             self.notice = ""
         editing = self.editing_id or None
         done = Outcome()
@@ -121,6 +120,7 @@ class SavedRepliesState(SessionState):
             done,
             saved_replies.save_reply,
             busy="saving",
+            field_errors="field_errors",
             viewer=True,
             reply_id=editing,
             title=str(form.get("title", "")),
@@ -128,9 +128,6 @@ class SavedRepliesState(SessionState):
             shared=str(form.get("shared", "")).lower() in ("on", "true", "1"),
         ):
             yield update
-        if isinstance(done.error, InvalidInput) and done.error.field:
-            self.field_errors = {done.error.field: self.error}
-            self.error = ""
         if not done.ok:
             return
         self.notice = self._t("Saved “{title}”.", title=done.value.title)

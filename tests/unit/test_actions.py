@@ -155,3 +155,20 @@ def test_keep_busy_after_success_only_and_named_busy_values():
     state, done = FakeState(), Outcome()
     run(state, done, lambda db: (_ for _ in ()).throw(NotFound()), busy="step", busy_value="x")
     assert state.step == ""
+
+
+def test_a_field_error_shows_under_its_field_only():
+    state, done = FakeState(), Outcome()
+    state.field_errors = {"old": "stale"}
+
+    def use_case(db):
+        raise InvalidInput("Too short.", field="password")
+
+    run(state, done, use_case, busy="busy", field_errors="field_errors")
+    assert state.field_errors == {"password": "e:Too short."} and state.error == ""
+
+    state, done = FakeState(), Outcome()
+    state.field_errors = {"old": "stale"}
+    run(state, done, lambda db: (_ for _ in ()).throw(NotFound()), busy="busy",
+        field_errors="field_errors")  # fmt: skip
+    assert state.field_errors == {} and state.error == "e:" + NotFound.message
