@@ -41,6 +41,8 @@ upload_handlers = registered_upload_handlers(anonymous=[NewTicketState.submit_wi
 
 app = rx.App(
     stylesheets=["/a11y.css"],
+    # Keyboard and scrolling helpers (Ctrl+Enter, agent shortcuts, "New message").
+    head_components=[rx.script(src="/portal.js", defer=True)],
     api_transformer=[
         build_routes_app(),
         build_api_app(),

@@ -7,6 +7,7 @@ import reflex as rx
 from support_portal import routes
 from support_portal.components.i18n import T
 from support_portal.components.not_found import not_found
+from support_portal.components.shortcuts import shortcuts_button
 from support_portal.states.base import SessionState
 
 WIDE = "72rem"  # as wide as the header
@@ -47,6 +48,7 @@ def agent_nav(current: str) -> rx.Component:
                 "key-round",
                 current=current == "api-tokens",
             ),
+            shortcuts_button(),
             spacing="5",
             align="center",
             wrap="wrap",

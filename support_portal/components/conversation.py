@@ -141,12 +141,21 @@ def composer(
             resize="vertical",
             width="100%",
             max_length=20000,
+            aria_keyshortcuts="Control+Enter",
             # Locked while the message and its files are on their way (kept if refused).
             read_only=busy,
             # Uncontrolled: live updates never touch what the user is typing.
             **({"on_change": on_typing.throttle(2000)} if on_typing is not None else {}),
         ),
         rx.el.input(type="hidden", name="key", value=state.draft_key),
+        # Phones have no Ctrl key: the hint is for keyboards only.
+        rx.text(
+            T("Ctrl+Enter sends"),
+            size="1",
+            color_scheme="gray",
+            display=rx.breakpoints(initial="none", sm="block"),
+            class_name="send-hint",
+        ),
         selected_files(),
         upload_items(state, busy),
         error_callout(state.send_error, id="send-error"),
@@ -242,4 +251,6 @@ def conversation(state, *, agent_view: bool = False) -> rx.Component:
         width="100%",
         id="conversation",
         aria_live="polite",
+        # The label of the "New message" button assets/portal.js shows when scrolled up.
+        data_new_label=T("New message"),
     )

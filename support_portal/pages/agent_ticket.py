@@ -16,6 +16,7 @@ from support_portal.components.files import send_event
 from support_portal.components.i18n import T, page_title
 from support_portal.components.layout import loading, page
 from support_portal.components.moved import follow_merge
+from support_portal.components.shortcuts import shortcuts_button
 from support_portal.components.ui import empty_state, error_callout
 from support_portal.i18n import _
 from support_portal.pages.agent_ticket_panels import collaborators, side_panels
@@ -26,7 +27,13 @@ S = AgentTicketState
 
 
 def header() -> rx.Component:
-    return ticket_header(S, back_label=T("Queue"), back_href=routes.AGENT_QUEUE, agent=True)
+    return ticket_header(
+        S,
+        back_label=T("Queue"),
+        back_href=routes.AGENT_QUEUE,
+        agent=True,
+        extra=rx.box(shortcuts_button()),
+    )
 
 
 def _close_button() -> rx.Component:
