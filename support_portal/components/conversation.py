@@ -52,9 +52,15 @@ def message_bubble(m: MessageView, *, agent_view: bool = False) -> rx.Component:
             ),
         ),
     )
+    # On the customer's (or guest's) own page, their messages are theirs: "You".
+    author = (
+        m.author_name
+        if agent_view
+        else rx.cond(m.author_kind == "customer", T("You"), m.author_name)
+    )
     return rx.box(
         rx.hstack(
-            rx.text(m.author_name, weight="bold", size="2", class_name="author"),
+            rx.text(author, weight="bold", size="2", class_name="author"),
             label,
             rx.cond(
                 m.merged_from > 0,
@@ -66,10 +72,15 @@ def message_bubble(m: MessageView, *, agent_view: bool = False) -> rx.Component:
                 ),
             ),
             rx.spacer(),
+            # The exact time: a tooltip on hover and on keyboard focus, and written out on
+            # touch screens, which have neither (a11y.css).
             rx.tooltip(
-                rx.text(m.time, size="1", color_scheme="gray", class_name="message-time"),
+                rx.text(
+                    m.time, size="1", color_scheme="gray", class_name="message-time", tab_index=0
+                ),
                 content=m.time_title,
             ),
+            rx.text(m.time_title, size="1", color_scheme="gray", class_name="message-time-exact"),
             align="center",
             spacing="2",
             wrap="wrap",
@@ -122,6 +133,7 @@ def composer(
     send_disabled: rx.Var | bool = False,
     send_described_by: rx.Var | str = "",
     stack_on_phone: bool = False,
+    send_color: rx.Var | str | None = None,
 ) -> rx.Component:
     """The reply box at the bottom: text, attachments, Send.
 
@@ -173,6 +185,7 @@ def composer(
                 aria_describedby=send_described_by,
                 size="3",
                 id="send-button",
+                **({"color_scheme": send_color} if send_color is not None else {}),
                 **(
                     {"width": FULL_ON_PHONE, "margin_left": rx.breakpoints(initial="0", sm="auto")}
                     if stack_on_phone

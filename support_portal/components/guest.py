@@ -82,13 +82,18 @@ def code_step() -> rx.Component:
         error_callout(s.error, id="link-error"),
         rx.form(
             rx.vstack(
+                # After too many wrong codes, or when the code expired, this code is spent:
+                # the field and Verify wait for a new one (the error above says so once).
                 code_field(
                     "code",
                     hint=T("The 6-digit code from the email we just sent."),
                     auto_focus=True,
                     letter_spacing="0.2em",
+                    disabled=s.needs_new_code,
                 ),
-                submit_button(T("Verify"), loading=s.verifying, id="verify"),
+                submit_button(
+                    T("Verify"), loading=s.verifying, disabled=s.needs_new_code, id="verify"
+                ),
                 spacing="3",
                 width="100%",
             ),
@@ -97,10 +102,13 @@ def code_step() -> rx.Component:
             width="100%",
         ),
         rx.flex(
-            rx.text(
-                T("No code after a few minutes? Check your spam folder, or ask for a new one."),
-                size="2",
-                color_scheme="gray",
+            rx.cond(
+                ~s.needs_new_code,
+                rx.text(
+                    T("No code after a few minutes? Check your spam folder, or ask for a new one."),
+                    size="2",
+                    color_scheme="gray",
+                ),
             ),
             rx.button(
                 rx.cond(

@@ -21,6 +21,7 @@ from support_portal.components.ui import empty_state, error_callout
 from support_portal.i18n import _
 from support_portal.pages.agent_ticket_panels import collaborators, side_panels
 from support_portal.pages.reply_picker import reply_picker
+from support_portal.settings import get_settings
 from support_portal.states.agent_ticket import AgentTicketState
 
 S = AgentTicketState
@@ -184,6 +185,8 @@ def _composer() -> rx.Component:
             T("Write your reply to the customer…"),
         ),
         send_disabled=reply_closed,
+        # The note's button is amber like the note mode itself.
+        send_color=rx.cond(S.internal_mode, "amber", get_settings().brand_accent),
         send_described_by=rx.cond(reply_closed, "reply-closed-hint", ""),
         stack_on_phone=True,
     )

@@ -21,6 +21,12 @@ from support_portal.settings import get_settings
 from support_portal.states.actions import Outcome, attempt
 from support_portal.states.base import SessionState, call, new_login_nonce, sign_in
 
+# Focus "Resend code" once it is enabled (the button renders enabled a frame or two later).
+FOCUS_RESEND = rx.call_script(
+    "(function f(n){const b=document.getElementById('resend-code');"
+    "if(b&&!b.disabled){b.focus()}else if(n>0){requestAnimationFrame(()=>f(n-1))}})(60)"
+)
+
 
 class SubmittedState(SessionState):
     """/tickets/submitted/N: what a logged-out visitor sees after "Submit ticket"."""
@@ -238,6 +244,8 @@ class GuestLinkState(SessionState):
             self.needs_new_code = exc.reason != "wrong"
             if self.needs_new_code:  # "we sent a code" is no longer the news
                 self.notice = ""
+                if self.cooldown == 0:  # the one thing left to do is at hand
+                    yield FOCUS_RESEND
             return
         if not done.ok:
             return
@@ -278,7 +286,10 @@ class GuestLinkState(SessionState):
                 if not left and self._error_is_wait:
                     self.error = ""
                     self._error_is_wait = False
+                focus = not left and self.needs_new_code
             if not left:
+                if focus:  # "Resend code" has just become available: take the keyboard there
+                    yield FOCUS_RESEND
                 return
             # Every second near the end; long waits are shown in minutes.
             await asyncio.sleep(1 if left <= 90 else min(30, left - 90))

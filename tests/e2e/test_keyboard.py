@@ -59,6 +59,10 @@ def test_ctrl_enter_sends_the_reply(page, app):
     box.press("Control+Enter")
     expect(page.locator(".message-body").last).to_have_text("Sent with Ctrl+Enter")
     expect(box).to_have_value("")
+    # The customer's own messages are "You"; the exact time is reachable by keyboard.
+    expect(page.locator(".message .author")).to_have_text(["You", "You"])
+    page.locator(".message-time").last.focus()
+    expect(page.get_by_role("tooltip")).to_contain_text(re.compile(r"\d{4}"))
 
 
 def test_a_long_conversation_opens_on_the_newest_and_shows_new_messages(page, app, new_context):
@@ -129,6 +133,7 @@ def test_agent_shortcuts_move_through_the_queue_and_the_ticket(page, app):
     page.keyboard.press("n")
     expect(page.locator("#internal-toggle")).to_have_attribute("aria-checked", "true")
     expect(page.get_by_label("Reply", exact=True)).to_be_focused()
+    expect(page.locator("#send-button")).to_have_attribute("data-accent-color", "amber")
     page.locator("body").click(position={"x": 1, "y": 1})
     page.keyboard.press("r")
     expect(page.locator("#internal-toggle")).to_have_attribute("aria-checked", "false")
