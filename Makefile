@@ -11,7 +11,7 @@ export PORT
 export REFLEX_USE_NPM := 1
 export PATH := $(BIN):$(PATH)
 
-.PHONY: run test test-deps install migrate demo lint format i18n clean-web bench bench-data bench-stop
+.PHONY: run test test-deps install migrate demo lint format i18n clean-web bench bench-data bench-stop screenshots
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -53,6 +53,10 @@ test: install test-deps
 	$(BIN)/lint-imports
 	$(BIN)/python -m pytest -q -p no:cacheprovider
 	SP_TEST_BACKEND=postgres $(BIN)/python -m pytest -q -p no:cacheprovider tests/integration tests/e2e
+
+# Every page at both sizes in both languages into screenshots/ (not committed), for reviewers.
+screenshots: install test-deps
+	$(BIN)/python -m pytest -q -p no:cacheprovider tests/e2e/screenshots.py
 
 lint: install
 	$(BIN)/ruff check .
