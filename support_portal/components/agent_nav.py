@@ -48,7 +48,7 @@ def agent_nav(current: str) -> rx.Component:
                 "key-round",
                 current=current == "api-tokens",
             ),
-            shortcuts_button(),
+            rx.box(shortcuts_button(), display=rx.breakpoints(initial="none", sm="block")),
             spacing="5",
             align="center",
             wrap="wrap",

@@ -20,6 +20,7 @@ from support_portal.components.shortcuts import shortcuts_button
 from support_portal.components.ui import empty_state, error_callout
 from support_portal.i18n import _
 from support_portal.pages.agent_ticket_panels import collaborators, side_panels
+from support_portal.pages.agent_ticket_summary import phone_summary
 from support_portal.pages.reply_picker import reply_picker
 from support_portal.settings import get_settings
 from support_portal.states.agent_ticket import AgentTicketState
@@ -33,7 +34,7 @@ def header() -> rx.Component:
         back_label=T("Queue"),
         back_href=routes.AGENT_QUEUE,
         agent=True,
-        extra=rx.box(shortcuts_button()),
+        extra=rx.box(shortcuts_button(), display=rx.breakpoints(initial="none", sm="block")),
     )
 
 
@@ -237,6 +238,7 @@ def ticket_view() -> rx.Component:
     main = rx.vstack(
         follow_merge(S.moved_to, routes.agent_ticket_path(S.moved_to)),
         header(),
+        phone_summary(),
         actions(),
         feedback(),
         conversation(S, agent_view=True),

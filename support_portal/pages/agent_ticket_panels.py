@@ -188,6 +188,7 @@ def side_panels() -> rx.Component:
             width="100%",
         ),
         width="100%",
+        id="ticket-panels",
     )
 
 

@@ -150,6 +150,10 @@ class AgentTicketState(TicketLabels, AgentTicketActions, AgentTicketLiveHooks, C
         return self.status == "closed"
 
     @rx.var
+    def assignee_name(self) -> str:
+        return next((a.name for a in self.agents if str(a.id) == self.assignee), "")
+
+    @rx.var
     def assigned_to_me(self) -> bool:
         return self.assignee != UNASSIGNED and self.assignee == self.my_id
 

@@ -80,3 +80,43 @@ def test_create_a_follow_up_is_the_primary_button_on_a_closed_ticket(page, app):
     )
     assert accents[0] == accents[1] != "gray", accents
     assert "rt-variant-solid" in (button.get_attribute("class") or "")
+
+
+def test_an_agent_on_a_phone_sees_who_and_whose_at_the_top(page, app):
+    """The customer, the assignee and the priority come before the conversation on a phone;
+    a link leads down to the full panels. On a wide screen the panels are beside it instead."""
+    email = create_user(app, name="Paula Phone")
+    staff_email = create_user(app, name="Adrian Assignee", role=Role.agent)
+    engine = app.engine()
+    try:
+        with session_scope(engine) as db:
+            number = tickets.create_ticket(
+                db,
+                viewer=viewer_for(db, email),
+                subject="Phone summary",
+                category="account",
+                description="Hello.",
+            ).number
+        with session_scope(engine) as db:
+            staff = viewer_for(db, staff_email)
+            agent.agent_reply(db, viewer=staff, number=number, body="On it.")
+    finally:
+        engine.dispose()
+    page.set_viewport_size(PHONE)
+    log_in(page, staff_email, expect_path=r"/admin/?$")
+    goto(page, f"/admin/tickets/{number}")
+    summary = page.locator("#phone-summary")
+    expect(summary).to_contain_text("Paula Phone")
+    expect(summary).to_contain_text("Adrian Assignee")
+    expect(summary).to_contain_text("Normal")
+    above = page.evaluate(
+        "document.querySelector('#phone-summary').getBoundingClientRect().bottom"
+        " < document.querySelector('#conversation').getBoundingClientRect().top"
+    )
+    assert above
+    summary.get_by_role("link", name="Customer, assignee and history").click()
+    expect(page.locator("#ticket-panels")).to_be_in_viewport()
+    assert page_width(page) <= PHONE["width"]
+
+    page.set_viewport_size({"width": 1280, "height": 800})
+    expect(summary).to_be_hidden()
