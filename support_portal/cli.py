@@ -84,7 +84,8 @@ def auto_close(_args: argparse.Namespace) -> int:
         done = run_due(db)
     print(
         f"Resolved {len(done['resolved'])}, reminded {len(done['reminded'])}, "
-        f"closed {len(done['closed'])} tickets"
+        f"closed {len(done['closed'])} tickets; {len(done['overdue'])} overdue replies "
+        f"reported, {len(done['escalated'])} escalated"
     )
     return 0
 

@@ -102,6 +102,9 @@ class Settings(BaseSettings):
     business_hours: str = "mon-fri 09:00-17:00"
     business_holidays: str = ""
     reply_target_hours: float = Field(default=8.0, gt=0)
+    # An overdue reply is reported to the assignee at once and to the administrators this
+    # many (wall-clock) hours later if the customer still waits.
+    sla_escalate_after_hours: float = Field(default=2.0, ge=0)
     allowed_origins: str = ""
     trusted_proxy_hops: int = 0
     rate_limit_ip_factor: float = 1.0

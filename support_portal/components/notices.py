@@ -37,6 +37,8 @@ def event_text(event: rx.Var) -> rx.Component:
         ("merged", T("Your requests continue in one ticket")),
         ("customer_replied", T("Customer replied")),
         ("new_ticket", T("New ticket")),
+        ("sla_breached", T("Reply overdue")),
+        ("sla_escalated", T("Reply still overdue")),
         T("Your ticket was updated"),
     )
 
@@ -56,6 +58,8 @@ def event_icon(event: rx.Var) -> rx.Component:
         ("merged", icon("merge", "blue")),
         ("customer_replied", icon("message-square-reply", "blue")),
         ("new_ticket", icon("inbox", "violet")),
+        ("sla_breached", icon("alarm-clock", "red")),
+        ("sla_escalated", icon("siren", "red")),
         icon("bell", "gray"),
     )
 

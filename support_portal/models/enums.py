@@ -52,6 +52,8 @@ class NotificationEvent(StrEnum):
     merged = "merged"  # the customer's duplicate was merged into another of their tickets
     customer_replied = "customer_replied"
     new_ticket = "new_ticket"
+    sla_breached = "sla_breached"  # a waiting customer's reply is overdue (agents)
+    sla_escalated = "sla_escalated"  # ... and still overdue later (administrators)
 
 
 CUSTOMER_EVENTS = (
@@ -63,7 +65,12 @@ CUSTOMER_EVENTS = (
     NotificationEvent.reminder,
     NotificationEvent.merged,
 )
-AGENT_EVENTS = (NotificationEvent.customer_replied, NotificationEvent.new_ticket)
+AGENT_EVENTS = (
+    NotificationEvent.customer_replied,
+    NotificationEvent.new_ticket,
+    NotificationEvent.sla_breached,
+    NotificationEvent.sla_escalated,
+)
 
 
 class OutboxStatus(StrEnum):

@@ -94,6 +94,7 @@ def auto_resolve(db: Session, *, now: datetime | None = None) -> list[int]:
 def run_due(db: Session, *, now: datetime | None = None) -> dict[str, list[int]]:
     """The cleanup job's ticket work: resolve, remind, auto-close (in that order, so a ticket
     resolved now is not also reminded)."""
+    from support_portal.services import sla_breaches
     from support_portal.services.agent import auto_close
 
     now = now or utcnow()
@@ -101,4 +102,6 @@ def run_due(db: Session, *, now: datetime | None = None) -> dict[str, list[int]]
         "resolved": auto_resolve(db, now=now),
         "reminded": send_reminders(db, now=now),
         "closed": auto_close(db, now=now),
+        "overdue": sla_breaches.report_breaches(db, now=now),
+        "escalated": sla_breaches.escalate(db, now=now),
     }

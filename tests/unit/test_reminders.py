@@ -52,7 +52,7 @@ def test_resolved_seven_days_after_the_reminder_without_an_answer(db, alice, age
     clock.advance(days=1, hours=1)
     assert reminders.run_due(db, now=clock.now())["resolved"] == [number]
     assert status(db, number) == "resolved"
-    assert reminders.run_due(db, now=clock.now()) == {"resolved": [], "reminded": [], "closed": []}
+    assert not any(reminders.run_due(db, now=clock.now()).values())
     resolved_mails = db.exec(select(OutboxEmail).where(OutboxEmail.template == "resolved")).all()
     assert len(resolved_mails) == 1
 
