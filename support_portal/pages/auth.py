@@ -5,6 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from support_portal import routes
+from support_portal.components.code_step import emailed_code_step
 from support_portal.components.i18n import T, page_title
 from support_portal.components.layout import page
 from support_portal.components.ui import (
@@ -164,44 +165,21 @@ def _register_form() -> rx.Component:
 
 def _register_code_step() -> rx.Component:
     s = RegisterState
-    return rx.vstack(
-        info_callout(s.notice, id="register-notice"),
-        rx.text(
-            T("The code expires in 10 minutes. No email? Check the spam folder or send it again."),
-            color_scheme="gray",
-            size="2",
-        ),
-        error_callout(s.code_error, id="register-code-error"),
-        rx.form(
-            rx.vstack(
-                code_field("register-code", auto_focus=True),
-                submit_button(T("Create account"), loading=s.verifying, id="register-verify"),
-                spacing="4",
-                width="100%",
-            ),
-            on_submit=s.verify,
-            reset_on_submit=True,
-            width="100%",
-        ),
-        rx.hstack(
-            rx.button(
-                T("Send the email again"),
-                on_click=s.resend,
-                loading=s.resending,
-                variant="soft",
-                id="register-resend",
-            ),
-            rx.button(
-                T("Change the details"),
-                on_click=s.start_over,
-                variant="ghost",
-                id="register-start-over",
-            ),
-            spacing="3",
-            wrap="wrap",
-        ),
-        spacing="4",
-        width="100%",
+    return emailed_code_step(
+        prefix="register",
+        notice=s.notice,
+        error=s.code_error,
+        error_id="register-code-error",
+        fields=[
+            code_field("register-code", auto_focus=True),
+            submit_button(T("Create account"), loading=s.verifying, id="register-verify"),
+        ],
+        on_submit=s.verify,
+        reset_on_submit=True,
+        resend=s.resend,
+        resending=s.resending,
+        start_over=s.start_over,
+        start_over_label=T("Change the details"),
     )
 
 

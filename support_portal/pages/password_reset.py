@@ -5,6 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from support_portal import routes
+from support_portal.components.code_step import emailed_code_step
 from support_portal.components.i18n import T, page_title
 from support_portal.components.layout import page
 from support_portal.components.ui import (
@@ -12,7 +13,6 @@ from support_portal.components.ui import (
     email_field,
     error_callout,
     field,
-    info_callout,
     submit_button,
 )
 from support_portal.i18n import _
@@ -54,68 +54,42 @@ def _email_step() -> rx.Component:
 def _code_step() -> rx.Component:
     s = ForgotPasswordState
     errors = s.field_errors
-    return rx.vstack(
-        info_callout(s.notice, id="reset-notice"),
-        rx.text(
-            T("The code expires in 10 minutes. No email? Check the spam folder or send it again."),
-            color_scheme="gray",
-            size="2",
-        ),
-        error_callout(s.error, id="reset-error"),
-        rx.form(
-            rx.vstack(
-                rx.box(
-                    code_field("reset-code", auto_focus=True),
-                    rx.cond(
-                        errors.get("code", "") != "",
-                        rx.text(errors.get("code", ""), size="1", color_scheme="red", role="alert"),
-                    ),
-                    width="100%",
+    return emailed_code_step(
+        prefix="reset",
+        notice=s.notice,
+        error=s.error,
+        fields=[
+            rx.box(
+                code_field("reset-code", auto_focus=True),
+                rx.cond(
+                    errors.get("code", "") != "",
+                    rx.text(errors.get("code", ""), size="1", color_scheme="red", role="alert"),
                 ),
-                field(
-                    T("New password"),
-                    rx.input(
-                        name="password",
-                        type="password",
-                        required=True,
-                        auto_complete="new-password",
-                        id="new-password",
-                        min_length=MIN_PASSWORD_LENGTH,
-                        max_length=MAX_PASSWORD_LENGTH,
-                        size="3",
-                    ),
-                    error=errors.get("password", ""),
-                    hint=T("At least 10 characters. A long passphrase is best."),
-                ),
-                submit_button(T("Set new password"), loading=s.resetting, id="reset-submit"),
-                spacing="4",
                 width="100%",
             ),
-            on_submit=s.set_password,
-            reset_on_submit=False,
-            width="100%",
-        ),
-        rx.hstack(
-            rx.button(
-                T("Send the email again"),
-                on_click=s.resend,
-                loading=s.resending,
-                variant="soft",
-                type="button",
-                id="reset-resend",
+            field(
+                T("New password"),
+                rx.input(
+                    name="password",
+                    type="password",
+                    required=True,
+                    auto_complete="new-password",
+                    id="new-password",
+                    min_length=MIN_PASSWORD_LENGTH,
+                    max_length=MAX_PASSWORD_LENGTH,
+                    size="3",
+                ),
+                error=errors.get("password", ""),
+                hint=T("At least 10 characters. A long passphrase is best."),
             ),
-            rx.button(
-                T("Use another address"),
-                on_click=s.start_over,
-                variant="ghost",
-                type="button",
-                id="reset-start-over",
-            ),
-            spacing="3",
-            wrap="wrap",
-        ),
-        spacing="4",
-        width="100%",
+            submit_button(T("Set new password"), loading=s.resetting, id="reset-submit"),
+        ],
+        on_submit=s.set_password,
+        reset_on_submit=False,
+        resend=s.resend,
+        resending=s.resending,
+        start_over=s.start_over,
+        start_over_label=T("Use another address"),
     )
 
 

@@ -16,9 +16,8 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser
 
-from support_portal.services.auth import SESSION_COOKIE
 from tests.e2e.helpers import goto
-from tests.e2e.test_accessibility import LOCALES, VIEWPORTS, World, pages_for
+from tests.e2e.test_accessibility import LOCALES, VIEWPORTS, World, context_for, pages_for
 from tests.e2e.test_accessibility import world as world  # the fixture
 
 pytestmark = pytest.mark.e2e
@@ -36,21 +35,7 @@ def test_screenshots(browser: Browser, app, world: World, locale: str):
     OUT.mkdir(parents=True, exist_ok=True)
     taken: list[tuple[str, str, str, str]] = []
     for who in WHO:
-        context = browser.new_context(
-            base_url=app.url, locale=LOCALES[locale], timezone_id="Europe/Prague"
-        )
-        if who != "anonymous":
-            context.add_cookies(
-                [
-                    {
-                        "name": SESSION_COOKIE,
-                        "value": world.sessions[(who, locale)],
-                        "url": app.url,
-                        "httpOnly": True,
-                        "sameSite": "Lax",
-                    }
-                ]
-            )
+        context = context_for(browser, app, world, who, locale)
         page = context.new_page()
         try:
             for size, viewport in VIEWPORTS.items():

@@ -15,7 +15,7 @@ from unittest import mock
 
 import pytest
 from axe_playwright_python.base import AXE_SCRIPT
-from playwright.sync_api import Browser, Page
+from playwright.sync_api import Browser, BrowserContext, Page
 from sqlmodel import select
 
 from support_portal.db import session_scope
@@ -132,6 +132,26 @@ def pages_for(who: str, locale: str, world: World) -> list[str]:
             "/admin/replies", "/admin/api-tokens", "/settings/account"]  # fmt: skip
 
 
+def context_for(browser: Browser, app, world: World, who: str, locale: str) -> BrowserContext:
+    """A browser context in `locale` with `who`'s session cookie (none for "anonymous")."""
+    context = browser.new_context(
+        base_url=app.url, locale=LOCALES[locale], timezone_id="Europe/Prague"
+    )
+    if who != "anonymous":
+        context.add_cookies(
+            [
+                {
+                    "name": SESSION_COOKIE,
+                    "value": world.sessions[(who, locale)],
+                    "url": app.url,
+                    "httpOnly": True,
+                    "sameSite": "Lax",
+                }
+            ]
+        )
+    return context
+
+
 def axe_violations(page: Page) -> list[dict]:
     """Serious and critical violations on the page as it is now."""
     if not page.evaluate("typeof window.axe !== 'undefined'"):
@@ -162,21 +182,7 @@ def test_every_page_passes_axe_for_every_kind_of_visitor(
 ):
     failures: list[str] = []
     for who in ("anonymous", "guest", "customer", "agent"):
-        context = browser.new_context(
-            base_url=app.url, locale=LOCALES[locale], timezone_id="Europe/Prague"
-        )
-        if who != "anonymous":
-            context.add_cookies(
-                [
-                    {
-                        "name": SESSION_COOKIE,
-                        "value": world.sessions[(who, locale)],
-                        "url": app.url,
-                        "httpOnly": True,
-                        "sameSite": "Lax",
-                    }
-                ]
-            )
+        context = context_for(browser, app, world, who, locale)
         page = context.new_page()
         try:
             for size, viewport in VIEWPORTS.items():

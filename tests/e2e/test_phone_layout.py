@@ -49,25 +49,36 @@ def test_a_120_character_file_name_does_not_scroll_a_phone_sideways(page, app, t
     assert page_width(page) <= PHONE["width"]
 
 
-def test_create_a_follow_up_is_the_primary_button_on_a_closed_ticket(page, app):
-    email = create_user(app, name="Fred Followup")
-    staff_email = create_user(app, name="Cleo Closer", role=Role.agent)
+def ticket_then(app, email: str, subject: str, then) -> int:
+    """A ticket of `email`'s, then `then(db, number)` in a second transaction."""
     engine = app.engine()
     try:
         with session_scope(engine) as db:
             number = tickets.create_ticket(
                 db,
                 viewer=viewer_for(db, email),
-                subject="Old question",
+                subject=subject,
                 category="account",
-                description="Done.",
+                description="Hello.",
             ).number
         with session_scope(engine) as db:
-            agent.change_status(
-                db, viewer=viewer_for(db, staff_email), number=number, action="close"
-            )
+            then(db, number)
     finally:
         engine.dispose()
+    return number
+
+
+def test_create_a_follow_up_is_the_primary_button_on_a_closed_ticket(page, app):
+    email = create_user(app, name="Fred Followup")
+    staff_email = create_user(app, name="Cleo Closer", role=Role.agent)
+    number = ticket_then(
+        app,
+        email,
+        "Old question",
+        lambda db, number: agent.change_status(
+            db, viewer=viewer_for(db, staff_email), number=number, action="close"
+        ),
+    )
     log_in(page, email)
     goto(page, f"/tickets/{number}")
     button = page.locator("#create-follow-up")
@@ -87,21 +98,14 @@ def test_an_agent_on_a_phone_sees_who_and_whose_at_the_top(page, app):
     a link leads down to the full panels. On a wide screen the panels are beside it instead."""
     email = create_user(app, name="Paula Phone")
     staff_email = create_user(app, name="Adrian Assignee", role=Role.agent)
-    engine = app.engine()
-    try:
-        with session_scope(engine) as db:
-            number = tickets.create_ticket(
-                db,
-                viewer=viewer_for(db, email),
-                subject="Phone summary",
-                category="account",
-                description="Hello.",
-            ).number
-        with session_scope(engine) as db:
-            staff = viewer_for(db, staff_email)
-            agent.agent_reply(db, viewer=staff, number=number, body="On it.")
-    finally:
-        engine.dispose()
+    number = ticket_then(
+        app,
+        email,
+        "Phone summary",
+        lambda db, number: agent.agent_reply(
+            db, viewer=viewer_for(db, staff_email), number=number, body="On it."
+        ),
+    )
     page.set_viewport_size(PHONE)
     log_in(page, staff_email, expect_path=r"/admin/?$")
     goto(page, f"/admin/tickets/{number}")
