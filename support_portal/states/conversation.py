@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import uuid
 from collections.abc import Callable
+from datetime import datetime
 
 import reflex as rx
 
@@ -60,6 +61,7 @@ class ConversationState(UploadFeedback, ConversationLiveHooks, SessionState):
     reply_by: str = ""  # "Monday 12:00": the reply a waiting customer was promised
     moved_to: int = 0  # this ticket was merged into that one: the page goes there
     reply_overdue: bool = False
+    _reply_due_at: datetime | None = None  # the promise not yet broken, for the live loop
     _ticket_id: int = 0
     _first_id: int = 0
     _last_id: int = 0
@@ -128,6 +130,7 @@ class ConversationState(UploadFeedback, ConversationLiveHooks, SessionState):
             reply_by=i18n.format_deadline(self.locale, due, now, self._tz()) if due else "",
             reply_overdue=bool(due and now > due),
         )
+        self._reply_due_at = due if due and not self.reply_overdue else None
 
     def _put(self, **values) -> None:
         """Assign only what changed: Reflex sends every assigned var (and recomputes the vars

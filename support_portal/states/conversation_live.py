@@ -5,6 +5,7 @@ ConversationState: it holds no vars of its own."""
 
 from __future__ import annotations
 
+from support_portal.clock import utcnow
 from support_portal.live import presence
 from support_portal.live.hub import LiveEvent, ticket_topic
 from support_portal.services import live_reads, sessions
@@ -37,7 +38,12 @@ class ConversationLiveHooks(LiveHooks):
             topics=[] if poll else [ticket_topic(self._ticket_id)],
             timeout=poll or SAFETY_NET_SECONDS,
         )
-        loop.data.update(ticket_id=self._ticket_id, shown=(self._last_id, self.status), poll=poll)
+        loop.data.update(
+            ticket_id=self._ticket_id,
+            shown=(self._last_id, self.status),
+            poll=poll,
+            due=self._reply_due_at,
+        )
         loop.request = self._live_request(loop)
         return loop
 
@@ -62,6 +68,10 @@ class ConversationLiveHooks(LiveHooks):
             conversation_reads.leave(loop.data["ticket_id"])
 
     async def _live_quiet_changed(self, loop: LiveLoop) -> bool:
+        due = loop.data.get("due")
+        if due is not None and utcnow() > due:  # the promised reply time just passed
+            loop.data["due"] = None
+            return True
         current = await fingerprints_quiet.ask(loop.data["ticket_id"])
         if current == loop.data["known"] and (
             loop.data["poll"] or not self._presence_may_change(loop.timeout)
@@ -121,6 +131,7 @@ class ConversationLiveHooks(LiveHooks):
             self._apply_detail(update.detail)
             self._append(update.messages)
             self._put(unread_count=update.unread_count)
+            loop.data["due"] = self._reply_due_at
         self._set_live_timeout(loop, self._show_presence(seen))
         return True
 
