@@ -3,7 +3,7 @@
 `scores` gives the matching tickets with a relevance score, `snippets` the best matching
 message of some tickets as an excerpt. The index is in models/search_index.py.
 
-How a ticket scores (the best of its hits; higher is better):
+How a ticket scores (the best of its hits, to one decimal; higher is better):
   its number typed exactly           100
   its subject                        10 + text rank
   its customer's name or email       5
@@ -25,7 +25,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import Float, cast, func, literal, literal_column, or_, union_all
+from sqlalchemy import Float, Numeric, cast, func, literal, literal_column, or_, union_all
 from sqlalchemy.sql import column, table
 from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import Session, col, select
@@ -62,9 +62,10 @@ def scores(db: Session, terms: Terms, *, notes: bool, where: Sequence[ColumnElem
     if not sources:
         sources = [select(Ticket.id.label("ticket_id"), _score(0)).where(literal(False))]  # type: ignore[union-attr]
     hits = union_all(*sources).subquery("hits")
-    return select(hits.c.ticket_id, func.max(hits.c.score).label("score")).group_by(
-        hits.c.ticket_id
-    )
+    # To one decimal: which field matched decides, then roughly how well; among matches that
+    # close, the newest activity comes first (the caller's tie-break), not noise in the rank.
+    best = func.round(cast(func.max(hits.c.score), Numeric), 1)
+    return select(hits.c.ticket_id, best.label("score")).group_by(hits.c.ticket_id)
 
 
 def snippets(
