@@ -138,9 +138,9 @@ def _subjects(db: Session, terms: Terms, where: Sequence[ColumnElement]):
     query = select(Ticket.id.label("ticket_id"))  # type: ignore[union-attr]
     rank: ColumnElement = literal(0.0)
     if match:
-        query = query.join(_FTS_TICKETS, _FTS_TICKETS.c.rowid == Ticket.id)
-        query = query.where(literal_column("search_tickets").op("MATCH")(match))
-        rank = -func.bm25(literal_column("search_tickets"))
+        hits = _fts5_hits(_FTS_TICKETS, match, "subject_hits")
+        query = query.join(hits, hits.c.rowid == Ticket.id)
+        rank = hits.c.rank
     elif not short:
         return None
     likes = [_like(Ticket.subject, piece) for piece in short]
@@ -164,8 +164,8 @@ def _customers(db: Session, terms: Terms, where: Sequence[ColumnElement]):
             col(Ticket.requester_id).in_(users),
         )
     else:
-        guests = _fts5_filter(terms, "{guest_name guest_email}", _FTS_TICKETS, Ticket)
-        users = _fts5_filter(terms, "", _FTS_USERS, User)
+        guests = _fts5_filter(terms, "{guest_name guest_email}", _FTS_TICKETS, Ticket, "guest")
+        users = _fts5_filter(terms, "", _FTS_USERS, User, "user")
         if guests is None:
             return None
         condition = or_(col(Ticket.id).in_(guests), col(Ticket.requester_id).in_(users))  # type: ignore[arg-type]
@@ -176,7 +176,7 @@ def _customers(db: Session, terms: Terms, where: Sequence[ColumnElement]):
     )
 
 
-def _fts5_filter(terms: Terms, columns: str, fts, model):
+def _fts5_filter(terms: Terms, columns: str, fts, model, name: str):
     """SELECT id of `model` whose indexed `columns` hold every piece of the query."""
     match, short = _fts5(terms, columns)
     if not match and not short:
@@ -185,8 +185,8 @@ def _fts5_filter(terms: Terms, columns: str, fts, model):
     likes = [or_(*(_like(getattr(model, f), piece) for f in fields)) for piece in short]
     query = select(model.id).where(*likes)
     if match:
-        query = query.join(fts, fts.c.rowid == model.id)
-        query = query.where(literal_column(fts.name).op("MATCH")(match))
+        hits = _fts5_hits(fts, match, f"{name}_hits")
+        query = query.join(hits, hits.c.rowid == model.id)
     return query
 
 
@@ -227,9 +227,9 @@ def _messages(
     query = select(Message.ticket_id, col(Message.id).label("message_id"))
     rank = literal(0.0)
     if match:
-        query = query.join(_FTS_MESSAGES, _FTS_MESSAGES.c.rowid == Message.id)
-        query = query.where(literal_column("search_messages").op("MATCH")(match))
-        rank = -func.bm25(literal_column("search_messages"))
+        hits = _fts5_hits(_FTS_MESSAGES, match, "message_hits")
+        query = query.join(hits, hits.c.rowid == Message.id)
+        rank = hits.c.rank
     elif not short:
         return None
     query = query.add_columns(_score(_unit(rank) + 0.001))
@@ -238,6 +238,16 @@ def _messages(
 
 
 # Query pieces --------------------------------------------------------------------------------
+
+
+def _fts5_hits(fts, match: str, name: str):
+    """(rowid, rank) of the FTS5 matches, computed once for the statement: joined directly,
+    SQLite may run the MATCH again for every row of the other side (seconds, not ms)."""
+    found = select(
+        literal_column("rowid").label("rowid"), (-func.bm25(literal_column(fts.name))).label("rank")
+    ).select_from(fts)
+    found = found.where(literal_column(fts.name).op("MATCH")(match))
+    return found.cte(name).prefix_with("MATERIALIZED")
 
 
 def _fts5(terms: Terms, columns: str) -> tuple[str, list[str]]:
