@@ -10,10 +10,10 @@ How a ticket scores (the best of its hits, to one decimal; higher is better):
   one of its messages                text rank (0..1)
 The text rank is PostgreSQL's ts_rank or SQLite's bm25, both mapped onto 0..1.
 
-Matching. PostgreSQL: every word of the query as a word prefix ('refun' finds 'refund'),
-through the tsvector GIN indexes; and, when the query has digits or punctuation (an id, an
-email), the whole query as a substring through the pg_trgm indexes ('8842ab' finds
-'TX-558842ABX'). Customers' names and emails: the whole query as a substring (3+ characters).
+Matching. PostgreSQL: every word of the query, the last also as a prefix ('refun' finds
+'refund'), through the tsvector GIN indexes; and, when the query has digits or punctuation
+(an id, an email), the whole query as a substring through the pg_trgm indexes ('8842ab'
+finds 'TX-558842ABX'). Customers' names and emails: the whole query as a substring (3+ characters).
 SQLite: every space-separated piece as a substring (FTS5 trigram; pieces of one or two
 characters through LIKE).
 

@@ -50,10 +50,16 @@ def parse(search: str | None) -> Terms:
 
 
 def tsquery(terms: Terms) -> str:
-    """Every word as a prefix ('refun' finds 'refund'), all required: `'a':* & 'b':*`.
+    """Every word required, the last one also as a prefix ('refun' finds 'refund'):
+    `'a' & 'b':*`. Only the last, and only from three characters: a prefix such as 'tx':*
+    has to merge the entries of every distinct word it begins (a million payment references).
 
     Words hold only letters and digits, so the quoting cannot be broken out of."""
-    return " & ".join(f"'{word}':*" for word in terms.words)
+    last = len(terms.words) - 1
+    return " & ".join(
+        f"'{word}':*" if i == last and len(word) >= 3 else f"'{word}'"
+        for i, word in enumerate(terms.words)
+    )
 
 
 def fts5_string(piece: str) -> str:
