@@ -74,7 +74,7 @@ def snippets(
     """The best matching message of each of these tickets, as an excerpt around the match."""
     if not terms or not ticket_ids:
         return {}
-    hits = _messages(db, terms, notes=notes, where=[col(Ticket.id).in_(ticket_ids)], cap=None)
+    hits = _messages(db, terms, notes=notes, tickets=ticket_ids, cap=None)
     if hits is None:
         return {}
     found = hits.subquery("found")
@@ -194,11 +194,20 @@ def _fts5_filter(terms: Terms, columns: str, fts, model, name: str):
 
 
 def _messages(
-    db: Session, terms: Terms, *, notes: bool, where: Sequence[ColumnElement], cap: int | None
+    db: Session,
+    terms: Terms,
+    *,
+    notes: bool,
+    where: Sequence[ColumnElement] = (),
+    cap: int | None,
+    tickets: Sequence[int] = (),
 ):
-    """SELECT ticket_id, message_id, score of the matching messages (None: nothing can)."""
+    """SELECT ticket_id, message_id, score of the matching messages (None: nothing can):
+    in the tickets `where` allows, or in these `tickets` (read through their messages)."""
     visible = [] if notes else [Message.is_internal == False]
     scope = [*visible, *where]
+    if tickets:
+        scope.append(col(Message.ticket_id).in_(tickets))
 
     def scoped(query):
         if where:
