@@ -9,6 +9,7 @@ from sqlmodel import SQLModel
 
 import support_portal.models  # noqa: F401  (registers every table)
 from support_portal.db import make_engine
+from support_portal.models.search_index import is_search_object
 from support_portal.settings import get_settings
 
 config = context.config
@@ -52,9 +53,15 @@ def _run(connection) -> None:
         target_metadata=target_metadata,
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
+        include_name=_include_name,
     )
     with context.begin_transaction():
         context.run_migrations()
+
+
+def _include_name(name, type_, _parent) -> bool:
+    """Autogenerate leaves the search index alone (FTS5 tables, expression indexes)."""
+    return not is_search_object(name)
 
 
 if context.is_offline_mode():

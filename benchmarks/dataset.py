@@ -33,6 +33,16 @@ DAY = 86_400 * US
 SPAN_DAYS = 3 * 365
 RECENT = 0.08  # the newest 8 % of tickets (~3 months) hold most active work
 KEY_MIX, KEY_MASK = 0x9E3779B97F4A7C15F39CC0605CEDC835, (1 << 128) - 1  # uuid-like keys
+REFERENCE_EVERY = 5  # one message in five quotes a payment reference of its own (search)
+
+
+def reference(message_id: int) -> str | None:
+    """The payment reference a message quotes, e.g. "TX-9F2C-4E1A7B" (unique), or None."""
+    if message_id % REFERENCE_EVERY:
+        return None
+    digest = f"{message_id * KEY_MIX & KEY_MASK:032X}"
+    return f"TX-{digest[-4:]}-{digest[-10:-4]}"
+
 
 STATUSES = ("open", "awaiting_customer", "resolved", "closed")
 CATEGORIES = ("account", "deposits_withdrawals", "trading", "security", "other")
@@ -266,6 +276,12 @@ class Dataset:
         spread between everyone else's (so its rows are scattered over the table)."""
         ts, created, long_index = self.ts, self.created, self.long_index
         bodies = self._bodies()
+
+        def body(message_id: int) -> str:
+            quoted = reference(message_id)
+            text = bodies[message_id % 4096]
+            return f"{text} Payment reference {quoted}." if quoted else text
+
         pending = deque(self._thread(long_index))
         message_id = 0
         for i in range(self.shape.tickets):
@@ -276,11 +292,11 @@ class Dataset:
                 rows = chain(self._due(pending, created[i]), rows)
             for ticket_id, at, kind, author, name, internal in rows:
                 message_id += 1
-                yield (message_id, ticket_id, kind, author, name, bodies[message_id % 4096],
+                yield (message_id, ticket_id, kind, author, name, body(message_id),
                        internal, f"{message_id * KEY_MIX & KEY_MASK:032x}", ts(at))  # fmt: skip
         for ticket_id, at, kind, author, name, internal in pending:
             message_id += 1
-            yield (message_id, ticket_id, kind, author, name, bodies[message_id % 4096],
+            yield (message_id, ticket_id, kind, author, name, body(message_id),
                    internal, f"{message_id * KEY_MIX & KEY_MASK:032x}", ts(at))  # fmt: skip
 
     @staticmethod

@@ -1,5 +1,6 @@
 """SQLModel tables. Importing this package registers every table on `SQLModel.metadata`."""
 
+from support_portal.models import search_index  # noqa: F401  (the search DDL on create_all)
 from support_portal.models.activity import (
     AuditEvent,
     GuestChallenge,

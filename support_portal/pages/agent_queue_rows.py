@@ -79,11 +79,34 @@ def _activity(row: QueueRow) -> rx.Component:
     )
 
 
+def _snippet(row: QueueRow) -> rx.Component:
+    """Where a search matched in the ticket's messages, the match highlighted."""
+    return rx.cond(
+        (row.snippet_match != "") | (row.snippet_after != ""),
+        rx.text(
+            rx.cond(
+                row.snippet_note,
+                rx.badge(
+                    T("Internal note"), color_scheme="amber", size="1", margin_right="0.25rem"
+                ),
+            ),
+            row.snippet_before,
+            rx.el.mark(row.snippet_match, class_name="search-match"),
+            row.snippet_after,
+            size="1",
+            color_scheme="gray",
+            class_name="search-snippet",
+            overflow_wrap="anywhere",
+        ),
+    )
+
+
 def table_row(row: QueueRow) -> rx.Component:
     return rx.table.row(
         rx.table.cell(rx.link("#", row.number, href=_href(row), class_name="ticket-number")),
         rx.table.row_header_cell(
             rx.link(row.subject, href=_href(row), weight="medium", class_name="ticket-subject"),
+            _snippet(row),
             max_width="22rem",
             overflow_wrap="anywhere",
         ),
@@ -140,6 +163,7 @@ def queue_card(row: QueueRow) -> rx.Component:
                     width="100%",
                 ),
                 rx.text(row.subject, weight="bold", overflow_wrap="anywhere"),
+                _snippet(row),
                 _customer(row),
                 rx.flex(
                     _assignee(row),

@@ -53,6 +53,18 @@ def ticket_row(row: TicketRow) -> rx.Component:
                         size="2",
                         color_scheme="gray",
                     ),
+                    rx.cond(
+                        (row.snippet_match != "") | (row.snippet_after != ""),
+                        rx.text(
+                            row.snippet_before,
+                            rx.el.mark(row.snippet_match, class_name="search-match"),
+                            row.snippet_after,
+                            size="1",
+                            color_scheme="gray",
+                            class_name="search-snippet",
+                            overflow_wrap="anywhere",
+                        ),
+                    ),
                     spacing="1",
                     align="start",
                     grid_area="main",

@@ -8,11 +8,11 @@ from __future__ import annotations
 import base64
 from datetime import datetime
 
-from sqlalchemy import and_, literal, or_, tuple_
+from sqlalchemy import and_, literal, tuple_
 from sqlmodel import Session, col, func, select
 
 from support_portal.models import Ticket, TicketStatus, TicketTag, User
-from support_portal.services import access, service_levels
+from support_portal.services import access, search_pages, search_text, service_levels
 from support_portal.services.dto import Page, TicketSummary, Viewer
 from support_portal.services.errors import InvalidInput
 from support_portal.services.pagination import (
@@ -20,12 +20,14 @@ from support_portal.services.pagination import (
     after_cursor,
     before,
     encode_cursor,
-    like_pattern,
 )
 from support_portal.services.ticket_lists import PAGE_SIZE, summary
 
 PRIORITY_NAMES = ("low", "normal", "high", "urgent")
 VIEWS = ("unassigned", "mine", "open", "awaiting", "resolved", "closed", "all")
+# "relevance": best match first while searching (services/search_pages.py); without a search,
+# the activity order.
+SORTS = ("activity", "waiting", "priority", "relevance")
 
 
 COUNT_CAP = 1_000  # view_counts: "1,000+" past this
@@ -76,26 +78,6 @@ def _tag_filter(tag: str):
     return col(Ticket.id).in_(select(TicketTag.ticket_id).where(TicketTag.tag == tag))
 
 
-def _search_filter(db: Session, text: str):
-    text = " ".join((text or "").split())[:100]
-    if not text:
-        return None
-    pattern = like_pattern(text)
-    users = select(User.id).where(
-        or_(col(User.email).ilike(pattern, escape="\\"), col(User.name).ilike(pattern, escape="\\"))
-    )
-    conditions = [
-        col(Ticket.subject).ilike(pattern, escape="\\"),
-        col(Ticket.guest_email).ilike(pattern, escape="\\"),
-        col(Ticket.guest_name).ilike(pattern, escape="\\"),
-        col(Ticket.requester_id).in_(users),
-    ]
-    digits = text.lstrip("#")
-    if digits.isdigit() and len(digits) <= 12:
-        conditions.append(Ticket.number == int(digits))
-    return or_(*conditions)
-
-
 def queue(
     db: Session,
     *,
@@ -107,16 +89,23 @@ def queue(
     limit: int = PAGE_SIZE,
 ) -> Page[TicketSummary]:
     viewer = access.require_agent(db, viewer, action="queue")
-    query = select(Ticket)
-    search, tag = split_tag(search)
-    for condition in (_view_filter(view, viewer), _search_filter(db, search), _tag_filter(tag)):
-        if condition is not None:
-            query = query.where(condition)
+    text, tag = split_tag(search)
+    terms = search_text.parse(text)
+    where = [c for c in (_view_filter(view, viewer), _tag_filter(tag)) if c is not None]
+    if terms and sort == "relevance":
+        rows, next_cursor = search_pages.ranked_page(
+            db, terms, notes=True, where=where, cursor=cursor, limit=limit
+        )
+        items = search_pages.with_snippets(db, terms, _summaries(db, rows), notes=True)
+        return Page(items=items, next_cursor=next_cursor)
+    query = select(Ticket).where(*where)
+    if terms:  # the matches, in the order the agent chose
+        query = query.where(search_pages.matching_ids(terms, notes=True, where=where, db=db))
     if sort == "waiting" and view not in NOBODY_WAITS:
         rows, next_cursor = _waiting_page(db, query, cursor, limit)
     elif sort == "priority":
         rows, next_cursor = _priority_page(db, query, cursor, limit)
-    else:
+    else:  # "activity", and "relevance" without words to rank by
         keyset = after_cursor(Ticket.last_activity_at, Ticket.id, cursor)
         if keyset is not None:
             query = query.where(keyset)
@@ -126,7 +115,8 @@ def queue(
         if len(rows) > limit:
             rows = rows[:limit]
             next_cursor = encode_cursor(rows[-1].last_activity_at, rows[-1].id)  # type: ignore[arg-type]
-    return Page(items=_summaries(db, rows), next_cursor=next_cursor)
+    items = search_pages.with_snippets(db, terms, _summaries(db, rows), notes=True)
+    return Page(items=items, next_cursor=next_cursor)
 
 
 def _waiting_page(db: Session, query, cursor: str | None, limit: int):

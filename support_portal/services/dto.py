@@ -69,6 +69,16 @@ class MessagePublic:
 
 
 @dataclass(frozen=True)
+class Snippet:
+    """Where a search matched a ticket's message: the text around the match."""
+
+    before: str
+    match: str  # the words found, highlighted
+    after: str
+    is_note: bool = False  # an internal note (only agents' searches read them)
+
+
+@dataclass(frozen=True)
 class TicketSummary:
     id: int
     number: int
@@ -85,6 +95,7 @@ class TicketSummary:
     waiting_since: datetime | None = None
     priority: str = ""  # agents' lists only
     reply_due_at: datetime | None = None  # agents' lists only: the reply promised by then
+    snippet: Snippet | None = None  # a search's matching message
 
 
 @dataclass(frozen=True)

@@ -3,13 +3,12 @@ every list shows, the agents' queue included."""
 
 from __future__ import annotations
 
-from sqlalchemy import or_
 from sqlmodel import Session, col, func, select
 
 from support_portal.models import Category, Ticket
-from support_portal.services import access
+from support_portal.services import access, search_pages, search_text
 from support_portal.services.dto import Page, TicketSummary, Viewer
-from support_portal.services.pagination import after_cursor, encode_cursor, like_pattern
+from support_portal.services.pagination import after_cursor, encode_cursor
 
 PAGE_SIZE = 20
 
@@ -26,13 +25,18 @@ def list_tickets(
     """ "My tickets": the viewer's own tickets, newest activity first, keyset-paginated.
 
     A search looks in all of them, whatever the tab (each row carries its status): a customer
-    looking up a number does not know which tab it is in."""
+    looking up a number does not know which tab it is in. It finds the number, words of the
+    subject and of the messages (never internal notes), best match first."""
     viewer = access.require_customer(viewer)
-    query = select(Ticket).where(_owned_by(viewer))
-    if _search_text(search):
-        query = _search(query, search)
-    else:
-        query = query.where(Ticket.is_active == (tab != "closed"))
+    terms = search_text.parse(search)
+    if terms:  # best match first; the customer's own tickets, never an internal note
+        rows, next_cursor = search_pages.ranked_page(
+            db, terms, notes=False, where=[_owned_by(viewer)], cursor=cursor, limit=limit
+        )
+        items = [summary(t) for t in rows]
+        items = search_pages.with_snippets(db, terms, items, notes=False)
+        return Page(items=items, next_cursor=next_cursor)
+    query = select(Ticket).where(_owned_by(viewer), Ticket.is_active == (tab != "closed"))
     keyset = after_cursor(Ticket.last_activity_at, Ticket.id, cursor)
     if keyset is not None:
         query = query.where(keyset)
@@ -47,8 +51,11 @@ def list_tickets(
 def tab_counts(db: Session, *, viewer: Viewer | None, search: str = "") -> dict[str, int]:
     viewer = access.require_customer(viewer)
     query = select(Ticket.is_active, func.count(Ticket.id)).where(_owned_by(viewer))
-    query = _search(query, search).group_by(Ticket.is_active)
-    counts = {bool(active): n for active, n in db.exec(query).all()}
+    terms = search_text.parse(search)
+    if terms:
+        where = [_owned_by(viewer)]
+        query = query.where(search_pages.matching_ids(terms, notes=False, where=where, db=db))
+    counts = {bool(active): n for active, n in db.exec(query.group_by(Ticket.is_active)).all()}
     return {"open": counts.get(True, 0), "closed": counts.get(False, 0)}
 
 
@@ -56,21 +63,6 @@ def _owned_by(viewer: Viewer):
     if viewer.is_guest:
         return Ticket.guest_email == viewer.email
     return Ticket.requester_id == viewer.user_id
-
-
-def _search_text(search: str) -> str:
-    return " ".join((search or "").split())[:100]
-
-
-def _search(query, search: str):
-    text = _search_text(search)
-    if not text:
-        return query
-    digits = text.lstrip("#")
-    subject_match = col(Ticket.subject).ilike(like_pattern(text), escape="\\")
-    if digits.isdigit() and len(digits) <= 12:
-        return query.where(or_(Ticket.number == int(digits), subject_match))
-    return query.where(subject_match)
 
 
 def summary(ticket: Ticket, **extra: object) -> TicketSummary:

@@ -26,7 +26,7 @@ from support_portal.states.base import SessionState, call
 from support_portal.states.live import Ended, LiveHooks, LiveLoop, run_live
 
 LIVE_SAFETY_NET = 15.0
-SORTS = ("activity", "waiting", "priority")
+SORTS = agent_queue.SORTS
 EMPTY_COUNTS = dict.fromkeys(agent_queue.VIEWS, "0")
 
 
@@ -160,6 +160,12 @@ class AgentQueueState(LiveHooks, SessionState):
     @rx.event
     async def run_search(self, form: dict):
         self.search = " ".join(str(form.get("q", "")).split())[:100]
+        # Words to look for: best match first (the agent may pick another order after).
+        words, _tag = agent_queue.split_tag(self.search)
+        if words and self.sort == "activity":
+            self.sort = "relevance"
+        elif not words and self.sort == "relevance":
+            self.sort = "activity"
         self._first_page()
         async for update in self._refetch():
             yield update
@@ -167,6 +173,8 @@ class AgentQueueState(LiveHooks, SessionState):
     @rx.event
     async def clear_search(self):
         self.search = ""
+        if self.sort == "relevance":
+            self.sort = "activity"
         self._first_page()
         yield rx.set_value("queue-search", "")
         async for update in self._refetch():

@@ -34,6 +34,11 @@ class QueueRow:
     priority: str = "normal"
     due: str = ""  # "due in 2 hours" / "overdue 35 minutes"; empty when nobody waits on us
     overdue: bool = False
+    # A search's matching message: the text around the match, the match (highlighted).
+    snippet_before: str = ""
+    snippet_match: str = ""
+    snippet_after: str = ""
+    snippet_note: bool = False  # the match is in an internal note
 
 
 @dataclass
@@ -87,6 +92,10 @@ def queue_row(t: TicketSummary, locale: str, tz: str | None, now: datetime) -> Q
         priority=t.priority or "normal",
         due=_due(t.reply_due_at, locale, now),
         overdue=bool(t.reply_due_at and now > t.reply_due_at),
+        snippet_before=t.snippet.before if t.snippet else "",
+        snippet_match=t.snippet.match if t.snippet else "",
+        snippet_after=t.snippet.after if t.snippet else "",
+        snippet_note=bool(t.snippet and t.snippet.is_note),
     )
 
 

@@ -25,6 +25,9 @@ class TicketRow:
     is_guest: bool = False
     assignee_name: str = ""
     waiting: str = ""
+    snippet_before: str = ""  # a search's matching message, around the match
+    snippet_match: str = ""
+    snippet_after: str = ""
 
 
 @dataclass
@@ -81,6 +84,9 @@ def ticket_row(t: TicketSummary, locale: str, tz: str | None, now: datetime) -> 
         is_guest=t.is_guest,
         assignee_name=t.assignee_name or "",
         waiting=waiting,
+        snippet_before=t.snippet.before if t.snippet else "",
+        snippet_match=t.snippet.match if t.snippet else "",
+        snippet_after=t.snippet.after if t.snippet else "",
     )
 
 

@@ -99,3 +99,31 @@ def test_a_closed_tickets_number_is_found_from_the_open_tab_and_the_address_keep
     page.go_back()
     page.wait_for_url(re.compile(rf"\?q={numbers['closed']}$"))
     expect(rows).to_have_count(1)
+
+
+def test_an_agent_finds_a_ticket_by_a_phrase_in_a_message_and_sees_where_it_matched(page, app):
+    """Issue 19: the queue search reads message bodies and shows the matching excerpt."""
+    customer_email = create_user(app, name="Mira Message")
+    agent_email = create_user(app, name="Sid Snippet", role=Role.agent)
+    engine = app.engine()
+    try:
+        with session_scope(engine) as db:
+            number = tickets.create_ticket(
+                db,
+                viewer=viewer_for(db, customer_email),
+                subject="Deposit not credited",
+                category="deposits_withdrawals",
+                description="The bank shows it left with reference QX-7781-PLUM on Monday.",
+            ).number
+    finally:
+        engine.dispose()
+
+    log_in(page, agent_email, expect_path=r"/admin/?$")
+    page.get_by_label("Search tickets").fill("reference QX-7781")
+    page.get_by_role("button", name="Search", exact=True).click()
+    rows = page.locator("#queue-table .queue-row")
+    expect(rows).to_have_count(1)
+    expect(rows.first).to_have_attribute("data-number", str(number))
+    snippet = rows.first.locator(".search-snippet")
+    expect(snippet).to_contain_text("it left with reference QX-7781-PLUM on Monday")
+    expect(snippet.locator("mark")).to_have_text("reference QX-7781")

@@ -1,0 +1,278 @@
+"""Full-text search over tickets: subjects, customers' names and emails, and message bodies.
+
+`scores` gives the matching tickets with a relevance score, `snippets` the best matching
+message of some tickets as an excerpt. The index is in models/search_index.py.
+
+How a ticket scores (the best of its hits, to one decimal; higher is better):
+  its number typed exactly           100
+  its subject                        10 + text rank
+  its customer's name or email       5
+  one of its messages                text rank (0..1)
+The text rank is PostgreSQL's ts_rank or SQLite's bm25, both mapped onto 0..1.
+
+Matching. PostgreSQL: every word of the query, the last also as a prefix ('refun' finds
+'refund'), through the tsvector GIN indexes; and, when the query has digits or punctuation
+(an id, an email), the whole query as a substring through the pg_trgm indexes ('8842ab'
+finds 'TX-558842ABX'). Customers' names and emails: the whole query as a substring (3+ characters).
+SQLite: every space-separated piece as a substring (FTS5 trigram; pieces of one or two
+characters through LIKE).
+
+A customer's search (`notes=False`, `where` = their own tickets) never reads internal notes,
+and every source is filtered by `where` before anything is ranked, so no other ticket counts.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy import Float, Numeric, cast, func, literal, literal_column, or_, union_all
+from sqlalchemy.sql import column, table
+from sqlalchemy.sql.elements import ColumnElement
+from sqlmodel import Session, col, select
+
+from support_portal.models import Message, Ticket, User
+from support_portal.services.dto import Snippet
+from support_portal.services.pagination import like_pattern
+from support_portal.services.search_text import Terms, excerpt, fts5_string, tsquery
+
+NUMBER_SCORE = 100.0
+SUBJECT_SCORE = 10.0
+CUSTOMER_SCORE = 5.0
+# The most hits one source ranks: a word found in a hundred thousand messages is no search,
+# and ranking all of them would take seconds (docs/benchmarks.md, "Search").
+MAX_CANDIDATES = 2_000
+
+_SIMPLE = literal_column("'simple'")  # a literal, so the planner sees the indexed expression
+_FTS_MESSAGES = table("search_messages", column("rowid"))
+_FTS_TICKETS = table("search_tickets", column("rowid"))
+_FTS_USERS = table("search_users", column("rowid"))
+
+
+def _postgres(db: Session) -> bool:
+    return db.get_bind().dialect.name == "postgresql"
+
+
+def scores(db: Session, terms: Terms, *, notes: bool, where: Sequence[ColumnElement]):
+    """SELECT ticket_id, score: the tickets matching `terms` among those `where` allows."""
+    sources = []
+    for source in _sources(db, terms, notes=notes, where=where):
+        if source is not None:  # a subquery each: SQLite takes no LIMIT inside a UNION
+            found = source.subquery()
+            sources.append(select(found.c.ticket_id, found.c.score))
+    if not sources:
+        sources = [select(Ticket.id.label("ticket_id"), _score(0)).where(literal(False))]  # type: ignore[union-attr]
+    hits = union_all(*sources).subquery("hits")
+    # To one decimal: which field matched decides, then roughly how well; among matches that
+    # close, the newest activity comes first (the caller's tie-break), not noise in the rank.
+    best = func.round(cast(func.max(hits.c.score), Numeric), 1)
+    return select(hits.c.ticket_id, best.label("score")).group_by(hits.c.ticket_id)
+
+
+def snippets(
+    db: Session, terms: Terms, *, notes: bool, ticket_ids: Sequence[int]
+) -> dict[int, Snippet]:
+    """The best matching message of each of these tickets, as an excerpt around the match."""
+    if not terms or not ticket_ids:
+        return {}
+    hits = _messages(db, terms, notes=notes, tickets=ticket_ids, cap=None)
+    if hits is None:
+        return {}
+    found = hits.subquery("found")
+    rows = db.exec(
+        select(found.c.ticket_id, Message.body, Message.is_internal)
+        .join(Message, col(Message.id) == found.c.message_id)
+        .order_by(found.c.score.desc(), col(Message.id).desc())
+    ).all()
+    result: dict[int, Snippet] = {}
+    for ticket_id, body, internal in rows:
+        if ticket_id not in result:
+            part = excerpt(body, terms)
+            result[ticket_id] = Snippet(part.before, part.match, part.after, bool(internal))
+    return result
+
+
+def _score(value: float | ColumnElement) -> ColumnElement:
+    return cast(value if isinstance(value, ColumnElement) else literal(value), Float).label("score")
+
+
+def _unit(rank: ColumnElement) -> ColumnElement:
+    """A rank of 0..infinity onto 0..1."""
+    return rank / (literal(1.0) + rank)
+
+
+def _sources(db: Session, terms: Terms, *, notes: bool, where: Sequence[ColumnElement]):
+    if terms.number is not None:
+        yield select(Ticket.id.label("ticket_id"), _score(NUMBER_SCORE)).where(  # type: ignore[union-attr]
+            Ticket.number == terms.number, *where
+        )
+    yield _subjects(db, terms, where)
+    if notes:  # agents: the customer's name and email (a customer knows their own)
+        yield _customers(db, terms, where)
+    messages = _messages(db, terms, notes=notes, where=where, cap=MAX_CANDIDATES)
+    if messages is not None:
+        yield messages
+
+
+# Subjects ------------------------------------------------------------------------------------
+
+
+def _subjects(db: Session, terms: Terms, where: Sequence[ColumnElement]):
+    if _postgres(db):
+        conditions, rank = [], literal(0.0)
+        if terms.words:
+            query = func.to_tsquery(_SIMPLE, tsquery(terms))
+            document = func.to_tsvector(_SIMPLE, Ticket.subject)
+            conditions.append(document.op("@@")(query))
+            rank = func.ts_rank(document, query)
+        if terms.idlike:
+            conditions.append(_ilike(Ticket.subject, terms.text))
+        if not conditions:
+            return None
+        found = select(Ticket.id, Ticket.subject).where(or_(*conditions), *where)
+        found = found.limit(MAX_CANDIDATES).subquery()
+        if terms.words:
+            document = func.to_tsvector(_SIMPLE, found.c.subject)
+            rank = func.ts_rank(document, func.to_tsquery(_SIMPLE, tsquery(terms)))
+        return select(found.c.id.label("ticket_id"), _score(SUBJECT_SCORE + _unit(rank)))
+    match, short = _fts5(terms, "subject")
+    query = select(Ticket.id.label("ticket_id"))  # type: ignore[union-attr]
+    rank: ColumnElement = literal(0.0)
+    if match:
+        hits = _fts5_hits(_FTS_TICKETS, match, "subject_hits")
+        query = query.join(hits, hits.c.rowid == Ticket.id)
+        rank = hits.c.rank
+    elif not short:
+        return None
+    likes = [_like(Ticket.subject, piece) for piece in short]
+    query = query.add_columns(_score(SUBJECT_SCORE + _unit(rank)))
+    return query.where(*likes, *where).limit(MAX_CANDIDATES)
+
+
+# Customers -----------------------------------------------------------------------------------
+
+
+def _customers(db: Session, terms: Terms, where: Sequence[ColumnElement]):
+    if _postgres(db):
+        if len(terms.text) < 3:  # the trigram indexes need three characters
+            return None
+        users = select(User.id).where(
+            or_(_ilike(User.email, terms.text), _ilike(User.name, terms.text))
+        )
+        condition = or_(
+            _ilike(Ticket.guest_email, terms.text),
+            _ilike(Ticket.guest_name, terms.text),
+            col(Ticket.requester_id).in_(users),
+        )
+    else:
+        guests = _fts5_filter(terms, "{guest_name guest_email}", _FTS_TICKETS, Ticket, "guest")
+        users = _fts5_filter(terms, "", _FTS_USERS, User, "user")
+        if guests is None:
+            return None
+        condition = or_(col(Ticket.id).in_(guests), col(Ticket.requester_id).in_(users))  # type: ignore[arg-type]
+    return (
+        select(Ticket.id.label("ticket_id"), _score(CUSTOMER_SCORE))  # type: ignore[union-attr]
+        .where(condition, *where)
+        .limit(MAX_CANDIDATES)
+    )
+
+
+def _fts5_filter(terms: Terms, columns: str, fts, model, name: str):
+    """SELECT id of `model` whose indexed `columns` hold every piece of the query."""
+    match, short = _fts5(terms, columns)
+    if not match and not short:
+        return None
+    fields = ("guest_name", "guest_email") if model is Ticket else ("name", "email")
+    likes = [or_(*(_like(getattr(model, f), piece) for f in fields)) for piece in short]
+    query = select(model.id).where(*likes)
+    if match:
+        hits = _fts5_hits(fts, match, f"{name}_hits")
+        query = query.join(hits, hits.c.rowid == model.id)
+    return query
+
+
+# Messages ------------------------------------------------------------------------------------
+
+
+def _messages(
+    db: Session,
+    terms: Terms,
+    *,
+    notes: bool,
+    where: Sequence[ColumnElement] = (),
+    cap: int | None,
+    tickets: Sequence[int] = (),
+):
+    """SELECT ticket_id, message_id, score of the matching messages (None: nothing can):
+    in the tickets `where` allows, or in these `tickets` (read through their messages)."""
+    visible = [] if notes else [Message.is_internal == False]
+    scope = [*visible, *where]
+    if tickets:
+        scope.append(col(Message.ticket_id).in_(tickets))
+
+    def scoped(query):
+        if where:
+            query = query.join(Ticket, col(Ticket.id) == Message.ticket_id)
+        return query.where(*scope)
+
+    if _postgres(db):
+        conditions = []
+        if terms.words:
+            document = func.to_tsvector(_SIMPLE, Message.body)
+            conditions.append(document.op("@@")(func.to_tsquery(_SIMPLE, tsquery(terms))))
+        if terms.idlike:
+            conditions.append(_ilike(Message.body, terms.text))
+        if not conditions:
+            return None
+        found = scoped(select(Message.id, Message.ticket_id, Message.body).where(or_(*conditions)))
+        found = (found.limit(cap) if cap else found).subquery()
+        rank: ColumnElement = literal(0.0)
+        if terms.words:
+            document = func.to_tsvector(_SIMPLE, found.c.body)
+            rank = func.ts_rank(document, func.to_tsquery(_SIMPLE, tsquery(terms)))
+        return select(
+            found.c.ticket_id, found.c.id.label("message_id"), _score(_unit(rank) + 0.001)
+        )
+    match, short = _fts5(terms, "")
+    query = select(Message.ticket_id, col(Message.id).label("message_id"))
+    rank = literal(0.0)
+    if match:
+        hits = _fts5_hits(_FTS_MESSAGES, match, "message_hits")
+        query = query.join(hits, hits.c.rowid == Message.id)
+        rank = hits.c.rank
+    elif not short:
+        return None
+    query = query.add_columns(_score(_unit(rank) + 0.001))
+    query = scoped(query.where(*(_like(Message.body, piece) for piece in short)))
+    return query.limit(cap) if cap else query
+
+
+# Query pieces --------------------------------------------------------------------------------
+
+
+def _fts5_hits(fts, match: str, name: str):
+    """(rowid, rank) of the FTS5 matches, computed once for the statement: joined directly,
+    SQLite may run the MATCH again for every row of the other side (seconds, not ms)."""
+    found = select(
+        literal_column("rowid").label("rowid"), (-func.bm25(literal_column(fts.name))).label("rank")
+    ).select_from(fts)
+    found = found.where(literal_column(fts.name).op("MATCH")(match))
+    return found.cte(name).prefix_with("MATERIALIZED")
+
+
+def _fts5(terms: Terms, columns: str) -> tuple[str, list[str]]:
+    """An FTS5 MATCH expression for the pieces of 3+ characters (a trigram needs three), and
+    the shorter pieces, which LIKE has to find."""
+    long = [piece for piece in terms.chunks if len(piece) >= 3]
+    short = [piece for piece in terms.chunks if len(piece) < 3]
+    if not long:
+        return "", short
+    expression = " AND ".join(fts5_string(piece) for piece in long)
+    return (f"{columns} : ({expression})" if columns else expression), short
+
+
+def _ilike(column_, text: str) -> ColumnElement:
+    return col(column_).ilike(like_pattern(text), escape="\\")
+
+
+def _like(column_, piece: str) -> ColumnElement:
+    return col(column_).like(like_pattern(piece), escape="\\")
