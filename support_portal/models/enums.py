@@ -52,6 +52,7 @@ class NotificationEvent(StrEnum):
     merged = "merged"  # the customer's duplicate was merged into another of their tickets
     customer_replied = "customer_replied"
     new_ticket = "new_ticket"
+    webhook_disabled = "webhook_disabled"  # to administrators; no ticket
 
 
 CUSTOMER_EVENTS = (
