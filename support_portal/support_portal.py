@@ -24,6 +24,7 @@ from support_portal.pages import (  # noqa: F401  (importing registers each @rx.
     password_reset,
     saved_replies,
     ticket,
+    webhooks,
 )
 from support_portal.services import mailer
 from support_portal.settings import get_settings

@@ -37,6 +37,7 @@ def event_text(event: rx.Var) -> rx.Component:
         ("merged", T("Your requests continue in one ticket")),
         ("customer_replied", T("Customer replied")),
         ("new_ticket", T("New ticket")),
+        ("webhook_disabled", T("A webhook was disabled after repeated failures")),
         T("Your ticket was updated"),
     )
 
@@ -56,6 +57,7 @@ def event_icon(event: rx.Var) -> rx.Component:
         ("merged", icon("merge", "blue")),
         ("customer_replied", icon("message-square-reply", "blue")),
         ("new_ticket", icon("inbox", "violet")),
+        ("webhook_disabled", icon("webhook", "red")),
         icon("bell", "gray"),
     )
 
