@@ -128,6 +128,8 @@ def app(
         # Every browser in the suite comes from 127.0.0.1: per-address caps would add up
         # across tests (unit tests check the caps themselves).
         "RATE_LIMIT_IP_FACTOR": "50",
+        # The webhook tests' receiver listens on loopback.
+        "WEBHOOK_ALLOW_PRIVATE": "true",
         # A second instance of the app may serve the same build on 127.0.0.2 (same port).
         "ALLOWED_ORIGINS": f"http://{SECOND_HOST}:{port}",
         "REFLEX_USE_NPM": "1",
