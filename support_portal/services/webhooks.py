@@ -2,9 +2,10 @@
 
 A delivery is written in the same transaction as the event it reports (like an outbox email),
 so an event that rolls back sends nothing and one that commits is delivered (at least once) by
-`webhooks.sender`. Targets on loopback, private, link-local or otherwise non-public addresses
-are refused unless WEBHOOK_ALLOW_PRIVATE=true (server-side request forgery); the check runs
-when the endpoint is registered and again before every request.
+`webhook_sender`. Targets on loopback, private, link-local or otherwise non-public addresses
+are refused unless WEBHOOK_ALLOW_PRIVATE=true (server-side request forgery, webhook_targets);
+the check runs when the endpoint is registered and again before every request, against the
+address the request then connects to.
 """
 
 from __future__ import annotations
@@ -77,7 +78,7 @@ def _clean_events(events: list[str]) -> str:
     return " ".join(e for e in EVENTS if e in chosen)
 
 
-def public(row: WebhookEndpoint) -> EndpointPublic:
+def _public(row: WebhookEndpoint) -> EndpointPublic:
     return EndpointPublic(
         id=row.id,  # type: ignore[arg-type]
         url=row.url,
@@ -106,12 +107,12 @@ def add_endpoint(
     db.add(row)
     db.flush()
     audit.record(db, action="webhook.added", detail={"endpoint_id": row.id}, **_actor(actor_id))
-    return NewEndpoint(endpoint=public(row), secret=row.secret)
+    return NewEndpoint(endpoint=_public(row), secret=row.secret)
 
 
 def list_endpoints(db: Session) -> list[EndpointPublic]:
     rows = db.exec(select(WebhookEndpoint).order_by(col(WebhookEndpoint.id))).all()
-    return [public(row) for row in rows]
+    return [_public(row) for row in rows]
 
 
 def _endpoint(db: Session, endpoint_id: int) -> WebhookEndpoint:
