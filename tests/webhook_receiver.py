@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import ssl
+import subprocess
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 
 from tests.mailbox import free_port
 
@@ -20,8 +23,9 @@ def signature_valid(secret: str, header: str, body: bytes) -> bool:
 class Receiver:
     """A webhook receiver on 127.0.0.1: records requests, answers `status` (and `location`)."""
 
-    def __init__(self, port: int | None = None) -> None:
+    def __init__(self, port: int | None = None, *, tls: ssl.SSLContext | None = None) -> None:
         self.port = port or free_port()
+        self.tls = tls  # serve https with this context
         self.requests: list[tuple[dict[str, str], bytes]] = []
         self.status = 200
         self.location: str | None = None
@@ -48,6 +52,8 @@ class Receiver:
                 pass
 
         self._server = ThreadingHTTPServer(("127.0.0.1", self.port), Handler)
+        if self.tls is not None:
+            self._server.socket = self.tls.wrap_socket(self._server.socket, server_side=True)
         threading.Thread(target=self._server.serve_forever, daemon=True).start()
         return self
 
@@ -55,3 +61,19 @@ class Receiver:
         if self._server is not None:
             self._server.shutdown()
             self._server.server_close()
+
+
+def self_signed(folder: Path, name: str) -> tuple[ssl.SSLContext, ssl.SSLContext]:
+    """A certificate for `name` (openssl): the server's TLS context, and a client context that
+    trusts only that certificate and checks the name."""
+    key, cert = folder / f"{name}.key", folder / f"{name}.pem"
+    subprocess.run(
+        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
+         "-keyout", str(key), "-out", str(cert), "-subj", f"/CN={name}",
+         "-addext", f"subjectAltName=DNS:{name}"],
+        check=True, capture_output=True,
+    )  # fmt: skip
+    server = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    server.load_cert_chain(cert, key)
+    client = ssl.create_default_context(cafile=str(cert))
+    return server, client

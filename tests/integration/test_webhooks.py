@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import hashlib
 import hmac
 import json
 from datetime import timedelta
 
+import httpx
 import pytest
 from sqlmodel import select
 
@@ -22,7 +24,7 @@ from support_portal.models import AuditEvent, WebhookDelivery, WebhookEndpoint, 
 from support_portal.services import webhook_targets, webhooks
 from tests.api_helpers import customer_ticket
 from tests.integration.test_throttle_concurrency import backend  # noqa: F401  (both databases)
-from tests.webhook_receiver import Receiver
+from tests.webhook_receiver import Receiver, self_signed
 
 pytestmark = [pytest.mark.integration, pytest.mark.usefixtures("backend")]
 
@@ -229,3 +231,27 @@ def test_a_name_rebound_to_loopback_after_registration_is_refused(
     assert receiver.requests == []
     [row] = rows()
     assert row.last_error == "refused: Webhooks may not target private or local addresses."
+
+
+@pytest.mark.parametrize(
+    ("certificate_for", "delivered"), [("hooks.tls.test", 1), ("other.test", 0)]
+)
+def test_https_goes_to_the_checked_address_and_verifies_the_certificate_for_the_name(
+    hook_settings, fake_dns, monkeypatch, tmp_path, certificate_for, delivered
+):
+    """The connection goes to the pinned address, while TLS sends the name (SNI) and checks
+    the certificate against it: a certificate for another name is refused."""
+    server_tls, client_tls = self_signed(tmp_path, certificate_for)
+    receiver = Receiver(tls=server_tls).start()
+    try:
+        client = functools.partial(httpx.AsyncClient, verify=client_tls)
+        monkeypatch.setattr(webhook_sender.httpx, "AsyncClient", client)
+        fake_dns(Rebinding(hooks_tls_test=["127.0.0.1"]))
+        register(f"https://hooks.tls.test:{receiver.port}/hook")
+        customer_ticket()
+        assert send() == delivered
+        assert len(receiver.requests) == delivered
+        if not delivered:
+            assert rows()[0].last_error == "ConnectError"
+    finally:
+        receiver.stop()
