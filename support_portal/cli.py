@@ -6,11 +6,11 @@ import argparse
 import asyncio
 import contextlib
 import getpass
-import logging
 import os
 import sys
 from pathlib import Path
 
+from support_portal import logs
 from support_portal.settings import get_settings
 
 
@@ -179,7 +179,6 @@ def send_webhooks(args: argparse.Namespace) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     parser = argparse.ArgumentParser(prog="support-portal", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("migrate", help="apply database migrations").set_defaults(func=migrate)
@@ -231,7 +230,7 @@ def main(argv: list[str] | None = None) -> int:
         "prune", help="delete old rate events, sessions, login tickets and codes"
     ).set_defaults(func=prune)
     args = parser.parse_args(argv)
-    get_settings()  # fail early on bad configuration
+    logs.configure(get_settings().log_format, text=True)  # and fail early on bad configuration
     return int(args.func(args) or 0)
 
 

@@ -95,8 +95,10 @@ async def tune_gc() -> None:
 
 
 def register(app) -> None:
-    from support_portal import webhook_sender
+    from support_portal import logs, webhook_sender
     from support_portal.live.redis_bridge import bridge
+
+    logs.configure(get_settings().log_format)  # each worker, once, as it loads the app
 
     # First, so live events cross workers before anything else publishes (REDIS_URL only).
     app.register_lifespan_task(bridge)

@@ -119,6 +119,8 @@ class Settings(BaseSettings):
     webhook_retry_max_seconds: float = 3600.0
     webhook_max_attempts: int = Field(default=12, ge=1)
     webhook_disable_after: int = Field(default=10, ge=1)
+    # "json": one JSON object per log line (timestamp, level, logger, message, request id).
+    log_format: Literal["text", "json"] = "text"
 
     @model_validator(mode="after")
     def _brand_is_readable(self) -> Settings:

@@ -24,12 +24,14 @@ from support_portal.pages import (  # noqa: F401  (importing registers each @rx.
     password_reset,
     saved_replies,
     ticket,
+    webhooks,
 )
 from support_portal.services import mailer
 from support_portal.settings import get_settings
 from support_portal.states import live, store
 from support_portal.states.tickets import NewTicketState
 from support_portal.web.dev_access import mailbox_guard
+from support_portal.web.request_ids import request_ids
 from support_portal.web.routes import build_routes_app
 from support_portal.web.security import origin_guard, security_headers
 from support_portal.web.upload_handlers import registered_upload_handlers
@@ -50,6 +52,7 @@ app = rx.App(
         lambda inner: upload_guard(inner, handlers=upload_handlers, has_session=live_session),
         security_headers,
         lambda inner: origin_guard(inner, lambda: get_settings().origins),
+        request_ids,
     ],
 )
 # Verification codes leave the services only by this mailer, straight to the mail server (G3).

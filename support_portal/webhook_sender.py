@@ -2,8 +2,10 @@
 
 Runs inside the app (a lifespan task) or as `support-portal send-webhooks [--once]`. Each
 request carries `X-Support-Portal-Signature: t=<unix time>,v1=<hex HMAC-SHA256(secret,
-"<t>.<body>")>` (docs/api.md shows how to verify it). Only a 2xx answer counts as delivered;
-a redirect, an error status, a timeout or a refused target is retried with backoff.
+"<t>.<body>")>` (docs/api.md shows how to verify it). The host is resolved once per request,
+and the connection goes to the address that was checked (services/webhook_targets.py). Only a
+2xx answer counts as delivered; a redirect, an error status, a timeout or a refused target is
+retried with backoff.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ import httpx
 
 from support_portal.db import session_scope
 from support_portal.live.hub import AGENTS_TOPIC, hub
-from support_portal.services import webhook_deliveries, webhooks
+from support_portal.services import webhook_deliveries, webhook_targets, webhooks
 from support_portal.services.errors import InvalidInput
 from support_portal.settings import get_settings
 
@@ -41,11 +43,12 @@ def _next_due() -> float | None:
 
 
 async def _send(client: httpx.AsyncClient, due: webhook_deliveries.Due):
-    try:  # checked again at send time: the name may resolve elsewhere by now
-        await asyncio.to_thread(webhooks.check_target, due.url)
+    try:  # resolved and checked at send time, and the request goes to that very address
+        target = await asyncio.to_thread(webhook_targets.pin, due.url)
     except InvalidInput as exc:
         return webhook_deliveries.Outcome(id=due.id, ok=False, error=f"refused: {exc.message}")
     headers = {
+        "Host": target.host,
         "Content-Type": "application/json",
         "User-Agent": "support-portal-webhooks/1",
         "X-Support-Portal-Event": due.event,
@@ -53,7 +56,13 @@ async def _send(client: httpx.AsyncClient, due: webhook_deliveries.Due):
         webhooks.SIGNATURE_HEADER: webhooks.sign(due.secret, int(time.time()), due.body),
     }
     try:
-        response = await client.post(due.url, content=due.body, headers=headers)
+        response = await client.post(
+            target.url,
+            content=due.body,
+            headers=headers,
+            # TLS: the server name and the certificate check use the name, not the address.
+            extensions={"sni_hostname": target.server_name} if target.server_name else {},
+        )
     except httpx.HTTPError as exc:
         return webhook_deliveries.Outcome(id=due.id, ok=False, error=f"{type(exc).__name__}")
     ok = 200 <= response.status_code < 300
@@ -79,9 +88,10 @@ async def run_once() -> int:
 async def run_forever(stop: asyncio.Event | None = None) -> None:
     """Send, then sleep until the next retry is due, a ticket event is published (every one
     reaches the agents' topic after its commit, so a new delivery goes out at once), or
-    IDLE_WAIT passes (events published by other processes without Redis)."""
+    IDLE_WAIT passes (events published by other processes without Redis). A test event
+    from the webhooks page wakes it the same way."""
     stop = stop or asyncio.Event()
-    with hub.subscribe(AGENTS_TOPIC) as ticket_events:
+    with hub.subscribe(AGENTS_TOPIC, webhooks.SENDER_TOPIC) as ticket_events:
         while not stop.is_set():
             try:
                 await run_once()

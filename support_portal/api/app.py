@@ -11,7 +11,7 @@ from starlette.responses import Response
 from starlette.routing import Match
 
 from support_portal import routes
-from support_portal.api import ops, problems, tickets
+from support_portal.api import ops, problems, tickets, uploads
 from support_portal.api.metrics import middleware
 
 FALLBACK = routes.API + "/{rest:path}"
@@ -33,6 +33,7 @@ def build_api_app() -> FastAPI:
     )
     problems.install(app)
     app.include_router(tickets.router)
+    app.include_router(uploads.router)
     app.include_router(ops.router)
 
     @app.api_route(
@@ -45,7 +46,7 @@ def build_api_app() -> FastAPI:
         allowed = sorted(
             {
                 method
-                for route in tickets.router.routes
+                for route in (*tickets.router.routes, *uploads.router.routes)
                 if route.matches(request.scope)[0] == Match.PARTIAL
                 for method in (getattr(route, "methods", None) or ())
             }

@@ -25,9 +25,9 @@ from support_portal.services.errors import InvalidInput, NotFound
 
 MAX_ID = 2**31 - 1  # INTEGER columns: a larger number names no row
 Number = Annotated[int, Path(ge=1, le=MAX_ID, description="The ticket's number")]
-_PROBLEM = {"content": {MEDIA_TYPE: {"schema": {"type": "object"}}}}
+PROBLEM = {"content": {MEDIA_TYPE: {"schema": {"type": "object"}}}}
 ERRORS: dict[int | str, dict] = {
-    code: {"description": text, **_PROBLEM}
+    code: {"description": text, **PROBLEM}
     for code, text in (
         (400, "The body is not JSON"),
         (401, "No valid token (missing, unknown, expired or revoked)"),

@@ -25,7 +25,8 @@ def _nav_link(label: rx.Var, href: str, icon: str, *, current: bool) -> rx.Compo
 
 
 def agent_nav(current: str) -> rx.Component:
-    """Queue | Saved replies | Email outbox | Agents (administrators only) | API tokens."""
+    """Queue | Saved replies | Email outbox | Agents (administrators) | API tokens |
+    Webhooks (administrators)."""
     return rx.el.nav(
         rx.hstack(
             _nav_link(T("Queue"), routes.AGENT_QUEUE, "inbox", current=current == "queue"),
@@ -47,6 +48,12 @@ def agent_nav(current: str) -> rx.Component:
                 routes.ADMIN_API_TOKENS,
                 "key-round",
                 current=current == "api-tokens",
+            ),
+            rx.cond(
+                SessionState.is_admin,
+                _nav_link(
+                    T("Webhooks"), routes.ADMIN_WEBHOOKS, "webhook", current=current == "webhooks"
+                ),
             ),
             rx.box(shortcuts_button(), display=rx.breakpoints(initial="none", sm="block")),
             spacing="5",

@@ -39,6 +39,7 @@ def event_text(event: rx.Var) -> rx.Component:
         ("new_ticket", T("New ticket")),
         ("sla_breached", T("Reply overdue")),
         ("sla_escalated", T("Reply still overdue")),
+        ("webhook_disabled", T("A webhook was disabled after repeated failures")),
         T("Your ticket was updated"),
     )
 
@@ -60,6 +61,7 @@ def event_icon(event: rx.Var) -> rx.Component:
         ("new_ticket", icon("inbox", "violet")),
         ("sla_breached", icon("alarm-clock", "red")),
         ("sla_escalated", icon("siren", "red")),
+        ("webhook_disabled", icon("webhook", "red")),
         icon("bell", "gray"),
     )
 

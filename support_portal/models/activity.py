@@ -20,9 +20,11 @@ class Notification(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     user_id: int = Field(foreign_key="users.id")
-    ticket_id: int = Field(foreign_key="tickets.id", index=True)
+    # None for a notification about the portal itself (a webhook was disabled).
+    ticket_id: int | None = Field(default=None, foreign_key="tickets.id", index=True)
     event: NotificationEvent = Field(sa_type=enum_type(NotificationEvent, 32))
     message_id: int | None = Field(default=None, foreign_key="messages.id")
+    detail: str | None = Field(default=None, max_length=2000)  # e.g. the webhook's URL
     created_at: datetime = Field(default_factory=utcnow)
     read_at: datetime | None = None
 

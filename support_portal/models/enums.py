@@ -54,6 +54,7 @@ class NotificationEvent(StrEnum):
     new_ticket = "new_ticket"
     sla_breached = "sla_breached"  # a waiting customer's reply is overdue (agents)
     sla_escalated = "sla_escalated"  # ... and still overdue later (administrators)
+    webhook_disabled = "webhook_disabled"  # to administrators; no ticket
 
 
 CUSTOMER_EVENTS = (

@@ -32,12 +32,15 @@ def notification_row(item: NotificationView) -> rx.Component:
                     class_name="notification-event",
                 ),
                 rx.text(
-                    T("Ticket {number}", number=item.ticket_number),
-                    " · ",
+                    rx.cond(
+                        item.ticket_number > 0,
+                        rx.fragment(T("Ticket {number}", number=item.ticket_number), " · "),
+                    ),
                     rx.text.span(item.subject, class_name="notification-subject"),
                     size="2",
                     color_scheme="gray",
                     trim="both",
+                    word_break="break-word",
                 ),
                 spacing="1",
                 min_width="0",

@@ -48,6 +48,7 @@ class NotificationPublic:
     created_at: datetime
     read: bool
     for_agent: bool
+    detail: str = ""  # what a notification without a ticket is about (a webhook's URL)
 
 
 def on_ticket_event(
@@ -119,6 +120,18 @@ def _notify_agents(
         events.user_notified(db, user_id)  # type: ignore[arg-type]
 
 
+def webhook_disabled(db: Session, *, url: str) -> None:
+    """Tell every active administrator that a webhook was disabled after its failures."""
+    admins = db.exec(select(User.id).where(User.role == Role.admin, User.is_active == True)).all()
+    for user_id in admins:
+        db.add(
+            Notification(
+                user_id=user_id, ticket_id=None, event=E.webhook_disabled, detail=url[:2000]
+            )
+        )
+        events.user_notified(db, user_id)
+
+
 def email_enabled(db: Session, *, user_id: int, event: NotificationEvent) -> bool:
     pref = db.exec(
         select(NotificationPreference.email_enabled).where(
@@ -173,7 +186,7 @@ def list_for(
     user_id = _user_id(viewer)
     query = (
         select(Notification, Ticket.number, Ticket.subject)
-        .join(Ticket, Ticket.id == Notification.ticket_id)
+        .join(Ticket, Ticket.id == Notification.ticket_id, isouter=True)
         .where(Notification.user_id == user_id)
         .order_by(col(Notification.id).desc())
         .limit(min(max(limit, 1), 200))
@@ -184,11 +197,12 @@ def list_for(
         NotificationPublic(
             id=n.id,  # type: ignore[arg-type]
             event=str(n.event),
-            ticket_number=number,
-            ticket_subject=subject,
+            ticket_number=number or 0,
+            ticket_subject=subject or "",
             created_at=n.created_at,
             read=n.read_at is not None,
-            for_agent=n.event in AGENT_EVENTS,
+            for_agent=n.event in AGENT_EVENTS or n.ticket_id is None,
+            detail=n.detail or "",
         )
         for n, number, subject in db.exec(query).all()
     ]
@@ -207,6 +221,23 @@ def mark_ticket_read(db: Session, *, viewer: Viewer | None, ticket_id: int) -> i
     result = db.exec(update(Notification).where(*unread).values(read_at=utcnow()))
     if result.rowcount:
         events.user_notified(db, viewer.user_id)
+    return result.rowcount or 0
+
+
+def mark_one_read(db: Session, *, viewer: Viewer | None, notification_id: int) -> int:
+    """Mark one of the viewer's own notifications read (those without a ticket to open)."""
+    user_id = _user_id(viewer)
+    result = db.exec(
+        update(Notification)
+        .where(
+            Notification.id == notification_id,
+            Notification.user_id == user_id,
+            Notification.read_at.is_(None),  # type: ignore[union-attr]
+        )
+        .values(read_at=utcnow())
+    )
+    if result.rowcount:
+        events.user_notified(db, user_id)
     return result.rowcount or 0
 
 

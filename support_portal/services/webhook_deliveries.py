@@ -3,7 +3,7 @@
 Retries back off exponentially (WEBHOOK_RETRY_BASE_SECONDS doubling, capped at
 WEBHOOK_RETRY_MAX_SECONDS); a delivery fails for good after WEBHOOK_MAX_ATTEMPTS; an endpoint
 is disabled after WEBHOOK_DISABLE_AFTER failures in a row (its deliveries wait until an
-administrator enables it again).
+administrator enables it again, and every administrator gets an in-app notification).
 """
 
 from __future__ import annotations
@@ -17,8 +17,10 @@ from datetime import timedelta
 from sqlalchemy import and_, or_, update
 from sqlmodel import Session, col, select
 
+from support_portal.db import after_commit
+from support_portal.live.hub import LiveEvent, hub
 from support_portal.models import WebhookDelivery, WebhookEndpoint, utcnow
-from support_portal.services import audit
+from support_portal.services import audit, notifications, webhooks
 from support_portal.settings import get_settings
 
 log = logging.getLogger(__name__)
@@ -107,46 +109,86 @@ def claim_due(db: Session, *, limit: int = BATCH) -> list[Due]:
 
 def record(db: Session, outcomes: list[Outcome]) -> None:
     """Mark each delivery sent, or schedule its retry (or fail it), and keep each endpoint's
-    run of failures; an endpoint past WEBHOOK_DISABLE_AFTER is disabled and audited."""
-    settings = get_settings()
+    run of failures; an endpoint past WEBHOOK_DISABLE_AFTER is disabled, audited, and the
+    administrators are told. A test event (`ping`) gets one attempt and leaves the run alone.
+
+    The run is counted, and the endpoint disabled, in single UPDATE statements: workers that
+    record failures of one endpoint at the same time lose no count, and exactly one of them
+    disables it (and tells the administrators once)."""
     now = utcnow()
+    touched: set[int] = set()
     for outcome in outcomes:
         row = db.get(WebhookDelivery, outcome.id)
         if row is None:
             continue
-        endpoint = db.get(WebhookEndpoint, row.endpoint_id)
+        touched.add(row.endpoint_id)
         row.last_status_code = outcome.status_code
         row.lease_until = None
         if outcome.ok:
             row.status = "sent"
             row.delivered_at = now
             row.last_error = None
-            if endpoint is not None:
-                endpoint.consecutive_failures = 0
+            if row.event != webhooks.PING:
+                _endpoint_update(db, row.endpoint_id, consecutive_failures=0)
             continue
         row.last_error = (outcome.error or "")[:2000]
-        if row.attempts >= settings.webhook_max_attempts:
+        if row.event == webhooks.PING:
             row.status = "failed"
-        else:
-            row.status = "pending"
-            row.next_attempt_at = now + backoff(row.attempts)
-        if endpoint is None:
             continue
-        endpoint.consecutive_failures += 1
-        if endpoint.is_active and endpoint.consecutive_failures >= settings.webhook_disable_after:
-            endpoint.is_active = False
-            endpoint.disabled_at = now
-            log.warning(
-                "webhook endpoint %s disabled after %d failures in a row",
-                endpoint.id,
-                endpoint.consecutive_failures,
-            )
-            audit.record(
-                db,
-                action="webhook.disabled",
-                actor_kind="system",
-                detail={"endpoint_id": endpoint.id, "failures": endpoint.consecutive_failures},
-            )
+        _failed(db, row, now)
+    if touched:
+        event = LiveEvent(topic=webhooks.LOG_TOPIC, kind="webhook")
+        after_commit(db, lambda: hub.publish(event))
+
+
+def _endpoint_update(db: Session, endpoint_id: int, *where, returning=None, **values):
+    statement = (
+        update(WebhookEndpoint)
+        .where(col(WebhookEndpoint.id) == endpoint_id, *where)
+        .values(**values)
+        .execution_options(synchronize_session=False)
+    )
+    if returning is None:
+        db.exec(statement)  # type: ignore[call-overload]
+        return None
+    return db.exec(statement.returning(returning)).first()  # type: ignore[call-overload]
+
+
+def _failed(db: Session, row: WebhookDelivery, now) -> None:
+    settings = get_settings()
+    if row.attempts >= settings.webhook_max_attempts:
+        row.status = "failed"
+    else:
+        row.status = "pending"
+        row.next_attempt_at = now + backoff(row.attempts)
+    failures = _endpoint_update(
+        db,
+        row.endpoint_id,
+        consecutive_failures=WebhookEndpoint.consecutive_failures + 1,
+        returning=WebhookEndpoint.consecutive_failures,
+    )
+    if failures is None or failures[0] < settings.webhook_disable_after:
+        return
+    disabled = _endpoint_update(
+        db,
+        row.endpoint_id,
+        WebhookEndpoint.is_active == True,
+        is_active=False,
+        disabled_at=now,
+        returning=WebhookEndpoint.url,
+    )
+    if disabled is None:
+        return  # disabled already (by another worker, or an administrator)
+    log.warning(
+        "webhook endpoint %s disabled after %d failures in a row", row.endpoint_id, failures[0]
+    )
+    audit.record(
+        db,
+        action="webhook.disabled",
+        actor_kind="system",
+        detail={"endpoint_id": row.endpoint_id, "failures": failures[0]},
+    )
+    notifications.webhook_disabled(db, url=disabled[0])
 
 
 def next_due_in(db: Session) -> float | None:

@@ -2,23 +2,25 @@
 
 A delivery is written in the same transaction as the event it reports (like an outbox email),
 so an event that rolls back sends nothing and one that commits is delivered (at least once) by
-`webhooks.sender`. Targets on loopback, private, link-local or otherwise non-public addresses
-are refused unless WEBHOOK_ALLOW_PRIVATE=true (server-side request forgery); the check runs
-when the endpoint is registered and again before every request.
+`webhook_sender`. Targets on loopback, private, link-local or otherwise non-public addresses
+are refused unless WEBHOOK_ALLOW_PRIVATE=true (server-side request forgery, webhook_targets);
+the check runs when the endpoint is registered and again before every request, against the
+address the request then connects to.
 """
 
 from __future__ import annotations
 
 import hashlib
 import hmac
-import ipaddress
-import socket
 import uuid
 from dataclasses import dataclass
-from urllib.parse import urlsplit
+from datetime import datetime
 
+from sqlalchemy import delete
 from sqlmodel import Session, col, select
 
+from support_portal.db import after_commit
+from support_portal.live.hub import LiveEvent, hub
 from support_portal.models import (
     AuthorKind,
     Message,
@@ -30,6 +32,7 @@ from support_portal.models import (
 from support_portal.services import audit
 from support_portal.services.errors import InvalidInput, NotFound
 from support_portal.services.security import new_token
+from support_portal.services.webhook_targets import check_target
 from support_portal.settings import get_settings
 
 EVENTS = (
@@ -38,8 +41,10 @@ EVENTS = (
     "ticket.agent_replied",
     "ticket.status_changed",
 )
+PING = "ping"  # the "Send test event" button's event: one attempt, no retries
 SIGNATURE_HEADER = "X-Support-Portal-Signature"
-MAX_URL = 2000
+SENDER_TOPIC = "webhook-sender"  # wakes the sender (a test event was queued)
+LOG_TOPIC = "webhook-log"  # a delivery was attempted: the webhooks page re-reads
 
 
 @dataclass(frozen=True)
@@ -49,6 +54,9 @@ class EndpointPublic:
     events: list[str]
     is_active: bool
     consecutive_failures: int
+    auto_disabled: bool = False  # disabled by its run of failures, not by an administrator
+    created_at: datetime | None = None
+    disabled_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -61,37 +69,6 @@ def sign(secret: str, timestamp: int, body: bytes) -> str:
     """The signature header's value: `t=<unix time>,v1=<hex HMAC-SHA256 of "t.body">`."""
     mac = hmac.new(secret.encode(), f"{timestamp}.".encode() + body, hashlib.sha256)
     return f"t={timestamp},v1={mac.hexdigest()}"
-
-
-def _public_address(address: str) -> bool:
-    ip = ipaddress.ip_address(address.split("%", 1)[0])
-    mapped = getattr(ip, "ipv4_mapped", None)
-    ip = mapped or ip
-    return ip.is_global and not ip.is_multicast
-
-
-def check_target(url: str) -> str:
-    """The URL if it may be called: http(s), a host, and (unless WEBHOOK_ALLOW_PRIVATE) every
-    address the host resolves to is public. InvalidInput otherwise."""
-    url = (url or "").strip()
-    try:
-        parts = urlsplit(url)
-        port = parts.port
-    except ValueError:
-        raise InvalidInput("Enter an http or https URL.", field="url") from None
-    if len(url) > MAX_URL or parts.scheme not in ("http", "https") or not parts.hostname:
-        raise InvalidInput("Enter an http or https URL.", field="url")
-    if parts.username or parts.password:
-        raise InvalidInput("Enter an http or https URL.", field="url")
-    if get_settings().webhook_allow_private:
-        return url
-    try:
-        infos = socket.getaddrinfo(parts.hostname, port or 443, proto=socket.IPPROTO_TCP)
-    except (OSError, UnicodeError):
-        raise InvalidInput("The webhook's host does not resolve.", field="url") from None
-    if not infos or not all(_public_address(str(info[4][0])) for info in infos):
-        raise InvalidInput("Webhooks may not target private or local addresses.", field="url")
-    return url
 
 
 def _clean_events(events: list[str]) -> str:
@@ -108,17 +85,28 @@ def _public(row: WebhookEndpoint) -> EndpointPublic:
         events=row.events.split(),
         is_active=row.is_active,
         consecutive_failures=row.consecutive_failures,
+        auto_disabled=not row.is_active
+        and row.consecutive_failures >= get_settings().webhook_disable_after,
+        created_at=row.created_at,
+        disabled_at=row.disabled_at,
     )
 
 
-def add_endpoint(db: Session, *, url: str, events: list[str]) -> NewEndpoint:
-    """Register an endpoint (the administrator's command line); its secret is shown once."""
+def _actor(actor_id: int | None) -> dict:
+    return {"actor_kind": "agent", "actor_id": actor_id} if actor_id else {"actor_kind": "system"}
+
+
+def add_endpoint(
+    db: Session, *, url: str, events: list[str], actor_id: int | None = None
+) -> NewEndpoint:
+    """Register an endpoint (an administrator, on the page or the command line); its secret
+    is shown once."""
     row = WebhookEndpoint(
         url=check_target(url), secret="whsec_" + new_token(24), events=_clean_events(events)
     )
     db.add(row)
     db.flush()
-    audit.record(db, action="webhook.added", actor_kind="system", detail={"endpoint_id": row.id})
+    audit.record(db, action="webhook.added", detail={"endpoint_id": row.id}, **_actor(actor_id))
     return NewEndpoint(endpoint=_public(row), secret=row.secret)
 
 
@@ -127,17 +115,53 @@ def list_endpoints(db: Session) -> list[EndpointPublic]:
     return [_public(row) for row in rows]
 
 
-def set_active(db: Session, *, endpoint_id: int, active: bool) -> None:
-    """Disable, or enable again (which clears the run of failures)."""
+def _endpoint(db: Session, endpoint_id: int) -> WebhookEndpoint:
     row = db.get(WebhookEndpoint, endpoint_id)
     if row is None:
-        raise NotFound()
+        raise NotFound("This webhook no longer exists.")
+    return row
+
+
+def set_active(db: Session, *, endpoint_id: int, active: bool, actor_id: int | None = None) -> None:
+    """Disable, or enable again (which clears the run of failures)."""
+    row = _endpoint(db, endpoint_id)
     row.is_active = active
     if active:
         row.consecutive_failures = 0
         row.disabled_at = None
     else:
         row.disabled_at = utcnow()
+    action = "webhook.enabled" if active else "webhook.disabled"
+    audit.record(db, action=action, detail={"endpoint_id": row.id}, **_actor(actor_id))
+
+
+def delete_endpoint(db: Session, *, endpoint_id: int, actor_id: int | None = None) -> None:
+    """Remove an endpoint and its delivery log (waiting deliveries are dropped)."""
+    row = _endpoint(db, endpoint_id)
+    db.exec(delete(WebhookDelivery).where(col(WebhookDelivery.endpoint_id) == row.id))  # type: ignore[call-overload]
+    db.delete(row)
+    audit.record(
+        db, action="webhook.deleted", detail={"endpoint_id": endpoint_id}, **_actor(actor_id)
+    )
+
+
+def enqueue_ping(db: Session, *, endpoint_id: int) -> None:
+    """A signed `ping` delivery through the same outbox, sent as soon as this commits."""
+    row = _endpoint(db, endpoint_id)
+    if not row.is_active:
+        raise InvalidInput("Enable the webhook before sending a test event.")
+    now = utcnow()
+    payload = {"id": uuid.uuid4().hex, "event": PING, "created_at": now.isoformat()}
+    db.add(
+        WebhookDelivery(
+            endpoint_id=row.id,  # type: ignore[arg-type]
+            event=PING,
+            payload=payload,
+            next_attempt_at=now,
+            created_at=now,
+        )
+    )
+    after_commit(db, lambda: hub.publish(LiveEvent(topic=SENDER_TOPIC, kind=PING)))
 
 
 def _event_for(db: Session, kind: str, message_id: int | None) -> str | None:

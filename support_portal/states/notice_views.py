@@ -71,17 +71,21 @@ def notification_view(
 ) -> NotificationView:
     relative, absolute = when(locale, n.created_at, tz, now)
     opens_admin = agent or n.for_agent
+    if not n.ticket_number:  # about the portal itself: a webhook was disabled
+        href = routes.ADMIN_WEBHOOKS
+    elif opens_admin:
+        href = routes.agent_ticket_path(n.ticket_number)
+    else:
+        href = routes.ticket_path(n.ticket_number)
     return NotificationView(
         id=n.id,
         event=n.event,
         ticket_number=n.ticket_number,
-        subject=n.ticket_subject,
+        subject=n.ticket_subject or n.detail,
         time=relative,
         time_title=absolute,
         read=n.read,
-        href=routes.agent_ticket_path(n.ticket_number)
-        if opens_admin
-        else routes.ticket_path(n.ticket_number),
+        href=href,
     )
 
 

@@ -120,6 +120,11 @@ class NotificationsState(LivePageState):
         item = next((i for i in self.items if i.id == notification_id), None)
         if not _signed_in(viewer) or item is None:
             return
+        if not item.ticket_number:  # about the portal, not a ticket (a webhook was disabled)
+            await call(notifications.mark_one_read, viewer=viewer, notification_id=item.id)
+            self.items = [_with_read(i) if i.id == item.id else i for i in self.items]
+            await self._refresh_bell(viewer)
+            return
         try:
             await call(conversation.mark_read, viewer=viewer, number=item.ticket_number)
         except DomainError:

@@ -130,6 +130,8 @@ def app(
         "RATE_LIMIT_IP_FACTOR": "50",
         # Promised reply times count every hour, so a test can put one a few seconds ahead.
         "BUSINESS_HOURS": "24/7",
+        # The webhook tests' receiver listens on loopback.
+        "WEBHOOK_ALLOW_PRIVATE": "true",
         # A second instance of the app may serve the same build on 127.0.0.2 (same port).
         "ALLOWED_ORIGINS": f"http://{SECOND_HOST}:{port}",
         "REFLEX_USE_NPM": "1",

@@ -1,71 +1,32 @@
 """Webhook deliveries against a real HTTP server the test starts on loopback: signed requests,
 retries with growing delays while the receiver is down and each event exactly once when it
 comes back, endpoints disabled after failures in a row, redirects not followed, and targets
-checked again at send time. On SQLite and PostgreSQL."""
+checked again at send time, against the address the connection then uses (DNS pinning, with a
+fake resolver). On SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import hashlib
 import hmac
 import json
-import threading
 from datetime import timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
+import httpx
 import pytest
 from sqlmodel import select
 
 from support_portal import webhook_sender
 from support_portal.db import session_scope
 from support_portal.models import AuditEvent, WebhookDelivery, WebhookEndpoint, utcnow
-from support_portal.services import webhooks
+from support_portal.services import webhook_targets, webhooks
 from tests.api_helpers import customer_ticket
 from tests.integration.test_throttle_concurrency import backend  # noqa: F401  (both databases)
-from tests.mailbox import free_port
+from tests.webhook_receiver import Receiver, self_signed
 
 pytestmark = [pytest.mark.integration, pytest.mark.usefixtures("backend")]
-
-
-class Receiver:
-    """A webhook receiver on 127.0.0.1: records requests, answers `status` (and `location`)."""
-
-    def __init__(self, port: int | None = None) -> None:
-        self.port = port or free_port()
-        self.requests: list[tuple[dict[str, str], bytes]] = []
-        self.status = 200
-        self.location: str | None = None
-        self._server: ThreadingHTTPServer | None = None
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}/hook"
-
-    def start(self) -> Receiver:
-        receiver = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self):
-                body = self.rfile.read(int(self.headers.get("content-length", 0)))
-                receiver.requests.append((dict(self.headers.items()), body))
-                self.send_response(receiver.status)
-                if receiver.location:
-                    self.send_header("Location", receiver.location)
-                self.send_header("Content-Length", "0")
-                self.end_headers()
-
-            def log_message(self, *args):
-                pass
-
-        self._server = ThreadingHTTPServer(("127.0.0.1", self.port), Handler)
-        threading.Thread(target=self._server.serve_forever, daemon=True).start()
-        return self
-
-    def stop(self) -> None:
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
 
 
 @pytest.fixture
@@ -218,3 +179,79 @@ async def test_the_app_worker_sends_a_new_event_at_once(hook_settings, receiver)
         worker.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await worker
+
+
+class Rebinding:
+    """A fake DNS: each name answers from its list, one answer per lookup (the last repeats)."""
+
+    def __init__(self, **answers: list[str]) -> None:
+        self.answers = {name.replace("_", "."): list(a) for name, a in answers.items()}
+        self.lookups: list[str] = []
+
+    def __call__(self, host: str, port: int) -> list[str]:
+        self.lookups.append(host)
+        queue = self.answers[host]
+        return [queue.pop(0) if len(queue) > 1 else queue[0]]
+
+
+@pytest.fixture
+def fake_dns():
+    def install(resolver: Rebinding) -> Rebinding:
+        webhook_targets.use_resolver(resolver)
+        return resolver
+
+    yield install
+    webhook_targets.use_resolver(None)
+
+
+def test_the_request_connects_to_the_address_the_check_resolved(hook_settings, receiver, fake_dns):
+    """The name is looked up once per request and the connection goes to that answer: the
+    receiver (on 127.0.0.1) gets the request although the name means nothing to the system's
+    resolver, and the Host header still carries the name."""
+    dns = fake_dns(Rebinding(hooks_receiver_test=["127.0.0.1", "127.0.0.2"]))
+    url = f"http://hooks.receiver.test:{receiver.port}/hook"
+    register(url)
+    dns.answers["hooks.receiver.test"] = ["127.0.0.1", "127.0.0.2"]  # the lookup at send time
+    dns.lookups.clear()
+    customer_ticket()
+    assert send() == 1
+    [(headers, _)] = receiver.requests
+    assert headers["Host"] == f"hooks.receiver.test:{receiver.port}"
+    assert dns.lookups == ["hooks.receiver.test"]
+
+
+def test_a_name_rebound_to_loopback_after_registration_is_refused(
+    hook_settings, receiver, fake_dns
+):
+    hook_settings.webhook_allow_private = False
+    fake_dns(Rebinding(hooks_example_com=["93.184.216.34", "127.0.0.1"]))
+    register(f"http://hooks.example.com:{receiver.port}/hook")  # public when checked
+    customer_ticket()
+    assert send() == 0
+    assert receiver.requests == []
+    [row] = rows()
+    assert row.last_error == "refused: Webhooks may not target private or local addresses."
+
+
+@pytest.mark.parametrize(
+    ("certificate_for", "delivered"), [("hooks.tls.test", 1), ("other.test", 0)]
+)
+def test_https_goes_to_the_checked_address_and_verifies_the_certificate_for_the_name(
+    hook_settings, fake_dns, monkeypatch, tmp_path, certificate_for, delivered
+):
+    """The connection goes to the pinned address, while TLS sends the name (SNI) and checks
+    the certificate against it: a certificate for another name is refused."""
+    server_tls, client_tls = self_signed(tmp_path, certificate_for)
+    receiver = Receiver(tls=server_tls).start()
+    try:
+        client = functools.partial(httpx.AsyncClient, verify=client_tls)
+        monkeypatch.setattr(webhook_sender.httpx, "AsyncClient", client)
+        fake_dns(Rebinding(hooks_tls_test=["127.0.0.1"]))
+        register(f"https://hooks.tls.test:{receiver.port}/hook")
+        customer_ticket()
+        assert send() == delivered
+        assert len(receiver.requests) == delivered
+        if not delivered:
+            assert rows()[0].last_error == "ConnectError"
+    finally:
+        receiver.stop()

@@ -84,6 +84,8 @@ ALLOWED_DYNAMIC = {
     ("states/agent_views.py", "name"),
     ("states/upload_feedback.py", "FAILURES.get(status, FAILED)"),
     ("i18n/__init__.py", "plural"),
+    ("pages/webhook_form.py", "label"),
+    ("states/webhook_views.py", "label"),
 }
 TRANSLATING = {"T": 0, "_t": 0, "_": 0, "gettext": 1, "ngettext": 1}
 
