@@ -21,6 +21,7 @@ from support_portal.models.enums import (
     SessionKind,
     TicketStatus,
 )
+from support_portal.models.exports import DataExport
 from support_portal.models.tickets import Attachment, Message, Ticket, TicketTag
 from support_portal.models.users import (
     AuthSession,
@@ -43,6 +44,7 @@ __all__ = [
     "AuthSession",
     "AuthorKind",
     "Category",
+    "DataExport",
     "GuestChallenge",
     "LoginTicket",
     "Message",
