@@ -162,7 +162,7 @@ def _safe_name(filename: str) -> str:
 def ticket_html(record: dict[str, Any], *, locale: str, tz: str | None) -> str:
     """A readable page of one ticket; every value escaped."""
 
-    def t(text: str, **params: object) -> str:
+    def _t(text: str, **params: object) -> str:
         return html.escape(i18n.gettext(locale, text, **params))
 
     def when(value: str | None) -> str:
@@ -171,11 +171,11 @@ def ticket_html(record: dict[str, Any], *, locale: str, tz: str | None) -> str:
         return html.escape(i18n.format_when(locale, datetime.fromisoformat(value), tz))
 
     opened = i18n.format_when(locale, datetime.fromisoformat(record["created_at"]), tz)
+    title = _t("Ticket {number}", number=record["number"])
+    meta = _t("Opened {when}", when=opened) + " · " + _t("Status")
     parts = [
-        f"<h1>{t('Ticket {number}', number=record['number'])}: "
-        f"{html.escape(record['subject'])}</h1>",
-        f"<p class='meta'>{t('Opened {when}', when=opened)}"
-        f" · {t('Status')}: {html.escape(record['status'])}</p>",
+        f"<h1>{title}: {html.escape(record['subject'])}</h1>",
+        f"<p class='meta'>{meta}: {html.escape(record['status'])}</p>",
     ]
     for m in record["messages"]:
         files = "".join(
@@ -187,7 +187,6 @@ def ticket_html(record: dict[str, Any], *, locale: str, tz: str | None) -> str:
             + (f"<ul>{files}</ul>" if files else "")
             + "</article>"
         )
-    title = t("Ticket {number}", number=record["number"])
     return _page(title, "".join(parts), locale)
 
 
@@ -199,7 +198,7 @@ def _file_link(entry: dict[str, Any]) -> str:
 
 
 def index_html(tickets: list[dict[str, Any]], *, name: str, locale: str) -> str:
-    def t(text: str, **params: object) -> str:
+    def _t(text: str, **params: object) -> str:
         return html.escape(i18n.gettext(locale, text, **params))
 
     rows = "".join(
@@ -207,11 +206,12 @@ def index_html(tickets: list[dict[str, Any]], *, name: str, locale: str) -> str:
         f"{html.escape(r['subject'])}</li>"
         for r in tickets
     )
+    heading, tickets_heading = _t("Your data"), _t("Tickets")
+    about = _t("account.json holds your account; notifications.json your notifications.")
+    empty = _t("You have no tickets.")
     body = (
-        f"<h1>{t('Your data')}</h1><p>{html.escape(name)}</p>"
-        f"<p>{t('account.json holds your account; notifications.json your notifications.')}</p>"
-        f"<h2>{t('Tickets')}</h2>"
-        + (f"<ul>{rows}</ul>" if rows else f"<p>{t('You have no tickets.')}</p>")
+        f"<h1>{heading}</h1><p>{html.escape(name)}</p><p>{about}</p><h2>{tickets_heading}</h2>"
+        + (f"<ul>{rows}</ul>" if rows else f"<p>{empty}</p>")
     )
     return _page(i18n.gettext(locale, "Your data"), body, locale)
 
