@@ -242,3 +242,26 @@ def test_tickets_closed_longer_ago_than_the_setting_are_anonymised_once(
     assert [
         t.number for t in db.exec(select(Ticket).where(Ticket.requester_id == alice.user_id))
     ] == [recent]
+
+
+def test_the_retention_command_lists_in_a_dry_run_then_anonymises(
+    db, alice, capsys, monkeypatch: pytest.MonkeyPatch
+):
+    from support_portal import cli
+
+    number = open_ticket(db, alice, description="keep me a while")
+    close(db, number, days_ago=10)
+    db.commit()
+    assert cli.main(["retention", "--dry-run"]) == 0
+    assert "closed tickets are kept" in capsys.readouterr().out  # the setting is unset
+    assert cli.main(["retention", "--dry-run", "--days", "7"]) == 0
+    out = capsys.readouterr().out
+    assert "Would anonymise 1 tickets" in out and str(number) in out
+    db.expire_all()
+    assert db.exec(select(Ticket.subject).where(Ticket.number == number)).one() != "[Removed]"
+    assert cli.main(["retention", "--days", "7"]) == 0
+    assert "Anonymised 1 tickets" in capsys.readouterr().out
+    db.expire_all()
+    assert db.exec(select(Ticket.subject).where(Ticket.number == number)).one() == "[Removed]"
+    assert cli.main(["retention", "--days", "7"]) == 0
+    assert "Anonymised 0 tickets" in capsys.readouterr().out
