@@ -40,7 +40,7 @@ def _confirm_step() -> rx.Component:
             rx.vstack(
                 rx.text(
                     T(
-                        "{address}: {tickets} tickets, {messages} messages and {files} files.",
+                        "{address}: tickets {tickets}, messages {messages}, files {files}.",
                         address=S.address,
                         tickets=S.tickets,
                         messages=S.messages,

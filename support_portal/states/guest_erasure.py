@@ -68,8 +68,8 @@ class GuestErasureState(SessionState):
         await purge_ended(done.value.ended_sessions)
         erased = done.value.erased
         self.notice = self._t(
-            "Erased: {tickets} tickets kept as Deleted customer, {messages} messages and "
-            "{files} files removed.",
+            "Erased. Tickets kept as Deleted customer: {tickets}; messages removed: "
+            "{messages}; files removed: {files}.",
             tickets=erased.tickets,
             messages=erased.messages,
             files=erased.attachments,
