@@ -13,6 +13,7 @@ from sqlmodel import select
 from support_portal.models import AuditEvent, Role, Ticket, User
 from support_portal.services import tickets
 from tests.e2e.helpers import create_user, goto, log_in
+from tests.e2e.test_accessibility import axe_violations, describe
 from tests.e2e.test_guest_journey import in_db
 
 SHOTS = os.environ.get("E2E_SCREENSHOTS")  # a folder: pictures of the steps, for a person
@@ -41,6 +42,7 @@ def test_an_administrator_resets_an_agents_two_factor_after_confirming(page: Pag
     dialog = page.get_by_role("alertdialog")
     expect(dialog).to_contain_text(f"Reset two-factor of {name}?")
     shot(page, "agents-reset-dialog")
+    assert not (found := axe_violations(page)), describe(found)
     dialog.get_by_role("button", name="Cancel").click()
     expect(dialog).to_have_count(0)
     assert in_db(app, lambda db: db.exec(select(User).where(User.email == agent)).one().totp_secret)
@@ -81,6 +83,7 @@ def test_an_administrator_erases_a_guests_address(page: Page, app, new_context):
     card.get_by_role("button", name="Look up").click()
     expect(page.locator("#erase-preview")).to_contain_text("tickets 1, messages 1, files 0")
     shot(page, "agents-erase-preview")
+    assert not (found := axe_violations(page)), describe(found)
     page.get_by_role("button", name="Erase this guest's data").click()
     expect(page.locator("#erase-notice")).to_contain_text("Tickets kept as Deleted customer: 1")
     shot(page, "agents-erase-done")

@@ -15,6 +15,7 @@ from sqlmodel import select
 
 from support_portal.models import AuthorKind, Message, Ticket
 from tests.e2e.helpers import PASSWORD, create_user, goto, log_in, ready, submit_ticket
+from tests.e2e.test_accessibility import axe_violations, describe
 from tests.e2e.test_guest_journey import in_db
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
@@ -82,6 +83,7 @@ def test_download_my_data_and_open_the_zip(page: Page, app, tmp_path, new_contex
     link = page.locator("#export-download")
     expect(link).to_be_visible(timeout=30_000)  # built in the background, progress meanwhile
     expect(page.locator("#export-ready")).to_contain_text("The link works until")
+    assert not (found := axe_violations(page)), describe(found)
     with page.expect_download() as waiting:
         link.click()
     download = waiting.value
@@ -130,6 +132,7 @@ def test_delete_an_account_and_find_no_trace_of_its_email(page: Page, app, new_c
     card.get_by_label("Current password").fill("not my password")
     card.get_by_role("button", name="Delete my account for good").click()
     expect(card).to_contain_text("The current password is not correct")
+    assert not (found := axe_violations(page)), describe(found)
     card.get_by_label("Current password").fill(PASSWORD)
     card.get_by_role("button", name="Delete my account for good").click()
     page.wait_for_url(re.compile(r"/login/?\?deleted=1"))
