@@ -26,7 +26,7 @@ from support_portal.services.account_settings import account_of, check_current_p
 from support_portal.services.auth import normalize_email
 from support_portal.services.dto import Viewer
 from support_portal.services.erasure import Erased
-from support_portal.services.errors import InvalidInput
+from support_portal.services.errors import InvalidInput, NotAuthenticated
 from support_portal.settings import get_settings
 
 RETENTION_BATCH = 500  # tickets per cleanup run; the next run goes on
@@ -55,6 +55,11 @@ def delete_account(
     if user.role != Role.customer:
         raise InvalidInput("Agent accounts are removed by an administrator.")
     check_current_password(db, user=user, password=password)
+    # One erasure, however many browsers confirm at once: the row is locked (PostgreSQL) or
+    # re-read in the write transaction (SQLite), and a second one finds it gone.
+    db.refresh(user, with_for_update=True)
+    if not user.is_active:
+        raise NotAuthenticated()
     erased, keys = erasure.erase_user(db, user)
     audit.record(
         db, action="account.deleted", actor_id=user.id, actor_kind="user", detail=erased.detail()

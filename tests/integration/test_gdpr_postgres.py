@@ -11,7 +11,7 @@ from sqlalchemy import JSON, String, inspect, text
 from sqlmodel import select
 
 from support_portal.db import get_engine, session_scope
-from support_portal.models import DataExport, Role
+from support_portal.models import AuditEvent, DataExport, Role
 from support_portal.services import agent as agent_service
 from support_portal.services import attachments, auth, data_export, gdpr, sessions, tickets
 from support_portal.services.attachments import IncomingFile
@@ -119,3 +119,16 @@ def test_after_deleting_the_account_no_text_column_of_any_table_holds_its_addres
     assert text_columns_holding("Carol Customer") == []
     with session_scope() as db:
         assert db.exec(select(DataExport)).all() == []
+
+
+def test_fifty_parallel_confirmations_delete_the_account_once():
+    customer = login(EMAIL)
+
+    def confirm(_i: int) -> None:
+        with session_scope() as db:
+            gdpr.delete_account(db, viewer=customer, password=PASSWORD, ip="203.0.113.5")
+
+    outcomes = at_once(confirm)
+    assert outcomes["ok"] == 1
+    assert set(outcomes) <= {"ok", "NotAuthenticated", "RateLimited"}
+    assert count(AuditEvent, AuditEvent.action == "account.deleted") == 1
