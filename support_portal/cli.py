@@ -100,6 +100,29 @@ def prune(_args: argparse.Namespace) -> int:
     return 0
 
 
+def retention(args: argparse.Namespace) -> int:
+    """Anonymise tickets closed longer ago than RETENTION_CLOSED_DAYS (or --days)."""
+    from support_portal.db import session_scope
+    from support_portal.services.gdpr import anonymise_closed
+
+    with session_scope() as db:
+        report = anonymise_closed(db, days=args.days, dry_run=args.dry_run)
+        if args.dry_run:
+            db.rollback()
+    if report.days is None:
+        print("RETENTION_CLOSED_DAYS is not set: closed tickets are kept.")
+        return 0
+    verb = "Would anonymise" if args.dry_run else "Anonymised"
+    counts = report.erased
+    print(
+        f"{verb} {len(report.numbers)} tickets closed before {report.cutoff:%Y-%m-%d %H:%M} UTC"
+        f" ({counts.messages} customer messages, {counts.attachments} attachments)"
+    )
+    for number in report.numbers:
+        print(f"  {number}")
+    return 0
+
+
 def api_token(args: argparse.Namespace) -> int:
     """Create, list or revoke personal access tokens for the REST API (docs/api.md)."""
     from support_portal.db import session_scope
@@ -229,6 +252,12 @@ def main(argv: list[str] | None = None) -> int:
     sub.add_parser(
         "prune", help="delete old rate events, sessions, login tickets and codes"
     ).set_defaults(func=prune)
+    keep = sub.add_parser(
+        "retention", help="anonymise tickets closed longer ago than RETENTION_CLOSED_DAYS"
+    )
+    keep.add_argument("--dry-run", action="store_true", help="only list what would change")
+    keep.add_argument("--days", type=int, help="instead of RETENTION_CLOSED_DAYS")
+    keep.set_defaults(func=retention)
     args = parser.parse_args(argv)
     logs.configure(get_settings().log_format, text=True)  # and fail early on bad configuration
     return int(args.func(args) or 0)

@@ -39,6 +39,7 @@ DEV_MAILBOX = "/dev/mailbox"
 AUTH_SESSION = "/auth/session"
 AUTH_LOGOUT = "/auth/logout"
 ATTACHMENT = "/files/{attachment_id}"
+DATA_EXPORT = "/exports/{export_id}"  # "Download my data" ZIPs, for their owner only
 DEV_MAILBOX_HTML = "/dev/mailbox/html/{name}"
 
 # The REST API (FastAPI, support_portal/api) and the operations endpoints.
@@ -81,6 +82,10 @@ def agent_ticket_path(number: Any) -> Any:
 
 def attachment_path(attachment_id: int) -> str:
     return ATTACHMENT.replace("{attachment_id}", str(attachment_id))
+
+
+def data_export_path(export_id: int) -> str:
+    return DATA_EXPORT.replace("{export_id}", str(export_id))
 
 
 def mailbox_html_path(name: str) -> str:

@@ -7,7 +7,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DATA_DIR = Path("data")
@@ -66,6 +66,11 @@ class Settings(BaseSettings):
     upload_dir: str = "data/uploads"
     max_attachment_bytes: int = 10 * 1024 * 1024
     max_attachments_per_message: int = 5
+    # "Download my data" ZIPs; default: an "exports" folder beside UPLOAD_DIR.
+    export_dir: str = ""
+    # Closed tickets older than this many days are anonymised by the hourly cleanup (GDPR
+    # retention); unset keeps them.
+    retention_closed_days: int | None = Field(default=None, ge=1)
 
     session_idle_minutes: int = 60 * 24 * 7
     session_absolute_days: int = 30
@@ -121,6 +126,11 @@ class Settings(BaseSettings):
     webhook_disable_after: int = Field(default=10, ge=1)
     # "json": one JSON object per log line (timestamp, level, logger, message, request id).
     log_format: Literal["text", "json"] = "text"
+
+    @field_validator("retention_closed_days", mode="before")
+    @classmethod
+    def _unset_keeps(cls, value: object) -> object:
+        return None if isinstance(value, str) and not value.strip() else value
 
     @model_validator(mode="after")
     def _brand_is_readable(self) -> Settings:

@@ -22,6 +22,7 @@ from support_portal.models.enums import (
     SessionKind,
     TicketStatus,
 )
+from support_portal.models.exports import DataExport
 from support_portal.models.tickets import Attachment, Message, Ticket, TicketTag
 from support_portal.models.users import (
     AuthSession,
@@ -44,6 +45,7 @@ __all__ = [
     "AuthSession",
     "AuthorKind",
     "Category",
+    "DataExport",
     "GuestChallenge",
     "LoginTicket",
     "Message",

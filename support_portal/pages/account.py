@@ -10,9 +10,12 @@ from support_portal.components.i18n import T, page_title
 from support_portal.components.layout import loading, page
 from support_portal.components.ui import error_callout, field, info_callout
 from support_portal.i18n import LANGUAGE_NAMES, _
+from support_portal.pages.account_data import your_data_card
 from support_portal.pages.account_two_factor import two_factor_card
 from support_portal.rules import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH, TIME_ZONES
 from support_portal.states.account import AccountState, SessionRow
+from support_portal.states.account_deletion import AccountDeletionState
+from support_portal.states.data_export import DataExportState
 from support_portal.states.email_change import EmailChangeState
 
 
@@ -234,7 +237,12 @@ def _sessions_card() -> rx.Component:
 @rx.page(
     route=routes.ACCOUNT_SETTINGS,
     title=page_title(_("Account settings")),
-    on_load=[AccountState.load, EmailChangeState.cancel],
+    on_load=[
+        AccountState.load,
+        EmailChangeState.cancel,
+        DataExportState.load,
+        AccountDeletionState.cancel,
+    ],
 )
 def account_settings_page() -> rx.Component:
     s = AccountState
@@ -254,6 +262,7 @@ def account_settings_page() -> rx.Component:
                 _password_card(),
                 two_factor_card(),
                 _sessions_card(),
+                your_data_card(),
                 spacing="4",
                 width="100%",
             ),

@@ -10,6 +10,8 @@ from support_portal.components.i18n import T, page_title
 from support_portal.components.layout import loading, page
 from support_portal.components.ui import card, email_field, error_callout, field, info_callout
 from support_portal.i18n import _
+from support_portal.pages.agents_two_factor import reset_dialog, two_factor_cell
+from support_portal.pages.guest_erasure import guest_erasure_card
 from support_portal.rules import MIN_PASSWORD_LENGTH
 from support_portal.states.agent_views import AgentView
 from support_portal.states.agents import FORM_ID, AgentsState
@@ -65,6 +67,7 @@ def agent_row(a: AgentView) -> rx.Component:
                 rx.badge(T("Deactivated"), color_scheme="gray"),
             )
         ),
+        rx.table.cell(two_factor_cell(a)),
         rx.table.cell(_toggle(a)),
         class_name="agent-row",
         vertical_align="middle",
@@ -80,6 +83,7 @@ def agents_table() -> rx.Component:
                     rx.table.column_header_cell(T("Email")),
                     rx.table.column_header_cell(T("Role")),
                     rx.table.column_header_cell(T("Status")),
+                    rx.table.column_header_cell(T("Two-factor")),
                     rx.table.column_header_cell(rx.el.span(T("Actions"), class_name="rt-sr-only")),
                 )
             ),
@@ -181,7 +185,9 @@ def agents() -> rx.Component:
                 ),
             ),
             agents_table(),
+            reset_dialog(),
             add_agent_form(),
+            guest_erasure_card(),
             spacing="4",
             width="100%",
         ),

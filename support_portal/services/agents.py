@@ -19,6 +19,7 @@ class AgentPublic:
     email: str
     role: str
     is_active: bool
+    two_factor: bool = False
 
 
 def list_agents(
@@ -29,7 +30,14 @@ def list_agents(
     if not include_inactive:
         query = query.where(User.is_active == True)
     return [
-        AgentPublic(id=u.id, name=u.name, email=u.email, role=str(u.role), is_active=u.is_active)  # type: ignore[arg-type]
+        AgentPublic(
+            id=u.id,  # type: ignore[arg-type]
+            name=u.name,
+            email=u.email,
+            role=str(u.role),
+            is_active=u.is_active,
+            two_factor=bool(u.totp_secret),
+        )
         for u in db.exec(query).all()
     ]
 

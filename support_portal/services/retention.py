@@ -10,6 +10,10 @@ question about "yesterday's login" can still be looked up, and then they go:
 | login_tickets | expired or used more than 1 day ago (they live 2 minutes) |
 | guest_challenges | expired, used or replaced more than 1 day ago (codes live 10 minutes) |
 | pending_registrations | as soon as they expire (24 hours; they hold a password hash) |
+| data_exports | when their download link expires (a day), failed ones a day after |
+
+Closed tickets older than RETENTION_CLOSED_DAYS are anonymised in the same run (unset: kept;
+services/gdpr.py, `support-portal retention --dry-run` shows which).
 
 The app runs `prune` every hour (support_portal/lifespan.py); `support-portal prune` runs it
 once. Every delete is a plain bulk DELETE on an indexed or small set of rows, safe to run in
@@ -31,6 +35,7 @@ from support_portal.models import (
     RateEvent,
     utcnow,
 )
+from support_portal.services import data_export, gdpr
 
 RATE_EVENTS_KEPT = timedelta(days=2)
 SESSIONS_KEPT = timedelta(days=1)
@@ -47,6 +52,8 @@ def prune(db: Session, *, now: datetime | None = None) -> dict[str, int]:
         "login_tickets": _login_tickets(db, now),
         "guest_challenges": _challenges(db, now),
         "pending_registrations": _pending_registrations(db, now),
+        "data_exports": data_export.prune(db, now=now),
+        "anonymised_tickets": len(gdpr.anonymise_closed(db, now=now).numbers),
     }
 
 

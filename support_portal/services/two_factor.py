@@ -22,7 +22,7 @@ from sqlmodel import Session, col, select, update
 
 from support_portal.clock import utcnow
 from support_portal.i18n import _
-from support_portal.models import RecoveryCode, User
+from support_portal.models import RecoveryCode, Role, User
 from support_portal.services import access, audit, login_challenge, sessions, throttle
 from support_portal.services.auth import verify_password
 from support_portal.services.dto import Viewer
@@ -90,9 +90,11 @@ def disable(db: Session, *, viewer: Viewer | None, password: str) -> None:
 def reset(db: Session, *, viewer: Viewer | None, user_id: int) -> None:
     """An administrator turns an agent's two-factor off (a lost phone and no recovery codes)."""
     viewer = access.require_admin(db, viewer, action="two_factor.reset")
-    user = db.get(User, user_id)
-    if user is None:
+    user = db.get(User, user_id) if isinstance(user_id, int) else None
+    if user is None or user.role not in (Role.agent, Role.admin):
         raise NotFound()
+    if user.id == viewer.user_id:
+        raise InvalidInput(_("Turn your own two-factor off in your account settings."))
     _turn_off(db, user)
     audit.record(
         db,

@@ -64,6 +64,7 @@ class AgentView:
     email: str
     is_admin: bool
     is_active: bool
+    two_factor: bool = False
 
 
 def duration(locale: str, since: datetime, now: datetime) -> str:
@@ -189,7 +190,12 @@ def history_text(entry: HistoryEntry, locale: str) -> str:
 
 def agent_view(a: AgentPublic) -> AgentView:
     return AgentView(
-        id=a.id, name=a.name, email=a.email, is_admin=a.role == "admin", is_active=a.is_active
+        id=a.id,
+        name=a.name,
+        email=a.email,
+        is_admin=a.role == "admin",
+        is_active=a.is_active,
+        two_factor=a.two_factor,
     )
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
-from support_portal.services import agents
+from support_portal.services import agents, two_factor
 from support_portal.services.dto import Viewer
 from support_portal.services.errors import (
     EmailTaken,
@@ -30,6 +30,9 @@ class AgentsState(SessionState):
     submitting: bool = False
     busy_id: int = 0
     my_id: int = 0
+    reset_id: int = 0  # the agent whose two-factor reset waits for confirmation
+    reset_name: str = ""
+    resetting: bool = False
 
     @rx.event
     async def load(self):
@@ -43,6 +46,7 @@ class AgentsState(SessionState):
         self.error = self.notice = ""
         self.field_errors = {}
         self.forbidden = self.admin_only = False
+        self.reset_id, self.reset_name = 0, ""
         await self._fetch(viewer)
         self.loaded = True
 
@@ -124,6 +128,44 @@ class AgentsState(SessionState):
             self._t("{name} is active again.", name=name)
             if active
             else self._t("{name} is deactivated and has been logged out.", name=name)
+        )
+        await self._fetch(done.viewer)
+
+    @rx.event
+    def ask_reset(self, agent_id: int):
+        """Open the confirmation for resetting an agent's two-factor (nothing changes yet)."""
+        found = next((a for a in self.agents if a.id == agent_id and a.two_factor), None)
+        if found is not None and found.id != self.my_id:
+            self.reset_id, self.reset_name = found.id, found.name
+            self.notice = self.error = ""
+
+    @rx.event
+    def cancel_reset(self):
+        self.reset_id, self.reset_name = 0, ""
+
+    @rx.event
+    async def reset_two_factor(self):
+        """Turn the agent's two-factor off (a lost phone, no recovery codes); audited."""
+        if not self.reset_id:
+            return
+        name = self.reset_name
+        done = Outcome()
+        async for update in attempt(
+            self,
+            done,
+            two_factor.reset,
+            busy="resetting",
+            viewer=True,
+            user_id=self.reset_id,
+        ):
+            yield update
+        self.reset_id, self.reset_name = 0, ""
+        if self._refusal(done) or not done.ok:
+            return
+        self.notice = self._t(
+            "Two-factor authentication of {name} is off. They log in with the password until "
+            "they set it up again.",
+            name=name,
         )
         await self._fetch(done.viewer)
 

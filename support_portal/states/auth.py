@@ -30,6 +30,8 @@ class LoginState(SessionState):
         self.notice = (
             self._t("Your sign-in expired. Please log in again.") if params.get("expired") else ""
         )
+        if params.get("deleted"):
+            self.notice = self._t("Your account and your personal data were deleted.")
         if viewer is not None and not viewer.is_guest:
             return rx.redirect(self._next(viewer.role.value if viewer.role else None))
 

@@ -18,7 +18,7 @@ from starlette.routing import Route
 from support_portal import routes
 from support_portal.db import session_scope
 from support_portal.mail import catcher
-from support_portal.services import attachments, auth, sessions, tickets
+from support_portal.services import attachments, auth, data_export, sessions, tickets
 from support_portal.services.errors import NotAuthenticated, NotFound
 from support_portal.settings import get_settings
 from support_portal.web import dev_access
@@ -125,6 +125,28 @@ def download(request: Request) -> Response:
     return response
 
 
+def download_export(request: Request) -> Response:
+    """A "Download my data" ZIP, for the account that asked for it only, after the same session
+    check as attachments (A1, C2)."""
+    export_id = _row_id(request.path_params.get("export_id", ""))
+    if export_id is None:
+        return _not_found()
+    try:
+        with session_scope() as db:
+            viewer = sessions.viewer_for_token(
+                db, session_token=read_session_cookie(request.headers.get("cookie"))
+            )
+            path, filename = data_export.file_for_download(db, viewer=viewer, export_id=export_id)
+    except NotFound:
+        return _not_found()
+    response = FileResponse(path, media_type="application/zip")
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
 _ROW_ID = re.compile(r"[1-9][0-9]{0,9}")
 # Ids are INTEGER columns (32 bits on PostgreSQL): a larger number is no row, not an error.
 _MAX_ROW_ID = 2**31 - 1
@@ -200,6 +222,7 @@ def build_routes_app() -> Starlette:
             Route(routes.AUTH_SESSION, exchange_session, methods=["GET"]),
             Route(routes.AUTH_LOGOUT, logout, methods=["POST"]),
             Route(routes.ATTACHMENT, download, methods=["GET"]),
+            Route(routes.DATA_EXPORT, download_export, methods=["GET"]),
             Route(routes.DEV_MAILBOX_HTML, mailbox_html, methods=["GET"]),
             Route("/healthz", healthz, methods=["GET"]),
         ]

@@ -57,6 +57,7 @@ ids = st.one_of(
 )
 route_paths = st.one_of(
     ids.map(lambda i: "/files/" + quote(i, safe="")),
+    ids.map(lambda i: "/exports/" + quote(i, safe="")),
     any_text.map(lambda n: "/dev/mailbox/html/" + quote(n, safe="")),
     st.sampled_from(
         [
@@ -72,9 +73,9 @@ route_paths = st.one_of(
             "/dev/mailbox/html/",
         ]
     ),
-    st.sampled_from(["/files", "/auth", "/dev/mailbox/html", "/_upload", "/_event"]).flatmap(
-        lambda base: any_text.map(lambda rest: base + "/" + quote(rest, safe="/"))
-    ),
+    st.sampled_from(
+        ["/files", "/exports", "/auth", "/dev/mailbox/html", "/_upload", "/_event"]
+    ).flatmap(lambda base: any_text.map(lambda rest: base + "/" + quote(rest, safe="/"))),
 )
 queries = st.dictionaries(
     st.one_of(st.sampled_from(["ticket", "next", "inline", "EIO", "transport"]), any_text),

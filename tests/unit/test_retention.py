@@ -203,7 +203,7 @@ def test_nothing_current_is_touched_and_a_second_run_finds_nothing(db):
     db.flush()
     assert retention.prune(db) == {
         "rate_events": 0, "sessions": 0, "login_tickets": 0, "guest_challenges": 0,
-        "pending_registrations": 0,
+        "pending_registrations": 0, "data_exports": 0, "anonymised_tickets": 0,
     }  # fmt: skip
     for model in (RateEvent, AuthSession, LoginTicket, GuestChallenge, PendingRegistration):
         assert len(db.exec(select(model)).all()) == 1

@@ -1,0 +1,79 @@
+"""The agents table's two-factor column: on or off, and for administrators a reset (a lost
+phone and no recovery codes), confirmed in a dialog and audited by the service."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from support_portal.components.i18n import T
+from support_portal.states.agent_views import AgentView
+from support_portal.states.agents import AgentsState
+
+S = AgentsState
+
+
+def two_factor_cell(a: AgentView) -> rx.Component:
+    return rx.hstack(
+        rx.cond(
+            a.two_factor,
+            rx.badge(T("On"), color_scheme="green", high_contrast=True),
+            rx.badge(T("Off"), color_scheme="gray"),
+        ),
+        rx.cond(
+            a.two_factor & (a.id != S.my_id),
+            rx.button(
+                T("Reset"),
+                variant="ghost",
+                size="1",
+                color_scheme="red",
+                on_click=S.ask_reset(a.id),
+                disabled=S.resetting,
+                aria_label=T("Reset two-factor of {name}", name=a.name),
+                class_name="reset-two-factor",
+                high_contrast=True,
+            ),
+        ),
+        align="center",
+        spacing="2",
+    )
+
+
+def reset_dialog() -> rx.Component:
+    return rx.alert_dialog.root(
+        rx.alert_dialog.content(
+            rx.alert_dialog.title(T("Reset two-factor of {name}?", name=S.reset_name)),
+            rx.alert_dialog.description(
+                T(
+                    "Their authenticator app and recovery codes stop working, and they log in "
+                    "with the password alone until they set two-factor up again. Do this only "
+                    "when you are sure who asked."
+                )
+            ),
+            rx.flex(
+                rx.alert_dialog.cancel(
+                    rx.button(
+                        T("Cancel"),
+                        variant="soft",
+                        color_scheme="gray",
+                        on_click=S.cancel_reset,
+                        id="reset-cancel",
+                    )
+                ),
+                # Not an auto-closing action: the dialog stays, showing the wait, until done.
+                rx.button(
+                    T("Reset two-factor"),
+                    color_scheme="red",
+                    on_click=S.reset_two_factor,
+                    loading=S.resetting,
+                    id="reset-confirm",
+                    high_contrast=True,
+                ),
+                spacing="3",
+                justify="end",
+                margin_top="1rem",
+                wrap="wrap",
+            ),
+        ),
+        open=S.reset_id != 0,
+        on_open_change=lambda _open: S.cancel_reset(),
+    )
