@@ -9,12 +9,17 @@ from support_portal.models.activity import (
 )
 from support_portal.models.api import ApiToken
 from support_portal.models.base import utcnow
+from support_portal.models.categories import (
+    DEFAULT_CATEGORIES,
+    CategoryField,
+    TicketCategory,
+    TicketFieldValue,
+)
 from support_portal.models.enums import (
     ACTIVE_STATUSES,
     AGENT_EVENTS,
     CUSTOMER_EVENTS,
     AuthorKind,
-    Category,
     NotificationEvent,
     OutboxStatus,
     Role,
@@ -37,12 +42,13 @@ __all__ = [
     "ACTIVE_STATUSES",
     "AGENT_EVENTS",
     "CUSTOMER_EVENTS",
+    "DEFAULT_CATEGORIES",
     "ApiToken",
     "Attachment",
     "AuditEvent",
     "AuthSession",
     "AuthorKind",
-    "Category",
+    "CategoryField",
     "GuestChallenge",
     "LoginTicket",
     "Message",
@@ -59,6 +65,8 @@ __all__ = [
     "SavedReplyText",
     "SessionKind",
     "Ticket",
+    "TicketCategory",
+    "TicketFieldValue",
     "TicketStatus",
     "TicketTag",
     "User",

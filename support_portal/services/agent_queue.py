@@ -15,6 +15,7 @@ from support_portal.models import Ticket, TicketStatus, TicketTag, User
 from support_portal.services import access, service_levels
 from support_portal.services.dto import Page, TicketSummary, Viewer
 from support_portal.services.errors import InvalidInput
+from support_portal.services.field_search import field_filter, split_field
 from support_portal.services.pagination import (
     after,
     after_cursor,
@@ -109,7 +110,13 @@ def queue(
     viewer = access.require_agent(db, viewer, action="queue")
     query = select(Ticket)
     search, tag = split_tag(search)
-    for condition in (_view_filter(view, viewer), _search_filter(db, search), _tag_filter(tag)):
+    search, field_key, field_value = split_field(search)
+    for condition in (
+        _view_filter(view, viewer),
+        _search_filter(db, search),
+        _tag_filter(tag),
+        field_filter(db, field_key, field_value),
+    ):
         if condition is not None:
             query = query.where(condition)
     if sort == "waiting" and view not in NOBODY_WAITS:

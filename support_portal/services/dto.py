@@ -85,6 +85,7 @@ class TicketSummary:
     waiting_since: datetime | None = None
     priority: str = ""  # agents' lists only
     reply_due_at: datetime | None = None  # agents' lists only: the reply promised by then
+    category_names: dict[str, str] = field(default_factory=dict)  # locale -> the category's name
 
 
 @dataclass(frozen=True)
@@ -102,6 +103,8 @@ class TicketDetail:
     follow_up_numbers: list[int] = field(default_factory=list)
     reply_due_at: datetime | None = None  # the reply the waiting customer was promised
     merged_into_number: int | None = None  # this ticket was merged into that one
+    category_names: dict[str, str] = field(default_factory=dict)  # locale -> the category's name
+    fields: tuple = ()  # field_values.FieldValuePublic: only those the customer may see (A5)
 
 
 T = TypeVar("T")

@@ -6,8 +6,8 @@ from __future__ import annotations
 from sqlalchemy import or_
 from sqlmodel import Session, col, func, select
 
-from support_portal.models import Category, Ticket
-from support_portal.services import access
+from support_portal.models import Ticket
+from support_portal.services import access, categories
 from support_portal.services.dto import Page, TicketSummary, Viewer
 from support_portal.services.pagination import after_cursor, encode_cursor, like_pattern
 
@@ -38,7 +38,8 @@ def list_tickets(
         query = query.where(keyset)
     query = query.order_by(col(Ticket.last_activity_at).desc(), col(Ticket.id).desc())
     rows = db.exec(query.limit(limit + 1)).all()
-    items = [summary(t) for t in rows[:limit]]
+    names = categories.names_by_key(db)
+    items = [summary(t, category_names=names.get(t.category, {})) for t in rows[:limit]]
     last = rows[limit - 1] if len(rows) > limit else None
     next_cursor = encode_cursor(last.last_activity_at, last.id) if last else None  # type: ignore[arg-type]
     return Page(items=items, next_cursor=next_cursor)
@@ -98,13 +99,9 @@ def open_ticket_in_category(
     """The customer's most recent active ticket in this category, to continue there instead."""
     if viewer is None:
         return None
-    try:
-        parsed = Category(category)
-    except ValueError:
-        return None
     ticket = db.exec(
         select(Ticket)
-        .where(_owned_by(viewer), Ticket.is_active == True, Ticket.category == parsed)
+        .where(_owned_by(viewer), Ticket.is_active == True, Ticket.category == str(category)[:32])
         .order_by(col(Ticket.last_activity_at).desc())
         .limit(1)
     ).first()
