@@ -31,6 +31,7 @@ AGENT_TICKET = "/admin/tickets/[number]"
 ADMIN_AGENTS = "/admin/agents"
 ADMIN_OUTBOX = "/admin/outbox"
 SAVED_REPLIES = "/admin/replies"
+ADMIN_CATEGORIES = "/admin/categories"
 ADMIN_API_TOKENS = "/admin/api-tokens"
 DEV_MAILBOX = "/dev/mailbox"
 
