@@ -210,7 +210,11 @@ def test_moving_a_field(db, admin):
     assert [f.key for f in deposits.fields] == ["second", "first"]
 
 
-def test_the_queue_filters_by_a_field_value(db, admin, alice, agent):
+@pytest.mark.parametrize("listed", [500, 1])  # 1: more matches than are listed by id
+def test_the_queue_filters_by_a_field_value(db, admin, alice, agent, monkeypatch, listed):
+    from support_portal.services import field_search
+
+    monkeypatch.setattr(field_search, "LISTED", listed)
     add(db, admin, "Order ID", "short_text", category="trading")
     add(db, admin, "Amount", "number", category="trading")
     add(db, admin, "Urgent", "checkbox", category="trading")
