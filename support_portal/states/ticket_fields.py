@@ -26,15 +26,18 @@ class TicketFields(rx.State, mixin=True):
     fields_notice: str = ""
     fields_version: int = 0  # a new version re-creates the inputs with the stored values
     saving_fields: bool = False
+    _fields_shown: str = ""  # what the inputs were last filled with (server-side only)
 
     def _show_fields(self, found: agent_page.AgentPanels | agent_page.AgentPageUpdate) -> None:
         views = [field_input(f, self.locale) for f in found.fields]  # type: ignore[attr-defined]
-        if views != self.ticket_fields:
+        shown = repr(views)
+        if shown != self._fields_shown:  # a live update leaves the inputs alone unless changed
+            self._fields_shown = shown
             self.ticket_fields = views
             self.fields_version += 1
 
     def _forget_fields(self) -> None:
-        self.ticket_fields, self.fields_errors = [], {}
+        self.ticket_fields, self.fields_errors, self._fields_shown = [], {}, ""
         self.fields_error = self.fields_notice = ""
         self.saving_fields = False
 
