@@ -34,7 +34,7 @@ from benchmarks.timing import dump, machine
 from support_portal import db as db_module
 from support_portal.mail.sender import OutboxSender
 from support_portal.mail.smtp import Mailer
-from support_portal.models import Category, OutboxEmail, OutboxStatus, Ticket
+from support_portal.models import OutboxEmail, OutboxStatus, Ticket
 from support_portal.services import outbox
 from support_portal.settings import get_settings
 
@@ -76,7 +76,7 @@ def ticket_ids(count: int = 200) -> list[int]:
         ids = list(db.exec(select(Ticket.id).order_by(col(Ticket.id)).limit(count)).all())
         for n in range(len(ids), count):
             ticket = Ticket(number=90_000_000 + n, subject=f"Benchmark {n}",
-                            category=Category.other, guest_email=f"guest{n}@{DOMAIN}",
+                            category="other", guest_email=f"guest{n}@{DOMAIN}",
                             guest_name=f"Guest {n}", guest_link_nonce=f"{n:032x}")  # fmt: skip
             db.add(ticket)
             db.flush()

@@ -176,6 +176,17 @@ def queue_cases(engine: sa.Engine, viewer: Viewer) -> list[Case]:
     cases.append(Case(f'Queue all, search "{SEARCH}" (not a target)', 1,
                       lambda db: agent_queue.queue(db, viewer=viewer, view="all", search=SEARCH),
                       explain=True))  # fmt: skip
+    with Session(engine) as db:  # an order ID seed_large.py filled in (a trading ticket's)
+        order = db.exec(
+            sa.text("SELECT value_text FROM ticket_field_values ORDER BY id DESC LIMIT 1")
+        ).scalar()
+    if order:
+        for view in ("all", "open"):
+            search = f"field:order_id={order}"
+            cases.append(Case(f"Queue {view}, {search}", 1,
+                              lambda db, v=view, s=search: agent_queue.queue(
+                                  db, viewer=viewer, view=v, search=s),
+                              explain=True))  # fmt: skip
     for cap in (agent_queue.COUNT_CAP, 10_000):
         cases.append(Case(f"Queue view counts, cap {cap:,} (exact: COUNT)", "-",
                           capped_view_counts(viewer, cap), exact_view_counts(viewer),

@@ -10,7 +10,7 @@ from sqlmodel import func, select
 from support_portal.db import session_scope
 from support_portal.models import Role, User
 from support_portal.services import agent as agent_service
-from support_portal.services import auth, tickets
+from support_portal.services import auth, categories, custom_fields, tickets
 from support_portal.settings import DATA_DIR
 
 LOGINS_FILE = DATA_DIR / "demo_logins.txt"
@@ -40,6 +40,9 @@ def seed_if_empty() -> str:
         )
     with session_scope() as db:
         agent_viewer = _viewer(db, "agent@example.com")
+        _demo_fields(db, agent_viewer)
+    with session_scope() as db:
+        agent_viewer = _viewer(db, "agent@example.com")
         customer = _viewer(db, "customer@example.com")
         first = tickets.create_ticket(
             db,
@@ -48,6 +51,7 @@ def seed_if_empty() -> str:
             category="deposits_withdrawals",
             description="I sent 0.5 ETH two hours ago (transaction 0x9f2c...e41a) and it is "
             "still not in my balance.",
+            fields={"transaction_id": "0x9f2c...e41a"},
         )
         agent_service.agent_reply(
             db,
@@ -101,3 +105,22 @@ def _logins_text(*, existing: bool) -> str:
     if Path(LOGINS_FILE).exists():
         return f"{head} Demo logins:\n{LOGINS_FILE.read_text()}"
     return f"{head} (No demo logins file: accounts were created another way.)"
+
+
+def _demo_fields(db, admin) -> None:
+    """The custom fields that fit the product: a transaction ID (required) for deposits and
+    withdrawals, an order ID for trading."""
+    by_key = {c.key: c.id for c in categories.offered(db)}
+    for category, en, cs, required in (
+        ("deposits_withdrawals", "Transaction ID", "ID transakce", True),
+        ("trading", "Order ID", "ID pokynu", False),
+    ):
+        if category in by_key:
+            custom_fields.save_field(
+                db,
+                viewer=admin,
+                category_id=by_key[category],
+                labels={"en": en, "cs": cs},
+                kind="short_text",
+                required=required,
+            )

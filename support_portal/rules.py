@@ -5,18 +5,6 @@ from __future__ import annotations
 
 import zoneinfo
 
-from support_portal.i18n import _
-
-# Ticket categories: the value stored (models.Category) and its English label, translated
-# where it is shown.
-CATEGORIES: list[tuple[str, str]] = [
-    ("account", _("Account")),
-    ("deposits_withdrawals", _("Deposits and withdrawals")),
-    ("trading", _("Trading")),
-    ("security", _("Security")),
-    ("other", _("Other")),
-]
-
 # Attachments: the extensions accepted, with the content type each is served as (C3). The
 # services also check each file's content against its extension.
 ALLOWED_EXTENSIONS = {

@@ -14,6 +14,7 @@ from support_portal.pages import (  # noqa: F401  (importing registers each @rx.
     agents,
     api_tokens,
     auth,
+    categories,
     guest,
     home,
     mailbox,

@@ -13,8 +13,6 @@ from support_portal.services.api_tickets import ApiTicket, CustomerRecord
 from support_portal.services.dto import MessagePublic, TicketSummary
 from support_portal.services.inputs import MAX_BODY, MAX_SUBJECT
 
-Category = Literal["account", "deposits_withdrawals", "trading", "security", "other"]
-
 
 class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid")
@@ -140,8 +138,13 @@ class NewTicket(Strict):
         default=None, max_length=120, description="The guest's name (when no account has the email)"
     )
     subject: Text = Field(max_length=MAX_SUBJECT)
-    category: Category
+    category: str = Field(max_length=32, description="An active category's key, e.g. `other`")
     description: Text = Field(max_length=MAX_BODY)
+    fields: dict[str, str] = Field(
+        default_factory=dict,
+        description="The category's custom fields a customer fills in, by key "
+        '(e.g. `{"transaction_id": "0x9f2c"}`); required ones must be given',
+    )
 
 
 class CreatedTicket(BaseModel):

@@ -113,6 +113,7 @@ def create_ticket(
         subject=body.subject,
         category=body.category,
         description=body.description,
+        fields=body.fields,
         idempotency_key=idempotency_key,
     )
     if not created.created:

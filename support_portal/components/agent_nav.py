@@ -43,6 +43,15 @@ def agent_nav(current: str) -> rx.Component:
                 SessionState.is_admin,
                 _nav_link(T("Agents"), routes.ADMIN_AGENTS, "users", current=current == "agents"),
             ),
+            rx.cond(
+                SessionState.is_admin,
+                _nav_link(
+                    T("Categories"),
+                    routes.ADMIN_CATEGORIES,
+                    "tags",
+                    current=current == "categories",
+                ),
+            ),
             _nav_link(
                 T("API tokens"),
                 routes.ADMIN_API_TOKENS,

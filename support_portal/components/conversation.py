@@ -10,7 +10,7 @@ from support_portal.components.files import (
     send_event,
 )
 from support_portal.components.i18n import T
-from support_portal.components.ui import category_label, error_callout, status_badge
+from support_portal.components.ui import error_callout, status_badge
 from support_portal.components.upload_feedback import upload_items, upload_watch
 from support_portal.states.views import AttachmentView, MessageView
 
@@ -230,7 +230,7 @@ def ticket_header(
         rx.text(
             T("Ticket {number}", number=state.ticket_number),
             " · ",
-            category_label(state.category),
+            state.category_name,
             " · ",
             T("Created {when}", when=state.created),
             size="2",

@@ -6,7 +6,6 @@ import reflex as rx
 from reflex.components.radix.themes.components.select import SelectRoot, SelectTrigger
 
 from support_portal.components.i18n import T
-from support_portal.rules import CATEGORIES
 
 STATUS_COLORS = {
     "open": "blue",
@@ -37,10 +36,6 @@ def status_badge(status: rx.Var, *, agent: bool = False) -> rx.Component:
         ("closed", rx.badge(T("Closed"), color_scheme="gray", class_name="status-badge")),
         rx.badge(status, class_name="status-badge", high_contrast=True),
     )
-
-
-def category_label(category: rx.Var) -> rx.Component:
-    return rx.match(category, *[(value, T(label)) for value, label in CATEGORIES], category)
 
 
 def error_callout(message: rx.Var, **props) -> rx.Component:

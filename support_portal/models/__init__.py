@@ -10,12 +10,17 @@ from support_portal.models.activity import (
 )
 from support_portal.models.api import ApiToken
 from support_portal.models.base import utcnow
+from support_portal.models.categories import (
+    DEFAULT_CATEGORIES,
+    CategoryField,
+    TicketCategory,
+    TicketFieldValue,
+)
 from support_portal.models.enums import (
     ACTIVE_STATUSES,
     AGENT_EVENTS,
     CUSTOMER_EVENTS,
     AuthorKind,
-    Category,
     NotificationEvent,
     OutboxStatus,
     Role,
@@ -39,12 +44,14 @@ __all__ = [
     "ACTIVE_STATUSES",
     "AGENT_EVENTS",
     "CUSTOMER_EVENTS",
+    "DEFAULT_CATEGORIES",
     "ApiToken",
     "Attachment",
     "AuditEvent",
     "AuthSession",
     "AuthorKind",
     "Category",
+    "CategoryField",
     "DataExport",
     "GuestChallenge",
     "LoginTicket",
@@ -62,6 +69,8 @@ __all__ = [
     "SavedReplyText",
     "SessionKind",
     "Ticket",
+    "TicketCategory",
+    "TicketFieldValue",
     "TicketStatus",
     "TicketTag",
     "User",

@@ -21,14 +21,6 @@ class TicketStatus(StrEnum):
 ACTIVE_STATUSES = (TicketStatus.open, TicketStatus.awaiting_customer)
 
 
-class Category(StrEnum):
-    account = "account"
-    deposits_withdrawals = "deposits_withdrawals"
-    trading = "trading"
-    security = "security"
-    other = "other"
-
-
 class AuthorKind(StrEnum):
     customer = "customer"
     agent = "agent"

@@ -6,7 +6,7 @@ from sqlalchemy import Column, Index, Text, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 from support_portal.models.base import enum_type, utcnow
-from support_portal.models.enums import AuthorKind, Category, TicketStatus
+from support_portal.models.enums import AuthorKind, TicketStatus
 
 
 def _where(condition: str) -> dict:
@@ -40,7 +40,7 @@ class Ticket(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     number: int = Field(unique=True, index=True)
     subject: str = Field(max_length=200)
-    category: Category = Field(sa_type=enum_type(Category, 32))
+    category: str = Field(max_length=32)  # a TicketCategory's key
     status: TicketStatus = Field(default=TicketStatus.open, sa_type=enum_type(TicketStatus, 32))
     is_active: bool = True  # open or awaiting_customer: the "Open" tab
     requester_id: int | None = Field(default=None, foreign_key="users.id")

@@ -8,6 +8,7 @@ import reflex as rx
 from support_portal import routes
 from support_portal.components.i18n import T
 from support_portal.components.ui import card, status_badge
+from support_portal.pages.fields_panel import fields_panel
 from support_portal.pages.labels_panel import labels_panel, merge_panel
 from support_portal.states.agent_ticket import UNASSIGNED, AgentTicketState
 from support_portal.states.agent_views import AgentView, HistoryView, OtherTicketView
@@ -181,6 +182,7 @@ def side_panels() -> rx.Component:
             customer_panel(),
             assignment_panel(),
             labels_panel(),
+            fields_panel(),
             rx.cond(~S.is_closed, merge_panel()),
             related_panel(),
             history_panel(),

@@ -10,7 +10,6 @@ from support_portal.components.i18n import T, page_title
 from support_portal.components.layout import loading, page
 from support_portal.components.ui import (
     SEARCH_INPUT_FLEX,
-    category_label,
     empty_state,
     error_callout,
     search_form,
@@ -49,7 +48,7 @@ def ticket_row(row: TicketRow) -> rx.Component:
                         "#",
                         row.number,
                         " · ",
-                        category_label(row.category),
+                        row.category,
                         size="2",
                         color_scheme="gray",
                     ),

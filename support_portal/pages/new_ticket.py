@@ -8,6 +8,7 @@ from support_portal import routes
 from support_portal.components.files import LONG_NAME, on_files_rejected, send_event, upload_zone
 from support_portal.components.i18n import T, page_title
 from support_portal.components.layout import page
+from support_portal.components.ticket_fields import field_inputs
 from support_portal.components.ui import (
     email_field,
     error_callout,
@@ -16,7 +17,7 @@ from support_portal.components.ui import (
 )
 from support_portal.components.upload_feedback import upload_items, upload_watch
 from support_portal.i18n import _
-from support_portal.rules import ACCEPT, CATEGORIES
+from support_portal.rules import ACCEPT
 from support_portal.settings import get_settings
 from support_portal.states.tickets import NewTicketState
 
@@ -102,7 +103,7 @@ def new_ticket_page() -> rx.Component:
             rx.select.root(
                 rx.select.trigger(placeholder=T("Choose a category"), width="100%", id="category"),
                 rx.select.content(
-                    *[rx.select.item(T(label), value=value) for value, label in CATEGORIES]
+                    rx.foreach(s.categories, lambda c: rx.select.item(c.name, value=c.key))
                 ),
                 name="category",
                 required=True,
@@ -111,6 +112,7 @@ def new_ticket_page() -> rx.Component:
             ),
             error=s.field_errors.get("category", ""),
         ),
+        field_inputs(s.fields, s.field_errors, read_only=busy),
         rx.cond(
             s.suggestion_number > 0,
             rx.callout(

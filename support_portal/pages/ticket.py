@@ -14,6 +14,7 @@ from support_portal.components.guest import link_panel
 from support_portal.components.i18n import T, page_title
 from support_portal.components.layout import loading, page
 from support_portal.components.moved import follow_merge
+from support_portal.components.ticket_fields import fields_shown
 from support_portal.components.ui import empty_state, error_callout, info_callout
 from support_portal.i18n import _
 from support_portal.states.ticket import TicketState
@@ -141,6 +142,7 @@ def ticket_page() -> rx.Component:
                 rx.vstack(
                     follow_merge(s.moved_to, routes.ticket_path(s.moved_to)),
                     _ticket_header(),
+                    fields_shown(s.custom_fields),
                     _promise(),
                     _own_status(),
                     rx.cond(

@@ -12,11 +12,20 @@ from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
 from support_portal.models import AuditEvent, Role, Ticket, User
-from support_portal.services import access, agents, live_reads, sessions, ticket_tags
+from support_portal.services import (
+    access,
+    agents,
+    field_values,
+    live_reads,
+    sessions,
+    ticket_fields,
+    ticket_tags,
+)
 from support_portal.services.agent import assign, change_status, ticket_for_agent
 from support_portal.services.agents import AgentPublic
 from support_portal.services.conversation import ticket_detail
 from support_portal.services.dto import TicketDetail, TicketSummary, Viewer
+from support_portal.services.field_values import FieldValuePublic
 from support_portal.services.guest import revoke_link
 from support_portal.services.ticket_lists import summary
 
@@ -133,6 +142,7 @@ class AgentPageUpdate:
     priority: str = "normal"
     tags: tuple[str, ...] = ()
     known_tags: tuple[str, ...] = ()  # the tags in use, most used first (suggestions)
+    fields: tuple[FieldValuePublic, ...] = ()  # every custom field, agent-only ones too
 
 
 def page_update(
@@ -156,6 +166,7 @@ def page_update(
         priority=ticket_tags.PRIORITIES[ticket.priority],
         tags=tuple(ticket_tags.tags_of(db, ticket)),
         known_tags=tuple(ticket_tags.suggest(db, viewer=viewer, limit=50)),
+        fields=field_values.agent_values(db, ticket),
     )
 
 
@@ -171,6 +182,7 @@ class AgentPanels:
     priority: str = "normal"
     tags: tuple[str, ...] = ()
     known_tags: tuple[str, ...] = ()  # the tags in use, most used first (suggestions)
+    fields: tuple[FieldValuePublic, ...] = ()  # every custom field, agent-only ones too
 
 
 def panels(db: Session, *, viewer: Viewer | None, number: int | str) -> AgentPanels:
@@ -186,6 +198,7 @@ def panels(db: Session, *, viewer: Viewer | None, number: int | str) -> AgentPan
         priority=ticket_tags.PRIORITIES[ticket.priority],
         tags=tuple(ticket_tags.tags_of(db, ticket)),
         known_tags=tuple(ticket_tags.suggest(db, viewer=viewer, limit=50)),
+        fields=field_values.agent_values(db, ticket),
     )
 
 
@@ -197,6 +210,7 @@ ACTIONS: dict[str, Callable[..., object]] = {
     "priority": ticket_tags.set_priority,
     "add_tag": ticket_tags.add_tag,
     "remove_tag": ticket_tags.remove_tag,
+    "set_fields": ticket_fields.set_fields,
 }
 
 

@@ -15,6 +15,7 @@ from support_portal.models import Ticket, TicketStatus, TicketTag, User
 from support_portal.services import access, search_pages, search_text, service_levels
 from support_portal.services.dto import Page, TicketSummary, Viewer
 from support_portal.services.errors import InvalidInput
+from support_portal.services.field_search import field_filter, split_field
 from support_portal.services.pagination import (
     after,
     after_cursor,
@@ -90,8 +91,17 @@ def queue(
 ) -> Page[TicketSummary]:
     viewer = access.require_agent(db, viewer, action="queue")
     text, tag = split_tag(search)
+    text, field_key, field_value = split_field(text)
     terms = search_text.parse(text)
-    where = [c for c in (_view_filter(view, viewer), _tag_filter(tag)) if c is not None]
+    where = [
+        c
+        for c in (
+            _view_filter(view, viewer),
+            _tag_filter(tag),
+            field_filter(db, field_key, field_value),
+        )
+        if c is not None
+    ]
     if terms and sort == "relevance":
         rows, next_cursor = search_pages.ranked_page(
             db, terms, notes=True, where=where, cursor=cursor, limit=limit

@@ -63,6 +63,7 @@ def open_for_requester(
     category: str,
     description: str,
     idempotency_key: str | None = None,
+    fields: dict[str, str] | None = None,
 ) -> tickets.NewTicket:
     """A ticket opened by an agent for the customer with this email, or for a guest when no
     account has it (the guest then gets the usual email with their link). The same idempotency
@@ -91,6 +92,7 @@ def open_for_requester(
             description=description,
             idempotency_key=idempotency_key,
             locale=user.locale,
+            fields=fields,
         )
     else:
         created = tickets.create_ticket(
@@ -100,6 +102,7 @@ def open_for_requester(
             category=category,
             description=description,
             idempotency_key=idempotency_key,
+            fields=fields,
             guest_name=name or "",
             guest_email=address,
         )

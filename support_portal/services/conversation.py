@@ -11,7 +11,14 @@ from sqlmodel import Session, col, select
 
 from support_portal.models import Attachment as AttachmentRow
 from support_portal.models import AuthorKind, Message, Ticket, User, utcnow
-from support_portal.services import access, attachments, notifications, service_levels
+from support_portal.services import (
+    access,
+    attachments,
+    categories,
+    field_values,
+    notifications,
+    service_levels,
+)
 from support_portal.services.dto import AttachmentPublic, MessagePublic, TicketDetail, Viewer
 from support_portal.services.errors import InvalidInput
 
@@ -114,6 +121,8 @@ def ticket_detail(db: Session, ticket: Ticket) -> TicketDetail:
         follow_up_numbers=list(follow_ups),
         reply_due_at=service_levels.reply_due(ticket),
         merged_into_number=_number_of(db, ticket.merged_into_id),
+        category_names=categories.names_by_key(db).get(ticket.category, {}),
+        fields=field_values.customer_values(db, ticket),
     )
 
 

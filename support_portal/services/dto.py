@@ -96,6 +96,7 @@ class TicketSummary:
     priority: str = ""  # agents' lists only
     reply_due_at: datetime | None = None  # agents' lists only: the reply promised by then
     snippet: Snippet | None = None  # a search's matching message
+    category_names: dict[str, str] = field(default_factory=dict)  # locale -> the category's name
 
 
 @dataclass(frozen=True)
@@ -113,6 +114,8 @@ class TicketDetail:
     follow_up_numbers: list[int] = field(default_factory=list)
     reply_due_at: datetime | None = None  # the reply the waiting customer was promised
     merged_into_number: int | None = None  # this ticket was merged into that one
+    category_names: dict[str, str] = field(default_factory=dict)  # locale -> the category's name
+    fields: tuple = ()  # field_values.FieldValuePublic: only those the customer may see (A5)
 
 
 T = TypeVar("T")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from support_portal.models import Category
 from support_portal.services.errors import InvalidInput
 
 MAX_SUBJECT = 200
@@ -31,13 +30,6 @@ def clean_body(body: str, *, allow_empty: bool = False, field: str = "body") -> 
             "The message is too long (at most {max} characters).", field=field, max=MAX_BODY
         )
     return value
-
-
-def parse_category(category: str) -> Category:
-    try:
-        return Category(category)
-    except ValueError:
-        raise InvalidInput("Choose a category.", field="category") from None
 
 
 def clean_key(key: str | None) -> str | None:

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from sqlmodel import Session, col, func, select
 
-from support_portal.models import Category, Ticket
-from support_portal.services import access, search_pages, search_text
+from support_portal.models import Ticket
+from support_portal.services import access, categories, search_pages, search_text
 from support_portal.services.dto import Page, TicketSummary, Viewer
 from support_portal.services.pagination import after_cursor, encode_cursor
 
@@ -33,7 +33,8 @@ def list_tickets(
         rows, next_cursor = search_pages.ranked_page(
             db, terms, notes=False, where=[_owned_by(viewer)], cursor=cursor, limit=limit
         )
-        items = [summary(t) for t in rows]
+        names = categories.names_by_key(db)
+        items = [summary(t, category_names=names.get(t.category, {})) for t in rows]
         items = search_pages.with_snippets(db, terms, items, notes=False)
         return Page(items=items, next_cursor=next_cursor)
     query = select(Ticket).where(_owned_by(viewer), Ticket.is_active == (tab != "closed"))
@@ -42,7 +43,8 @@ def list_tickets(
         query = query.where(keyset)
     query = query.order_by(col(Ticket.last_activity_at).desc(), col(Ticket.id).desc())
     rows = db.exec(query.limit(limit + 1)).all()
-    items = [summary(t) for t in rows[:limit]]
+    names = categories.names_by_key(db)
+    items = [summary(t, category_names=names.get(t.category, {})) for t in rows[:limit]]
     last = rows[limit - 1] if len(rows) > limit else None
     next_cursor = encode_cursor(last.last_activity_at, last.id) if last else None  # type: ignore[arg-type]
     return Page(items=items, next_cursor=next_cursor)
@@ -90,13 +92,9 @@ def open_ticket_in_category(
     """The customer's most recent active ticket in this category, to continue there instead."""
     if viewer is None:
         return None
-    try:
-        parsed = Category(category)
-    except ValueError:
-        return None
     ticket = db.exec(
         select(Ticket)
-        .where(_owned_by(viewer), Ticket.is_active == True, Ticket.category == parsed)
+        .where(_owned_by(viewer), Ticket.is_active == True, Ticket.category == str(category)[:32])
         .order_by(col(Ticket.last_activity_at).desc())
         .limit(1)
     ).first()

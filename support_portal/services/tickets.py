@@ -24,8 +24,10 @@ from support_portal.services import (
     access,
     attachments,
     audit,
+    categories,
     conversation,
     events,
+    field_values,
     notifications,
     workflow,
 )
@@ -34,7 +36,7 @@ from support_portal.services.dto import (
     Viewer,
 )
 from support_portal.services.errors import NotFound, TicketClosed
-from support_portal.services.inputs import clean_body, clean_key, clean_subject, parse_category
+from support_portal.services.inputs import clean_body, clean_key, clean_subject
 
 
 @dataclass(frozen=True)
@@ -86,15 +88,20 @@ def create_ticket(
     guest_email: str | None = None,
     locale: str | None = None,
     follow_up_of: int | None = None,
+    fields: dict[str, str] | None = None,
 ) -> NewTicket:
-    """Open a ticket with its first message. `viewer` None means a guest (name + email)."""
+    """Open a ticket with its first message. `viewer` None means a guest (name + email).
+    `fields`: the category's custom fields the customer fills in, by key; a missing required
+    or wrongly typed value refuses the ticket (FieldsInvalid), so nothing is stored."""
     subject = clean_subject(subject)
-    parsed_category = parse_category(category)
+    category_row = categories.require_offered(db, category, allow_inactive=follow_up_of is not None)
+    form_fields = field_values.customer_fields(db, category_row)
+    typed = field_values.check(form_fields, dict(fields or {}))
     body = clean_body(description, field="description")
     key = clean_key(idempotency_key)
     files = attachments.keep(db, files)  # stored now, deleted again on rollback (R1)
 
-    ticket = Ticket(number=0, subject=subject, category=parsed_category, locale=locale)
+    ticket = Ticket(number=0, subject=subject, category=category_row.key, locale=locale)
     if viewer is not None and not viewer.is_guest:
         ticket.requester_id = viewer.user_id
         author_name = viewer.name
@@ -128,6 +135,8 @@ def create_ticket(
     ticket.customer_read_at = now
     db.add(ticket)
     db.flush()
+    for item in form_fields:
+        field_values.write(db, ticket_id=ticket.id, item=item, value=typed.get(item.id))  # type: ignore[arg-type]
     message = conversation.insert_message(
         db,
         ticket=ticket,
@@ -144,7 +153,7 @@ def create_ticket(
         ticket_id=ticket.id,
         actor_id=author_id,
         actor_kind="guest" if author_id is None else "customer",
-        detail={"category": str(parsed_category), "follow_up_of": follow_up_of},
+        detail={"category": category_row.key, "follow_up_of": follow_up_of},
     )
     notifications.on_ticket_event(
         db, ticket=ticket, event=NotificationEvent.ticket_received, message_id=message.id

@@ -170,6 +170,15 @@ def history_text(entry: HistoryEntry, locale: str) -> str:
             return i18n.gettext(locale, "Assigned to {name}", name=name)
         case "ticket.tagged":
             return i18n.gettext(locale, "Added the tag {tag}", tag=detail.get("tag", ""))
+        case "ticket.field":
+            name, old, new = detail.get("label", ""), detail.get("from", ""), detail.get("to", "")
+            if not old:
+                return i18n.gettext(locale, "Set {field} to “{new}”", field=name, new=new)
+            if not new:
+                return i18n.gettext(locale, "Cleared {field} (was “{old}”)", field=name, old=old)
+            return i18n.gettext(
+                locale, "Changed {field} from “{old}” to “{new}”", field=name, old=old, new=new
+            )
         case "ticket.untagged":
             return i18n.gettext(locale, "Removed the tag {tag}", tag=detail.get("tag", ""))
         case "ticket.priority":

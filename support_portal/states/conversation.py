@@ -18,11 +18,13 @@ from support_portal import i18n
 from support_portal.clock import utcnow
 from support_portal.i18n import _
 from support_portal.services import attachments, conversation, tickets
+from support_portal.services.categories import display_name
 from support_portal.services.dto import MessagePublic, TicketDetail, Viewer
 from support_portal.services.errors import DomainError, NotAuthenticated, NotFound
 from support_portal.states.actions import Outcome, attempt
 from support_portal.states.base import SessionState, call
 from support_portal.states.conversation_live import ConversationLiveHooks
+from support_portal.states.field_views import FieldShown, field_shown
 from support_portal.states.forms import clean_form, read_uploads
 from support_portal.states.live import (
     run_live,
@@ -42,7 +44,9 @@ class ConversationState(UploadFeedback, ConversationLiveHooks, SessionState):
     ticket_number: int = 0
     subject: str = ""
     status: str = ""
-    category: str = ""
+    category: str = ""  # its key
+    category_name: str = ""
+    custom_fields: list[FieldShown] = []  # the fields visible to the customer (A5)
     created: str = ""
     is_guest_ticket: bool = False
     requester_name: str = ""
@@ -83,6 +87,7 @@ class ConversationState(UploadFeedback, ConversationLiveHooks, SessionState):
         self.draft_key = uuid.uuid4().hex
         self._ticket_id = self._first_id = self._last_id = 0
         self.moved_to = 0
+        self.custom_fields = []
 
     def _include_internal(self, viewer: Viewer) -> bool:
         return viewer.is_agent
@@ -115,6 +120,8 @@ class ConversationState(UploadFeedback, ConversationLiveHooks, SessionState):
             subject=detail.subject,
             status=detail.status,
             category=detail.category,
+            category_name=display_name(detail.category_names, self.locale) or detail.category,
+            custom_fields=[field_shown(f, self.locale) for f in detail.fields],
             created=self._format_time(detail.created_at),
             is_guest_ticket=detail.is_guest,
             requester_name=detail.requester_name,

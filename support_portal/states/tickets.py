@@ -10,11 +10,20 @@ import reflex as rx
 from support_portal import routes
 from support_portal.clock import utcnow
 from support_portal.live.hub import guest_topic, user_topic
-from support_portal.services import attachments, ticket_lists, tickets
+from support_portal.services import attachments, categories, ticket_lists, tickets
 from support_portal.services.dto import Viewer
 from support_portal.services.errors import DomainError, InvalidInput
+from support_portal.services.field_values import FieldsInvalid
 from support_portal.states.actions import Outcome, attempt
 from support_portal.states.base import call
+from support_portal.states.field_views import (
+    CategoryOption,
+    FieldInput,
+    category_option,
+    field_errors,
+    field_input,
+    submitted_fields,
+)
 from support_portal.states.forms import clean_form, read_uploads
 from support_portal.states.live import LivePageState
 from support_portal.states.upload_feedback import UploadFeedback
@@ -169,6 +178,9 @@ class MyTicketsState(LivePageState):
 
 class NewTicketState(UploadFeedback, LivePageState):
     category: str = ""
+    categories: list[CategoryOption] = []  # the active ones, in the administrators' order
+    fields: list[FieldInput] = []  # the chosen category's fields the customer fills in
+    _fields_by_category: dict[str, list[FieldInput]] = {}
     suggestion_number: int = 0
     suggestion_subject: str = ""
     error: str = ""
@@ -190,6 +202,12 @@ class NewTicketState(UploadFeedback, LivePageState):
         follow = params.get("follow_up", "")
         self.follow_up_of = int(follow) if follow.isdigit() else 0
         self.category = params.get("category", "") if follow else ""
+        offered = await call(categories.offered)
+        self.categories = [category_option(c, self.locale) for c in offered]
+        self._fields_by_category = {
+            c.key: [field_input(f, self.locale) for f in c.fields] for c in offered
+        }
+        self.fields = self._fields_by_category.get(self.category, [])
         if viewer is not None and viewer.user_id is not None:  # keep the bell live
             self._begin_live()
             yield NewTicketState.live_loop
@@ -200,7 +218,8 @@ class NewTicketState(UploadFeedback, LivePageState):
 
     @rx.event
     async def choose_category(self, category: str):
-        self.category = category
+        self.category = str(category)[:32]
+        self.fields = self._fields_by_category.get(self.category, [])
         self.suggestion_number = 0
         viewer = await self._viewer()
         if viewer is None or self.follow_up_of:
@@ -239,9 +258,12 @@ class NewTicketState(UploadFeedback, LivePageState):
             category=str(form.get("category", self.category)),
             locale=self.locale,
             follow_up_of=self.follow_up_of or None,
+            fields=submitted_fields(form),
         ):
             yield update
-        if isinstance(done.error, InvalidInput) and done.error.field:
+        if isinstance(done.error, FieldsInvalid):
+            self.field_errors = field_errors(done.error.errors, self._t)
+        elif isinstance(done.error, InvalidInput) and done.error.field:
             self.field_errors = {done.error.field: self.error}
         if not done.ok:
             return

@@ -8,6 +8,7 @@ from datetime import datetime
 from support_portal import i18n
 from support_portal.clock import utcnow
 from support_portal.routes import attachment_path
+from support_portal.services.categories import display_name
 from support_portal.services.dto import MessagePublic, TicketSummary
 
 
@@ -75,7 +76,7 @@ def ticket_row(t: TicketSummary, locale: str, tz: str | None, now: datetime) -> 
         number=t.number,
         subject=t.subject,
         status=t.status,
-        category=t.category,
+        category=display_name(t.category_names, locale) or t.category,  # its name, shown
         last_activity=relative,
         last_activity_title=absolute,
         unread=t.unread,

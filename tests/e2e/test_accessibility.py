@@ -20,7 +20,14 @@ from sqlmodel import select
 
 from support_portal.db import session_scope
 from support_portal.models import Role, Ticket, User
-from support_portal.services import agent, guest_links, sessions, tickets
+from support_portal.services import (
+    agent,
+    categories,
+    custom_fields,
+    guest_links,
+    sessions,
+    tickets,
+)
 from support_portal.services.auth import SESSION_COOKIE
 from tests.e2e.helpers import create_user, goto
 
@@ -54,10 +61,41 @@ def _link_secret(app, engine, ticket_id: int) -> str:
         return guest_links.link_secret(db.get(Ticket, ticket_id))
 
 
+def _field_category(app, engine) -> str:
+    """A category with a custom field of every kind, so the forms and panels show them."""
+    email = create_user(app, name="Ida Admin", role=Role.admin)
+    with session_scope(engine) as db:
+        admin = sessions.viewer_for_token(
+            db,
+            session_token=_session_for(
+                db, user_id=db.exec(select(User.id).where(User.email == email)).one()
+            ),
+        )
+        added = categories.save_category(
+            db, viewer=admin, names={"en": "Card payments", "cs": "Platby kartou"}
+        )
+        for label, kind, visible, editable in (
+            ("Card reference", "short_text", True, True),
+            ("What happened", "long_text", True, True),
+            ("Amount", "number", True, True),
+            ("Card type", "dropdown", True, True),
+            ("Payment date", "date", True, True),
+            ("Reviewed", "checkbox", True, False),
+            ("Risk score", "number", False, False),
+        ):
+            custom_fields.save_field(
+                db, viewer=admin, category_id=added.id, labels={"en": label, "cs": label},
+                kind=kind, options=["Debit", "Credit"], required=kind == "short_text",
+                customer_visible=visible, customer_editable=editable,
+            )  # fmt: skip
+    return added.key
+
+
 def _make_world(app) -> World:
     world = World()
     engine = app.engine()
     try:
+        card_category = _field_category(app, engine)
         for locale in LOCALES:
             customer_email = create_user(app, name=f"Cora Customer {locale}")
             agent_email = create_user(app, name=f"Adam Admin {locale}", role=Role.admin)
@@ -79,9 +117,15 @@ def _make_world(app) -> World:
                     db,
                     viewer=customer,
                     subject="Withdrawal stuck",
-                    category="deposits_withdrawals",
+                    category=card_category,
                     description="My withdrawal has been pending for three days.",
                     locale=locale,
+                    fields={
+                        "card_reference": "CR-1",
+                        "amount": "12,5",
+                        "card_type": "Debit",
+                        "payment_date": "2026-12-01",
+                    },
                 )
                 guest = tickets.create_ticket(
                     db,
@@ -129,7 +173,7 @@ def pages_for(who: str, locale: str, world: World) -> list[str]:
                 "/settings/notifications", "/settings/account"]  # fmt: skip
     number = world.numbers[("customer", locale)]
     return ["/admin", f"/admin/tickets/{number}", "/admin/agents", "/admin/outbox",
-            "/admin/replies", "/admin/api-tokens", "/admin/webhooks",
+            "/admin/replies", "/admin/api-tokens", "/admin/webhooks", "/admin/categories",
             "/settings/account"]  # fmt: skip
 
 

@@ -98,3 +98,50 @@ def test_the_cli_migrates_an_empty_database(tmp_path, monkeypatch):
         engine.dispose()
     finally:
         get_settings.cache_clear()
+
+
+def _categories_become_data(url: str) -> None:
+    """0014 turns the fixed list into rows with the same keys: old tickets keep theirs."""
+    config = _config(url)
+    command.upgrade(config, "0009")
+    engine = sa.create_engine(url)
+    now = "2026-01-01 00:00:00+00:00"
+    with engine.begin() as conn:
+        conn.execute(
+            sa.text(
+                "INSERT INTO tickets (number, subject, category, status, is_active, priority,"
+                " created_at, updated_at, last_activity_at, message_count, guest_email)"
+                " VALUES (12345678, 'Old', 'trading', 'open', true, 1, :now, :now, :now, 0,"
+                " 'old@example.com')"
+            ),
+            {"now": now},
+        )
+    command.upgrade(config, "head")
+    with engine.connect() as conn:
+        rows = conn.execute(sa.text("SELECT key, names FROM categories ORDER BY position")).all()
+        category = conn.execute(
+            sa.text("SELECT category FROM tickets WHERE number = 12345678")
+        ).scalar()
+    engine.dispose()
+    keys = [key for key, _names in rows]
+    assert keys == ["account", "deposits_withdrawals", "trading", "security", "other"]
+    names = {key: (n if isinstance(n, dict) else __import__("json").loads(n)) for key, n in rows}
+    assert names["deposits_withdrawals"] == {
+        "en": "Deposits and withdrawals",
+        "cs": "Vklady a výběry",
+    }
+    assert category == "trading"
+    command.downgrade(config, "0009")  # and back: the tickets stay
+    command.upgrade(config, "head")
+
+
+def test_categories_become_data_on_sqlite(tmp_path):
+    _categories_become_data(f"sqlite:///{tmp_path / 'categories.db'}")
+
+
+def test_categories_become_data_on_postgresql():
+    server = Postgres().start()
+    try:
+        _categories_become_data(server.url())
+    finally:
+        server.stop()

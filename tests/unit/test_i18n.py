@@ -68,7 +68,8 @@ ALLOWED_DYNAMIC = {
     ("pages/agent_queue.py", "label"),
     ("components/i18n.py", "name"),
     ("components/ui.py", "label"),
-    ("pages/new_ticket.py", "label"),
+    ("pages/category_fields.py", "label"),
+    ("states/categories_admin.py", "notice"),
     ("mail/render.py", "NOTICE"),
     ("mail/render.py", "PRODUCT_NAME"),
     ("mail/render.py", "HEADLINES[template]"),
@@ -156,7 +157,7 @@ def test_every_email_is_rendered_in_czech_without_english_lines():
 def test_the_tables_behind_dynamic_strings_are_in_the_catalog():
     from support_portal.mail.render import ACTIONS, HEADLINES
     from support_portal.pages.agent_queue import VIEW_LABELS
-    from support_portal.rules import CATEGORIES
+    from support_portal.pages.category_fields import KIND_LABELS, VISIBILITY_LABELS
     from support_portal.services import errors
     from support_portal.services.codes import CodeRejected
     from support_portal.services.guest import InvalidLink
@@ -165,7 +166,7 @@ def test_the_tables_behind_dynamic_strings_are_in_the_catalog():
     from support_portal.states.agent_views import ACTOR_NAMES
     from support_portal.states.upload_feedback import FAILED, FAILURES
 
-    texts = [label for _, label in CATEGORIES + VIEW_LABELS]
+    texts = [label for _, label in (*KIND_LABELS, *VISIBILITY_LABELS, *VIEW_LABELS)]
     texts += list(AGENT_LABELS.values()) + list(CUSTOMER_LABELS.values())
     texts += list(STATUS_NOTICES.values()) + list(CodeRejected.MESSAGES.values())
     texts += list(HEADLINES.values()) + list(ACTIONS.values()) + list(ACTOR_NAMES)

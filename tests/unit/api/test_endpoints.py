@@ -323,3 +323,32 @@ def test_the_openapi_document_and_docs_are_served(api):
     assert "/api/v1/tickets/{number}/replies" in spec["paths"]
     assert spec["components"]["securitySchemes"]["HTTPBearer"]["scheme"] == "bearer"
     assert "swagger" in api.get("/api/docs").text.lower()
+
+
+def test_a_ticket_opened_through_the_api_gives_the_categorys_required_fields(api, agent_token):
+    from support_portal.services import categories, custom_fields, sessions
+    from tests.unit.conftest import session_token_for
+
+    admin_id = make_user("ada@support.test", role=Role.admin)
+    with session_scope() as db:
+        deposits = next(c for c in categories.offered(db) if c.key == "deposits_withdrawals")
+        token = session_token_for(db, user_id=admin_id)
+        viewer = sessions.viewer_for_token(db, session_token=token)
+        custom_fields.save_field(
+            db, viewer=viewer, category_id=deposits.id, labels={"en": "Transaction ID"},
+            kind="short_text", required=True,
+        )  # fmt: skip
+    body = {"email": "gus@example.net", "name": "Gus", "subject": "Deposit",
+            "category": "deposits_withdrawals", "description": "Phoned in."}  # fmt: skip
+    refused = api.post("/api/v1/tickets", json=body, headers=bearer(agent_token))
+    assert refused.status_code == 422 and refused.json()["field"] == "fields.transaction_id"
+    unknown = api.post(
+        "/api/v1/tickets", json=body | {"category": "nope"}, headers=bearer(agent_token)
+    )
+    assert unknown.status_code == 422 and unknown.json()["field"] == "category"
+    created = api.post(
+        "/api/v1/tickets",
+        json=body | {"fields": {"transaction_id": "0x9f2c"}},
+        headers=bearer(agent_token),
+    )
+    assert created.status_code == 201

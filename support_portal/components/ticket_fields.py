@@ -1,0 +1,119 @@
+"""Custom fields on screen (issue 15): as inputs (the new-ticket form, the agent's panel) and as
+read-only values (the customer's ticket page)."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from support_portal.components.i18n import T
+from support_portal.states.field_views import FieldInput
+
+
+def _control(f: FieldInput, *, read_only: rx.Var | bool = False) -> rx.Component:
+    common = {"name": f.name, "id": f.element_id, "required": f.required}
+    return rx.match(
+        f.kind,
+        (
+            "long_text",
+            rx.text_area(
+                default_value=f.value, rows="4", max_length=5000, read_only=read_only, **common
+            ),
+        ),
+        (
+            "number",
+            rx.input(
+                default_value=f.value,
+                input_mode="decimal",
+                max_length=40,
+                read_only=read_only,
+                **common,
+            ),
+        ),
+        ("date", rx.input(type="date", default_value=f.value, read_only=read_only, **common)),
+        (
+            "dropdown",
+            rx.el.select(
+                rx.el.option(T("Choose…"), value=""),
+                rx.foreach(f.options, lambda o: rx.el.option(o, value=o)),
+                default_value=f.value,
+                class_name="rt-reset rt-TextFieldRoot rt-r-size-2 rt-variant-surface",
+                style={"padding": "0 0.5rem", "height": "var(--space-6)", "width": "100%"},
+                **common,
+            ),
+        ),
+        (
+            "checkbox",
+            rx.el.input(
+                type="checkbox",
+                default_checked=f.checked,
+                value="on",
+                style={"width": "1.1rem", "height": "1.1rem", "align_self": "start"},
+                **common,
+            ),
+        ),
+        rx.input(default_value=f.value, max_length=200, read_only=read_only, **common),
+    )
+
+
+def field_inputs(
+    fields: rx.Var, errors: rx.Var, *, read_only: rx.Var | bool = False, agent: bool = False
+) -> rx.Component:
+    """One labelled input per field; a field's error (from the server) shows under it."""
+
+    def one(f: FieldInput) -> rx.Component:
+        error = errors.get(f.name, "")
+        return rx.flex(
+            rx.hstack(
+                rx.el.label(
+                    rx.text(f.label, size="2", weight="medium"),
+                    rx.cond(f.required, rx.text(" *", as_="span", color_scheme="red")),
+                    html_for=f.element_id,
+                ),
+                rx.cond(f.agent_only, rx.badge(T("Agents only"), color_scheme="gray", size="1"))
+                if agent
+                else rx.fragment(),
+                spacing="2",
+                align="center",
+            ),
+            _control(f, read_only=read_only),
+            rx.cond(
+                error != "",
+                rx.text(
+                    error,
+                    size="1",
+                    color_scheme="red",
+                    role="alert",
+                    class_name="field-error",
+                    id=f.element_id + "-error",
+                ),
+            ),
+            direction="column",
+            spacing="1",
+            width="100%",
+            class_name="custom-field",
+            key=f.name,  # another category's fields are new inputs, not these refilled
+        )
+
+    return rx.vstack(rx.foreach(fields, one), spacing="3", width="100%", id="custom-fields")
+
+
+def fields_shown(fields: rx.Var) -> rx.Component:
+    """The values of the fields visible to the customer, read-only."""
+    return rx.cond(
+        fields.length() > 0,
+        rx.el.dl(
+            rx.foreach(
+                fields,
+                lambda f: rx.fragment(
+                    rx.el.dt(f.label, class_name="rt-Text rt-r-size-2 rt-r-weight-medium"),
+                    rx.el.dd(
+                        f.text,
+                        class_name="rt-Text rt-r-size-2",
+                        style={"margin": "0 0 0.5rem 0", "overflow_wrap": "anywhere"},
+                    ),
+                ),
+            ),
+            id="ticket-fields",
+            style={"margin": "0"},
+        ),
+    )

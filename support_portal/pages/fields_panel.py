@@ -1,0 +1,61 @@
+"""The agent ticket page's "Fields" panel (issue 15): the ticket's custom fields, agent-only
+ones marked, edited and saved together."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from support_portal.components.i18n import T
+from support_portal.components.ticket_fields import field_inputs
+from support_portal.components.ui import card
+from support_portal.states.agent_ticket import AgentTicketState
+
+S = AgentTicketState
+
+
+def fields_panel() -> rx.Component:
+    return rx.cond(
+        S.ticket_fields.length() > 0,
+        card(
+            rx.form(
+                rx.vstack(
+                    rx.heading(T("Fields"), size="3", as_="h2"),
+                    field_inputs(S.ticket_fields, S.fields_errors, agent=True),
+                    rx.cond(
+                        S.fields_error != "",
+                        rx.text(
+                            S.fields_error,
+                            color_scheme="red",
+                            size="2",
+                            role="alert",
+                            id="fields-error",
+                        ),
+                    ),
+                    rx.cond(
+                        S.fields_notice != "",
+                        rx.text(
+                            S.fields_notice,
+                            color_scheme="green",
+                            size="2",
+                            role="status",
+                            id="fields-notice",
+                        ),
+                    ),
+                    rx.button(
+                        T("Save fields"),
+                        type="submit",
+                        variant="soft",
+                        loading=S.saving_fields,
+                        id="save-fields",
+                    ),
+                    spacing="2",
+                    width="100%",
+                ),
+                on_submit=S.save_fields,
+                reset_on_submit=False,
+                key=S.fields_version,
+                width="100%",
+            ),
+            id="fields-panel",
+        ),
+    )
