@@ -26,6 +26,7 @@ from support_portal.models import (
     AuditEvent,
     AuthorKind,
     AuthSession,
+    CategoryField,
     GuestChallenge,
     LoginTicket,
     Message,
@@ -36,6 +37,7 @@ from support_portal.models import (
     RateEvent,
     RecoveryCode,
     Ticket,
+    TicketFieldValue,
     TicketStatus,
     User,
     utcnow,
@@ -92,6 +94,7 @@ def anonymise_tickets(db: Session, tickets: Iterable[Ticket], *, emails: set[str
                 )
             )
         ticket_files, count = _scrub_messages(db, ticket, emails)
+        _scrub_fields(db, ticket, emails)
         files += ticket_files
         ticket.subject = REMOVED_SUBJECT
         ticket.requester_id = None
@@ -128,6 +131,29 @@ def _scrub_messages(db: Session, ticket: Ticket, emails: set[str]) -> tuple[list
         elif pattern is not None:
             message.body = pattern.sub(REMOVED_EMAIL, message.body)
     return files, count
+
+
+def _scrub_fields(db: Session, ticket: Ticket, emails: set[str]) -> None:
+    """What the customer filled in on the form goes (it is theirs, like their messages); an
+    address in what agents filled in is blanked out."""
+    theirs = select(CategoryField.id).where(CategoryField.customer_editable == True)
+    db.exec(
+        delete(TicketFieldValue).where(
+            TicketFieldValue.ticket_id == ticket.id, col(TicketFieldValue.field_id).in_(theirs)
+        )
+    )
+    pattern = _address_pattern(emails)
+    if pattern is None:
+        return
+    for value in db.exec(select(TicketFieldValue).where(TicketFieldValue.ticket_id == ticket.id)):
+        for column in ("value_text", "value_long"):
+            text = getattr(value, column)
+            if text:
+                setattr(
+                    value,
+                    column,
+                    pattern.sub(REMOVED_EMAIL, text)[: 200 if column == "value_text" else None],
+                )
 
 
 def _address_pattern(emails: set[str]) -> re.Pattern[str] | None:

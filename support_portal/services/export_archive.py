@@ -29,7 +29,7 @@ from support_portal.models import (
     Ticket,
     User,
 )
-from support_portal.services import attachments
+from support_portal.services import attachments, field_values
 
 _CSP = "default-src 'none'; style-src 'unsafe-inline'"
 _STYLE = (
@@ -148,6 +148,11 @@ def ticket_record(db: Session, user: User, ticket_id: int) -> tuple[dict[str, An
         "created_at": _iso(ticket.created_at),
         "resolved_at": _iso(ticket.resolved_at),
         "closed_at": _iso(ticket.closed_at),
+        # The form's fields the customer can see (never agents-only ones), as on the page.
+        "fields": [
+            {"key": f.key, "label": f.labels.get(user.locale or "en") or f.key, "value": f.value}
+            for f in field_values.customer_values(db, ticket)
+        ],
         "messages": record_messages,
     }
     return record, files

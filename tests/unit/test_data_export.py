@@ -221,3 +221,28 @@ def test_the_cleanup_deletes_expired_exports_and_their_files(db, alice, exports,
     db.commit()
     assert not path.exists()
     assert db.exec(select(DataExport)).all() == []
+
+
+def test_a_ticket_record_lists_the_fields_the_customer_sees_and_no_others(db, alice):
+    from sqlmodel import select
+
+    from support_portal.models import CategoryField, Ticket, TicketCategory, User
+    from support_portal.services import export_archive, field_values, tickets
+
+    category = db.exec(select(TicketCategory).where(TicketCategory.key == "trading")).one()
+    visible = CategoryField(
+        category_id=category.id, key="order_id", kind="short_text", labels={"en": "Order ID"}
+    )
+    hidden = CategoryField(
+        category_id=category.id, key="risk", kind="short_text", customer_visible=False
+    )
+    db.add_all([visible, hidden])
+    db.flush()
+    number = tickets.create_ticket(
+        db, viewer=alice, subject="Order", category="trading", description="Stuck"
+    ).number
+    ticket = db.exec(select(Ticket).where(Ticket.number == number)).one()
+    field_values.write(db, ticket_id=ticket.id, item=visible, value="ORD-1")
+    field_values.write(db, ticket_id=ticket.id, item=hidden, value="high")
+    record, _ = export_archive.ticket_record(db, db.get(User, alice.user_id), ticket.id)
+    assert record["fields"] == [{"key": "order_id", "label": "Order ID", "value": "ORD-1"}]

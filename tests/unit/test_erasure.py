@@ -265,3 +265,31 @@ def test_the_retention_command_lists_in_a_dry_run_then_anonymises(
     assert db.exec(select(Ticket.subject).where(Ticket.number == number)).one() == "[Removed]"
     assert cli.main(["retention", "--days", "7"]) == 0
     assert "Anonymised 0 tickets" in capsys.readouterr().out
+
+
+def test_what_the_customer_filled_in_goes_and_agents_fields_lose_the_address(db, alice, agent):
+    from support_portal.models import CategoryField, TicketCategory, TicketFieldValue
+    from support_portal.services import field_values
+
+    category = db.exec(
+        select(TicketCategory).where(TicketCategory.key == "deposits_withdrawals")
+    ).one()
+    theirs = CategoryField(category_id=category.id, key="transaction_id", kind="short_text")
+    ours = CategoryField(
+        category_id=category.id, key="kyc_note", kind="long_text", customer_editable=False
+    )
+    db.add_all([theirs, ours])
+    db.flush()
+    number = open_ticket(db, alice)
+    ticket = db.exec(select(Ticket).where(Ticket.number == number)).one()
+    field_values.write(db, ticket_id=ticket.id, item=theirs, value="TX-ALICE-4711")
+    field_values.write(db, ticket_id=ticket.id, item=ours, value="Asked alice@example.com for ID")
+    db.commit()
+
+    gdpr.delete_account(db, viewer=alice, password=PASSWORD, ip=None)
+    db.commit()
+
+    assert text_holding(db, "TX-ALICE-4711") == []
+    assert text_holding(db, "alice@example.com") == []
+    [kept] = db.exec(select(TicketFieldValue)).all()
+    assert kept.value_long == f"Asked {erasure.REMOVED_EMAIL} for ID"
