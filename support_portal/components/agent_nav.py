@@ -6,6 +6,7 @@ import reflex as rx
 
 from support_portal import routes
 from support_portal.components.i18n import T
+from support_portal.components.layout import loading, page
 from support_portal.components.not_found import not_found
 from support_portal.components.shortcuts import shortcuts_button
 from support_portal.states.base import SessionState
@@ -72,6 +73,36 @@ def agent_nav(current: str) -> rx.Component:
         aria_label=T("Agent dashboard"),
         id="admin-nav",
         margin_bottom="1rem",
+    )
+
+
+def dashboard_page(
+    current: str,
+    body: rx.Component,
+    *,
+    loaded: rx.Var,
+    refused_when: rx.Var,
+    refusal: rx.Component | None = None,
+    content_width: str | None = None,
+) -> rx.Component:
+    """The frame of every dashboard page: the navigation (drawn as soon as the session says
+    agent, so it stays put while the next page loads), then a spinner, the page, or for
+    customers and guests the refusal (the not-found page unless `refusal` is given). Every
+    dashboard page has the same width, so the navigation never moves; a page of forms keeps
+    its own narrower `content_width`."""
+    if content_width is not None:
+        body = rx.box(body, max_width=content_width, width="100%")
+    return page(
+        rx.cond(
+            loaded & refused_when,
+            refusal if refusal is not None else refused(),
+            rx.fragment(
+                rx.cond(SessionState.is_agent, agent_nav(current)),
+                rx.cond(loaded, body, loading()),
+            ),
+        ),
+        page_ready(loaded),
+        width=WIDE,
     )
 
 

@@ -5,9 +5,8 @@ from __future__ import annotations
 import reflex as rx
 
 from support_portal import routes
-from support_portal.components.agent_nav import WIDE, agent_nav, page_ready, refused
+from support_portal.components.agent_nav import dashboard_page
 from support_portal.components.i18n import T, page_title
-from support_portal.components.layout import loading, page
 from support_portal.components.ui import (
     SEARCH_INPUT_FLEX,
     empty_state,
@@ -236,12 +235,4 @@ def queue() -> rx.Component:
 @rx.page(route=routes.AGENT_QUEUE, title=page_title(_("Queue")), on_load=AgentQueueState.load)
 def queue_page() -> rx.Component:
     s = AgentQueueState
-    return page(
-        rx.cond(
-            ~s.loaded,
-            loading(),
-            rx.cond(s.forbidden, refused(), rx.fragment(agent_nav("queue"), queue())),
-        ),
-        page_ready(s.loaded),
-        width=WIDE,
-    )
+    return dashboard_page("queue", queue(), loaded=s.loaded, refused_when=s.forbidden)

@@ -5,9 +5,8 @@ from __future__ import annotations
 import reflex as rx
 
 from support_portal import routes
-from support_portal.components.agent_nav import agent_nav, page_ready, refused
+from support_portal.components.agent_nav import dashboard_page
 from support_portal.components.i18n import T, page_title
-from support_portal.components.layout import loading, page
 from support_portal.components.ui import card, email_field, error_callout, field, info_callout
 from support_portal.i18n import _
 from support_portal.pages.agents_two_factor import reset_dialog, two_factor_cell
@@ -197,12 +196,10 @@ def agents() -> rx.Component:
 @rx.page(route=routes.ADMIN_AGENTS, title=page_title(_("Agents")), on_load=AgentsState.load)
 def agents_page() -> rx.Component:
     s = AgentsState
-    return page(
-        rx.cond(
-            ~s.loaded,
-            loading(),
-            rx.cond(s.forbidden, refused(), rx.fragment(agent_nav("agents"), agents())),
-        ),
-        page_ready(s.loaded),
-        width="60rem",
+    return dashboard_page(
+        "agents",
+        agents(),
+        loaded=s.loaded,
+        refused_when=s.forbidden,
+        content_width="60rem",
     )

@@ -5,9 +5,8 @@ from __future__ import annotations
 import reflex as rx
 
 from support_portal import routes
-from support_portal.components.agent_nav import agent_nav, page_ready, refused
+from support_portal.components.agent_nav import dashboard_page
 from support_portal.components.i18n import T, page_title
-from support_portal.components.layout import loading, page
 from support_portal.components.ui import card, error_callout, field
 from support_portal.i18n import _
 from support_portal.states.api_tokens import FORM_ID, ApiTokensState, TokenView
@@ -176,12 +175,4 @@ def tokens_view() -> rx.Component:
 
 @rx.page(route=routes.ADMIN_API_TOKENS, title=page_title(_("API tokens")), on_load=S.load)
 def api_tokens_page() -> rx.Component:
-    return page(
-        rx.cond(
-            ~S.loaded,
-            loading(),
-            rx.cond(S.forbidden, refused(), rx.fragment(agent_nav("api-tokens"), tokens_view())),
-        ),
-        page_ready(S.loaded),
-        width="72rem",
-    )
+    return dashboard_page("api-tokens", tokens_view(), loaded=S.loaded, refused_when=S.forbidden)

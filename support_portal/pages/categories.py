@@ -5,9 +5,8 @@ from __future__ import annotations
 import reflex as rx
 
 from support_portal import routes
-from support_portal.components.agent_nav import agent_nav, page_ready, refused
+from support_portal.components.agent_nav import dashboard_page
 from support_portal.components.i18n import T, page_title
-from support_portal.components.layout import loading, page
 from support_portal.components.ui import card, error_callout, field
 from support_portal.i18n import _
 from support_portal.pages.category_fields import category_fields
@@ -189,16 +188,10 @@ def categories_section() -> rx.Component:
 
 @rx.page(route=routes.ADMIN_CATEGORIES, title=page_title(_("Categories")), on_load=S.load)
 def categories_page() -> rx.Component:
-    return page(
-        rx.cond(
-            ~S.loaded,
-            loading(),
-            rx.cond(
-                S.forbidden,
-                refused(),
-                rx.fragment(agent_nav("categories"), categories_section()),
-            ),
-        ),
-        page_ready(S.loaded),
-        width="60rem",
+    return dashboard_page(
+        "categories",
+        categories_section(),
+        loaded=S.loaded,
+        refused_when=S.forbidden,
+        content_width="60rem",
     )

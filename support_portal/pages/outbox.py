@@ -5,9 +5,8 @@ from __future__ import annotations
 import reflex as rx
 
 from support_portal import routes
-from support_portal.components.agent_nav import agent_nav
+from support_portal.components.agent_nav import dashboard_page
 from support_portal.components.i18n import T, page_title
-from support_portal.components.layout import loading, page
 from support_portal.components.ui import empty_state, error_callout, info_callout
 from support_portal.i18n import _
 from support_portal.states.notice_views import OutboxRowView
@@ -221,20 +220,15 @@ def _outbox_content() -> rx.Component:
 )
 def outbox_page() -> rx.Component:
     s = OutboxAdminState
-    return page(
-        rx.cond(
-            ~s.loaded,
-            loading(),
-            rx.cond(
-                s.allowed,
-                rx.fragment(agent_nav("outbox"), _outbox_content()),
-                empty_state(
-                    "shield-x",
-                    T("This page is for support agents"),
-                    T("Log in with an agent account to see the email outbox."),
-                ),
-            ),
+    return dashboard_page(
+        "outbox",
+        _outbox_content(),
+        loaded=s.loaded,
+        refused_when=~s.allowed,
+        refusal=empty_state(
+            "shield-x",
+            T("This page is for support agents"),
+            T("Log in with an agent account to see the email outbox."),
         ),
-        rx.cond(s.loaded, rx.box(id="page-ready", display="none")),
-        width="64rem",
+        content_width="64rem",
     )

@@ -5,9 +5,8 @@ from __future__ import annotations
 import reflex as rx
 
 from support_portal import routes
-from support_portal.components.agent_nav import agent_nav, page_ready, refused
+from support_portal.components.agent_nav import dashboard_page
 from support_portal.components.i18n import T, page_title
-from support_portal.components.layout import loading, page
 from support_portal.components.ui import card, empty_state, error_callout, field
 from support_portal.i18n import _
 from support_portal.states.base import SessionState
@@ -182,12 +181,10 @@ def replies() -> rx.Component:
 
 @rx.page(route=routes.SAVED_REPLIES, title=page_title(_("Saved replies")), on_load=S.load)
 def saved_replies_page() -> rx.Component:
-    return page(
-        rx.cond(
-            ~S.loaded,
-            loading(),
-            rx.cond(S.forbidden, refused(), rx.fragment(agent_nav("replies"), replies())),
-        ),
-        page_ready(S.loaded),
-        width="60rem",
+    return dashboard_page(
+        "replies",
+        replies(),
+        loaded=S.loaded,
+        refused_when=S.forbidden,
+        content_width="60rem",
     )

@@ -5,9 +5,8 @@ from __future__ import annotations
 import reflex as rx
 
 from support_portal import routes
-from support_portal.components.agent_nav import agent_nav, page_ready, refused
+from support_portal.components.agent_nav import dashboard_page
 from support_portal.components.i18n import T, page_title
-from support_portal.components.layout import loading, page
 from support_portal.components.ui import empty_state, error_callout, info_callout
 from support_portal.i18n import _
 from support_portal.pages.webhook_form import endpoint_form
@@ -223,12 +222,10 @@ def webhooks_view() -> rx.Component:
 
 @rx.page(route=routes.ADMIN_WEBHOOKS, title=page_title(_("Webhooks")), on_load=S.load)
 def webhooks_page() -> rx.Component:
-    return page(
-        rx.cond(
-            ~S.loaded,
-            loading(),
-            rx.cond(S.forbidden, refused(), rx.fragment(agent_nav("webhooks"), webhooks_view())),
-        ),
-        page_ready(S.loaded),
-        width="64rem",
+    return dashboard_page(
+        "webhooks",
+        webhooks_view(),
+        loaded=S.loaded,
+        refused_when=S.forbidden,
+        content_width="64rem",
     )
