@@ -265,3 +265,15 @@ def test_the_retention_command_lists_in_a_dry_run_then_anonymises(
     assert db.exec(select(Ticket.subject).where(Ticket.number == number)).one() == "[Removed]"
     assert cli.main(["retention", "--days", "7"]) == 0
     assert "Anonymised 0 tickets" in capsys.readouterr().out
+
+
+def test_the_retention_setting_reads_empty_as_unset(monkeypatch: pytest.MonkeyPatch):
+    from support_portal.settings import Settings
+
+    monkeypatch.setenv("RETENTION_CLOSED_DAYS", "")
+    assert Settings().retention_closed_days is None
+    monkeypatch.setenv("RETENTION_CLOSED_DAYS", "365")
+    assert Settings().retention_closed_days == 365
+    monkeypatch.setenv("RETENTION_CLOSED_DAYS", "0")
+    with pytest.raises(ValueError):
+        Settings()
