@@ -13,7 +13,14 @@ from support_portal.mail.render import Rendered, _hello
 from support_portal.routes import FORGOT_PASSWORD, LOGIN, absolute
 
 # Outbox templates of the notices (services.account_settings, services.password_reset).
-NOTICES = frozenset({"account_password_reset", "account_password_changed", "account_email_changed"})
+NOTICES = frozenset(
+    {
+        "account_password_reset",
+        "account_password_changed",
+        "account_email_changed",
+        "account_two_factor_reset",
+    }
+)
 
 
 def _compose(locale: str, *, name: str | None, lines: list[str], link: str, label: str):
@@ -83,6 +90,8 @@ def account_notice_email(
 ) -> Rendered:
     if template == "account_email_changed":
         return _email_changed(locale=locale, name=name, new_email=(params or {}).get("new_email"))
+    if template == "account_two_factor_reset":
+        return _two_factor_reset(locale=locale, name=name)
     if template == "account_password_reset":
         what = gettext(
             locale,
@@ -127,4 +136,24 @@ def _email_changed(*, locale: str, name: str | None, new_email: str | None) -> R
         locale, name=name, lines=lines, link=absolute(LOGIN), label=gettext(locale, "Log in")
     )
     subject = gettext(locale, "The email address of your support account was changed")
+    return Rendered(subject=subject, text=text, html=page)
+
+
+def _two_factor_reset(*, locale: str, name: str | None) -> Rendered:
+    lines = [
+        gettext(
+            locale,
+            "An administrator turned off two-factor authentication of your support account. "
+            "Your authenticator app and recovery codes no longer work; set it up again in your "
+            "account settings after you log in.",
+        ),
+        gettext(
+            locale,
+            "If you did not ask for this, contact your administrator at once.",
+        ),
+    ]
+    text, page = _compose(
+        locale, name=name, lines=lines, link=absolute(LOGIN), label=gettext(locale, "Log in")
+    )
+    subject = gettext(locale, "Two-factor authentication of your support account was reset")
     return Rendered(subject=subject, text=text, html=page)

@@ -23,7 +23,7 @@ from sqlmodel import Session, col, select, update
 from support_portal.clock import utcnow
 from support_portal.i18n import _
 from support_portal.models import RecoveryCode, Role, User
-from support_portal.services import access, audit, login_challenge, sessions, throttle
+from support_portal.services import access, audit, login_challenge, outbox, sessions, throttle
 from support_portal.services.auth import verify_password
 from support_portal.services.dto import Viewer
 from support_portal.services.errors import DomainError, InvalidInput, NotFound
@@ -32,6 +32,7 @@ from support_portal.settings import get_settings
 RECOVERY_CODES = 10
 WRONG_CODES = 5  # in WRONG_CODES_WINDOW, per account
 WRONG_CODES_WINDOW = timedelta(minutes=15)
+RESET_NOTICE = "account_two_factor_reset"
 
 
 class WrongCode(DomainError):
@@ -96,6 +97,14 @@ def reset(db: Session, *, viewer: Viewer | None, user_id: int) -> None:
     if user.id == viewer.user_id:
         raise InvalidInput(_("Turn your own two-factor off in your account settings."))
     _turn_off(db, user)
+    outbox.enqueue(  # the agent hears of it: a reset they did not ask for is an attack
+        db,
+        to_email=user.email,
+        to_name=user.name,
+        template=RESET_NOTICE,
+        user_id=user.id,
+        locale=user.locale,
+    )
     audit.record(
         db,
         action="two_factor.reset",

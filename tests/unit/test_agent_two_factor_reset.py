@@ -6,9 +6,11 @@ from __future__ import annotations
 import pytest
 from sqlmodel import select
 
-from support_portal.models import AuditEvent
+from support_portal.mail import account_render
+from support_portal.models import AuditEvent, OutboxEmail
 from support_portal.services import agents, two_factor
 from support_portal.services.errors import InvalidInput, NotFound, PermissionDenied
+from support_portal.services.two_factor import RESET_NOTICE
 from tests.unit.test_two_factor import enrol
 
 
@@ -28,6 +30,10 @@ def test_an_administrator_resets_an_agents_two_factor_and_it_is_audited(db, agen
     assert two_factor_of(db, admin)["agnes@support.test"] is False
     [event] = db.exec(select(AuditEvent).where(AuditEvent.action == "two_factor.reset")).all()
     assert (event.actor_id, event.detail) == (admin.user_id, {"user_id": agent.user_id})
+    [notice] = db.exec(select(OutboxEmail).where(OutboxEmail.template == RESET_NOTICE)).all()
+    assert notice.to_email == "agnes@support.test"
+    mail = account_render.account_notice_email(RESET_NOTICE, locale="en", name="Agnes")
+    assert "reset" in mail.subject and "turned off two-factor" in mail.text
 
 
 def test_nobody_else_resets_and_a_customer_or_a_missing_id_looks_the_same(db, agent, admin, alice):

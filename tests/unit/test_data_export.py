@@ -99,11 +99,20 @@ def test_the_zip_holds_the_account_its_tickets_public_messages_and_own_files(
     assert all(n["ticket_number"] == mine for n in notes)
 
 
-def test_the_html_page_of_a_ticket_shows_what_was_typed_as_text(db, alice, exports, launched):
-    number = open_ticket(db, alice, XSS, description=f"{XSS}\n<script>alert(2)</script>")
-    page = built(db, alice, launched).read(f"tickets/{number}.html").decode()
-    assert "<img" not in page and "<script" not in page
+def test_the_html_page_of_a_ticket_shows_what_was_typed_as_text(
+    db, alice, uploads, exports, launched
+):
+    files = attachments.store([IncomingFile("<svg onload=alert(3)>'.png", PNG)])
+    number = open_ticket(
+        db, alice, XSS, description=f"{XSS}\n<script>alert(2)</script>", files=files
+    )
+    archive = built(db, alice, launched)
+    page = archive.read(f"tickets/{number}.html").decode()
+    assert "<img" not in page and "<script" not in page and "<svg" not in page
     assert "&lt;img src=x onerror=alert(1)&gt;" in page
+    assert "&lt;svg onload=alert(3)&gt;&#x27;.png" in page
+    index = archive.read("index.html").decode()
+    assert "<img" not in index and "&lt;img src=x onerror=alert(1)&gt;" in index
     assert "default-src 'none'" in page  # no script would run even if something slipped
 
 

@@ -293,3 +293,15 @@ def test_what_the_customer_filled_in_goes_and_agents_fields_lose_the_address(db,
     assert text_holding(db, "alice@example.com") == []
     [kept] = db.exec(select(TicketFieldValue)).all()
     assert kept.value_long == f"Asked {erasure.REMOVED_EMAIL} for ID"
+
+
+def test_the_retention_setting_reads_empty_as_unset(monkeypatch: pytest.MonkeyPatch):
+    from support_portal.settings import Settings
+
+    monkeypatch.setenv("RETENTION_CLOSED_DAYS", "")
+    assert Settings().retention_closed_days is None
+    monkeypatch.setenv("RETENTION_CLOSED_DAYS", "365")
+    assert Settings().retention_closed_days == 365
+    monkeypatch.setenv("RETENTION_CLOSED_DAYS", "0")
+    with pytest.raises(ValueError):
+        Settings()
