@@ -52,12 +52,14 @@ def error_callout(message: rx.Var, **props) -> rx.Component:
     )
 
 
-def email_field(error: rx.Var | None = None, **input_props) -> rx.Component:
+def email_field(
+    error: rx.Var | None = None, *, label: rx.Var | None = None, **input_props
+) -> rx.Component:
     """The "Email" field of a form (name `email`, required); `input_props` adds the input's
     id, auto_complete (default "email"), size..."""
     input_props.setdefault("auto_complete", "email")
     control = rx.input(name="email", type="email", required=True, **input_props)
-    return field(T("Email"), control, error=error)
+    return field(T("Email") if label is None else label, control, error=error)
 
 
 def submit_button(label: rx.Var, *, loading: rx.Var, **props) -> rx.Component:

@@ -15,7 +15,12 @@ S = GuestErasureState
 def _address_step() -> rx.Component:
     return rx.form(
         rx.vstack(
-            email_field(S.field_errors.get("email", ""), auto_complete="off", id="erase-email"),
+            email_field(
+                S.field_errors.get("email", ""),
+                label=T("Guest's email address"),
+                auto_complete="off",
+                id="erase-email",
+            ),
             rx.button(
                 rx.icon("search", size=16),
                 T("Look up"),

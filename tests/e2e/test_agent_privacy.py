@@ -79,7 +79,7 @@ def test_an_administrator_erases_a_guests_address(page: Page, app, new_context):
     log_in(page, admin, expect_path=r"/admin/?$")
     goto(page, "/admin/agents")
     card = page.locator("#main").get_by_role("heading", name="Erase a guest's data").locator("..")
-    card.get_by_label("Email").fill(guest_email.upper())
+    card.get_by_label("Guest's email address").fill(guest_email.upper())
     card.get_by_role("button", name="Look up").click()
     expect(page.locator("#erase-preview")).to_contain_text("tickets 1, messages 1, files 0")
     shot(page, "agents-erase-preview")
