@@ -39,6 +39,7 @@ AUTH_SESSION = "/auth/session"
 AUTH_LOGOUT = "/auth/logout"
 ATTACHMENT = "/files/{attachment_id}"
 DEV_MAILBOX_HTML = "/dev/mailbox/html/{name}"
+CSAT = "/rate/{token}"  # the "How did we do?" link of a "resolved" email
 
 # The REST API (FastAPI, support_portal/api) and the operations endpoints.
 API = "/api"
@@ -104,6 +105,14 @@ def ticket_url(number: int) -> str:
 
 def agent_ticket_url(number: int) -> str:
     return absolute(agent_ticket_path(number))
+
+
+def csat_path(token: str) -> str:
+    return CSAT.replace("{token}", quote(token, safe=""))
+
+
+def csat_url(token: str) -> str:
+    return absolute(csat_path(token))
 
 
 def guest_link_url(secret: str) -> str:

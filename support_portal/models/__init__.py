@@ -21,6 +21,7 @@ from support_portal.models.enums import (
     SessionKind,
     TicketStatus,
 )
+from support_portal.models.satisfaction import Rating, SatisfactionSurvey, SurveyStatus
 from support_portal.models.tickets import Attachment, Message, Ticket, TicketTag
 from support_portal.models.users import (
     AuthSession,
@@ -53,11 +54,14 @@ __all__ = [
     "OutboxStatus",
     "PendingRegistration",
     "RateEvent",
+    "Rating",
     "RecoveryCode",
     "Role",
+    "SatisfactionSurvey",
     "SavedReply",
     "SavedReplyText",
     "SessionKind",
+    "SurveyStatus",
     "Ticket",
     "TicketStatus",
     "TicketTag",

@@ -9,6 +9,7 @@ import secrets
 from dataclasses import dataclass
 from typing import Any
 
+from sqlalchemy.orm import object_session
 from sqlmodel import Session, select
 
 from support_portal.models import Attachment as AttachmentRow
@@ -27,6 +28,7 @@ from support_portal.services import (
     conversation,
     events,
     notifications,
+    satisfaction,
     workflow,
 )
 from support_portal.services.dto import (
@@ -170,7 +172,9 @@ def _ticket_by_creation_key(db: Session, *, ticket: Ticket, key: str) -> Ticket 
 
 
 def set_status(ticket: Ticket, status: TicketStatus) -> None:
+    """The one place a ticket's status changes (so the satisfaction survey hooks in here)."""
     now = utcnow()
+    previous = ticket.status
     ticket.status = status
     ticket.is_active = workflow.is_active(status)
     ticket.updated_at = now
@@ -180,6 +184,9 @@ def set_status(ticket: Ticket, status: TicketStatus) -> None:
         ticket.closed_at = now
     elif status == TicketStatus.open:
         ticket.resolved_at = ticket.closed_at = None
+    db = object_session(ticket)
+    if db is not None:  # every caller changes a ticket loaded in its unit of work
+        satisfaction.on_status_change(db, ticket=ticket, previous=previous, status=status)  # type: ignore[arg-type]
 
 
 def add_customer_reply(

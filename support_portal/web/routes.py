@@ -21,7 +21,7 @@ from support_portal.mail import catcher
 from support_portal.services import attachments, auth, sessions, tickets
 from support_portal.services.errors import NotAuthenticated, NotFound
 from support_portal.settings import get_settings
-from support_portal.web import dev_access
+from support_portal.web import csat, dev_access
 from support_portal.web.cookies import (
     LOGIN_NONCE_COOKIE,
     clear_login_nonce_cookie,
@@ -201,6 +201,7 @@ def build_routes_app() -> Starlette:
             Route(routes.AUTH_LOGOUT, logout, methods=["POST"]),
             Route(routes.ATTACHMENT, download, methods=["GET"]),
             Route(routes.DEV_MAILBOX_HTML, mailbox_html, methods=["GET"]),
+            Route(routes.CSAT, csat.rate, methods=["GET", "POST"]),
             Route("/healthz", healthz, methods=["GET"]),
         ]
     )

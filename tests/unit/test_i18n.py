@@ -84,6 +84,11 @@ ALLOWED_DYNAMIC = {
     ("states/agent_views.py", "name"),
     ("states/upload_feedback.py", "FAILURES.get(status, FAILED)"),
     ("i18n/__init__.py", "plural"),
+    ("mail/survey_render.py", "QUESTION"),
+    ("mail/survey_render.py", "label"),
+    ("web/csat.py", "exc.message"),
+    ("web/csat.py", "message"),
+    ("web/csat.py", "text"),
 }
 TRANSLATING = {"T": 0, "_t": 0, "_": 0, "gettext": 1, "ngettext": 1}
 
