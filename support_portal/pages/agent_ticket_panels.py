@@ -8,6 +8,7 @@ import reflex as rx
 from support_portal import routes
 from support_portal.components.i18n import T
 from support_portal.components.ui import card, status_badge
+from support_portal.pages.agent_csat_panel import csat_panel
 from support_portal.pages.labels_panel import labels_panel, merge_panel
 from support_portal.states.agent_ticket import UNASSIGNED, AgentTicketState
 from support_portal.states.agent_views import AgentView, HistoryView, OtherTicketView
@@ -183,6 +184,7 @@ def side_panels() -> rx.Component:
             labels_panel(),
             rx.cond(~S.is_closed, merge_panel()),
             related_panel(),
+            csat_panel(S),
             history_panel(),
             spacing="3",
             width="100%",
