@@ -32,6 +32,7 @@ ADMIN_AGENTS = "/admin/agents"
 ADMIN_OUTBOX = "/admin/outbox"
 SAVED_REPLIES = "/admin/replies"
 ADMIN_API_TOKENS = "/admin/api-tokens"
+AGENT_REPORTS = "/admin/reports"
 DEV_MAILBOX = "/dev/mailbox"
 
 # Plain HTTP routes (Starlette), mounted next to the Reflex app.

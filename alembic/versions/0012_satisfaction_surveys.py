@@ -1,4 +1,8 @@
-"""satisfaction surveys: "How did we do?" after each resolution (issue 16)
+"""satisfaction surveys (CSAT) and what reports read (issue 16)
+
+"How did we do?" after each resolution; the first public agent reply and its target on each
+ticket (earlier tickets get their first reply from the messages, and no target), and the
+indexes of the reports' date ranges.
 
 Revision ID: 0012
 Revises: 0009
@@ -22,6 +26,28 @@ def _where(condition: str) -> dict:
 
 
 def upgrade() -> None:
+    with op.batch_alter_table("tickets") as batch:
+        batch.add_column(
+            sa.Column("first_response_at", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True)
+        )
+        batch.add_column(
+            sa.Column("first_response_due_at", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True)
+        )
+    op.execute(
+        "UPDATE tickets SET first_response_at = (SELECT min(m.created_at) FROM messages m"
+        " WHERE m.ticket_id = tickets.id AND m.author_kind = 'agent' AND m.is_internal = false)"
+    )
+    op.create_index(
+        "ix_tickets_created",
+        "tickets",
+        ["created_at", "category", "assignee_id", "first_response_at", "first_response_due_at"],
+    )
+    op.create_index(
+        "ix_tickets_resolved",
+        "tickets",
+        ["resolved_at", "category", "assignee_id", "created_at"],
+        **_where("resolved_at IS NOT NULL"),
+    )
     op.create_table(
         "satisfaction_surveys",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -57,7 +83,10 @@ def upgrade() -> None:
     )
     op.create_index("ix_surveys_ticket", "satisfaction_surveys", ["ticket_id", "id"])
     op.create_index(
-        "ix_surveys_answered", "satisfaction_surveys", ["answered_at"], **_where("status = 'answered'")
+        "ix_surveys_answered",
+        "satisfaction_surveys",
+        ["answered_at", "agent_id", "rating", "ticket_id"],
+        **_where("status = 'answered'"),
     )
 
 
@@ -66,3 +95,8 @@ def downgrade() -> None:
     op.drop_index("ix_surveys_ticket", table_name="satisfaction_surveys")
     op.drop_index("uq_surveys_one_pending", table_name="satisfaction_surveys")
     op.drop_table("satisfaction_surveys")
+    op.drop_index("ix_tickets_resolved", table_name="tickets")
+    op.drop_index("ix_tickets_created", table_name="tickets")
+    with op.batch_alter_table("tickets") as batch:
+        batch.drop_column("first_response_due_at")
+        batch.drop_column("first_response_at")

@@ -24,7 +24,7 @@ def _nav_link(label: rx.Var, href: str, icon: str, *, current: bool) -> rx.Compo
 
 
 def agent_nav(current: str) -> rx.Component:
-    """Queue | Saved replies | Email outbox | Agents (administrators only) | API tokens."""
+    """Queue | Saved replies | Email outbox | Reports | Agents (admins only) | API tokens."""
     return rx.el.nav(
         rx.hstack(
             _nav_link(T("Queue"), routes.AGENT_QUEUE, "inbox", current=current == "queue"),
@@ -36,6 +36,9 @@ def agent_nav(current: str) -> rx.Component:
             ),
             _nav_link(
                 T("Email outbox"), routes.ADMIN_OUTBOX, "mail-warning", current=current == "outbox"
+            ),
+            _nav_link(
+                T("Reports"), routes.AGENT_REPORTS, "chart-column", current=current == "reports"
             ),
             rx.cond(
                 SessionState.is_admin,

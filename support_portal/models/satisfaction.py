@@ -36,7 +36,14 @@ class SatisfactionSurvey(SQLModel, table=True):
         Index("uq_surveys_one_pending", "ticket_id", unique=True, **_where("status = 'pending'")),
         Index("ix_surveys_ticket", "ticket_id", "id"),
         # Reports: CSAT by week of the answer.
-        Index("ix_surveys_answered", "answered_at", **_where("status = 'answered'")),
+        Index(
+            "ix_surveys_answered",
+            "answered_at",
+            "agent_id",
+            "rating",
+            "ticket_id",
+            **_where("status = 'answered'"),
+        ),
     )
 
     id: int | None = Field(default=None, primary_key=True)

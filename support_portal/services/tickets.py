@@ -29,6 +29,7 @@ from support_portal.services import (
     events,
     notifications,
     satisfaction,
+    service_levels,
     workflow,
 )
 from support_portal.services.dto import (
@@ -128,6 +129,7 @@ def create_ticket(
     ticket.created_at = ticket.updated_at = ticket.last_activity_at = now
     ticket.waiting_since = now
     ticket.customer_read_at = now
+    ticket.first_response_due_at = service_levels.first_response_due(now)
     db.add(ticket)
     db.flush()
     message = conversation.insert_message(

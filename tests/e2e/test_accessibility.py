@@ -129,7 +129,8 @@ def pages_for(who: str, locale: str, world: World) -> list[str]:
                 "/settings/notifications", "/settings/account"]  # fmt: skip
     number = world.numbers[("customer", locale)]
     return ["/admin", f"/admin/tickets/{number}", "/admin/agents", "/admin/outbox",
-            "/admin/replies", "/admin/api-tokens", "/settings/account"]  # fmt: skip
+            "/admin/replies", "/admin/api-tokens", "/admin/reports",
+            "/settings/account"]  # fmt: skip
 
 
 def axe_violations(page: Page) -> list[dict]:

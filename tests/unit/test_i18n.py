@@ -89,6 +89,7 @@ ALLOWED_DYNAMIC = {
     ("web/csat.py", "exc.message"),
     ("web/csat.py", "message"),
     ("web/csat.py", "text"),
+    ("pages/agent_reports.py", "label"),
     ("states/agent_csat.py", "STATE_LABELS.get(r.state, r.state)"),
 }
 TRANSLATING = {"T": 0, "_t": 0, "_": 0, "gettext": 1, "ngettext": 1}
