@@ -58,6 +58,7 @@ ids = st.one_of(
 route_paths = st.one_of(
     ids.map(lambda i: "/files/" + quote(i, safe="")),
     any_text.map(lambda n: "/dev/mailbox/html/" + quote(n, safe="")),
+    any_text.map(lambda t: "/rate/" + quote(t, safe="")),  # the CSAT link (issue 16)
     st.sampled_from(
         [
             "/auth/session",
