@@ -303,6 +303,10 @@ def main(argv: list[str] | None = None) -> int:
     cases = my_tickets_cases(engine, heavy) + queue_cases(engine, staff)
     cases += ticket_cases(engine, heavy, staff, number)
     cases += search_cases(heavy, staff)
+    from benchmarks.report_queries import prepare, report_cases  # the reports page (issue 16)
+
+    print(f"reports data prepared in {prepare(engine):.1f} s\n")
+    cases += report_cases(engine, staff, Case)
     print("| Case | Page | Service ms (median / p95) | OFFSET or exact ms (median / p95) |")
     print("|---|---|---|---|")
     results = []

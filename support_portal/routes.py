@@ -34,6 +34,7 @@ SAVED_REPLIES = "/admin/replies"
 ADMIN_CATEGORIES = "/admin/categories"
 ADMIN_API_TOKENS = "/admin/api-tokens"
 ADMIN_WEBHOOKS = "/admin/webhooks"
+AGENT_REPORTS = "/admin/reports"
 DEV_MAILBOX = "/dev/mailbox"
 
 # Plain HTTP routes (Starlette), mounted next to the Reflex app.
@@ -42,6 +43,7 @@ AUTH_LOGOUT = "/auth/logout"
 ATTACHMENT = "/files/{attachment_id}"
 DATA_EXPORT = "/exports/{export_id}"  # "Download my data" ZIPs, for their owner only
 DEV_MAILBOX_HTML = "/dev/mailbox/html/{name}"
+CSAT = "/rate/{token}"  # the "How did we do?" link of a "resolved" email
 
 # The REST API (FastAPI, support_portal/api) and the operations endpoints.
 API = "/api"
@@ -111,6 +113,14 @@ def ticket_url(number: int) -> str:
 
 def agent_ticket_url(number: int) -> str:
     return absolute(agent_ticket_path(number))
+
+
+def csat_path(token: str) -> str:
+    return CSAT.replace("{token}", quote(token, safe=""))
+
+
+def csat_url(token: str) -> str:
+    return absolute(csat_path(token))
 
 
 def guest_link_url(secret: str) -> str:

@@ -10,6 +10,7 @@ from support_portal.mail.codes import SmtpMailer
 from support_portal.pages import (  # noqa: F401  (importing registers each @rx.page)
     account,
     agent_queue,
+    agent_reports,
     agent_ticket,
     agents,
     api_tokens,

@@ -26,8 +26,8 @@ def _nav_link(label: rx.Var, href: str, icon: str, *, current: bool) -> rx.Compo
 
 
 def agent_nav(current: str) -> rx.Component:
-    """Queue | Saved replies | Email outbox | Agents (administrators) | API tokens |
-    Webhooks (administrators)."""
+    """Queue | Saved replies | Email outbox | Reports | Agents, Categories and Webhooks
+    (administrators) | API tokens."""
     return rx.el.nav(
         rx.hstack(
             _nav_link(T("Queue"), routes.AGENT_QUEUE, "inbox", current=current == "queue"),
@@ -39,6 +39,9 @@ def agent_nav(current: str) -> rx.Component:
             ),
             _nav_link(
                 T("Email outbox"), routes.ADMIN_OUTBOX, "mail-warning", current=current == "outbox"
+            ),
+            _nav_link(
+                T("Reports"), routes.AGENT_REPORTS, "chart-column", current=current == "reports"
             ),
             rx.cond(
                 SessionState.is_admin,

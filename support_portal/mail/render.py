@@ -16,6 +16,7 @@ from email.message import EmailMessage
 from email.utils import formatdate, parseaddr
 
 from support_portal.i18n import _, gettext
+from support_portal.mail.survey_render import survey_block
 from support_portal.routes import LOGIN, absolute
 from support_portal.settings import BRAND_HEX, get_settings
 
@@ -117,12 +118,19 @@ def _hello(locale: str, name: str | None) -> str:
 
 
 def _compose(
-    locale: str, *, name: str | None, lines: list[str], link: str | None, link_label: str | None
+    locale: str,
+    *,
+    name: str | None,
+    lines: list[str],
+    link: str | None,
+    link_label: str | None,
+    extra: tuple[list[str], str] = ([], ""),  # more text lines and HTML after the link
 ) -> tuple[str, str]:
     notice = gettext(locale, NOTICE)
     text_parts = [_hello(locale, name), "", *lines]
     if link:
         text_parts += ["", link]
+    text_parts += ["", *extra[0]] if extra[0] else []
     text_parts += ["", "-- ", notice]
     html_lines = "".join(f"<p>{html.escape(line)}</p>" for line in lines)
     settings = get_settings()
@@ -137,6 +145,7 @@ def _compose(
             f"{html.escape(link_label or link)}</a></p>"
             f'<p style="font-size:12px;color:#555">{html.escape(link)}</p>'
         )
+    button += extra[1]
     body_html = (
         f'<!doctype html><html lang="{html.escape(locale)}"><body style="font-family:'
         f'system-ui,sans-serif;line-height:1.5;color:#111">'
@@ -148,7 +157,7 @@ def _compose(
 
 
 def ticket_email(
-    template: str, *, locale: str, number: int, name: str | None, link: str
+    template: str, *, locale: str, number: int, name: str | None, link: str, survey_url: str = ""
 ) -> Rendered:
     subject = SUBJECTS.get(template, SUBJECT_UPDATED)
     lines = [
@@ -161,6 +170,7 @@ def ticket_email(
         lines=lines,
         link=link,
         link_label=gettext(locale, "Open ticket {number}", number=number),
+        extra=survey_block(locale, survey_url) if survey_url else ([], ""),
     )
     return Rendered(subject=gettext(locale, subject, number=number), text=text, html=body_html)
 

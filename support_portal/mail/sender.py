@@ -25,8 +25,8 @@ from support_portal.live.hub import hub
 from support_portal.mail import account_render, render
 from support_portal.mail.smtp import Mailer, PermanentError, TransientError
 from support_portal.models import OutboxEmail, OutboxStatus, Ticket, utcnow
-from support_portal.routes import ticket_url
-from support_portal.services import guest_links
+from support_portal.routes import csat_url, ticket_url
+from support_portal.services import guest_links, satisfaction
 from support_portal.services.outbox import OUTBOX_TOPIC, mail_domain
 from support_portal.settings import Settings, get_settings
 
@@ -99,8 +99,18 @@ def render_row(db: Session, row: OutboxEmail) -> EmailMessage:
         if ticket is None:
             raise PermanentError("ticket no longer exists")
         link = guest_links.link_for(ticket) if params.get("guest") else ticket_url(ticket.number)
+        survey = (
+            satisfaction.pending_token(db, ticket_id=ticket.id)  # type: ignore[arg-type]
+            if row.template == "resolved"
+            else None
+        )
         rendered = render.ticket_email(
-            row.template, locale=row.locale, number=ticket.number, name=row.to_name, link=link
+            row.template,
+            locale=row.locale,
+            number=ticket.number,
+            name=row.to_name,
+            link=link,
+            survey_url=csat_url(survey) if survey else "",
         )
         references = f"<ticket-{ticket.number}@{mail_domain()}>"
     return render.build_message(

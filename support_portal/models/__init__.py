@@ -28,6 +28,7 @@ from support_portal.models.enums import (
     TicketStatus,
 )
 from support_portal.models.exports import DataExport
+from support_portal.models.satisfaction import Rating, SatisfactionSurvey, SurveyStatus
 from support_portal.models.tickets import Attachment, Message, Ticket, TicketTag
 from support_portal.models.users import (
     AuthSession,
@@ -50,7 +51,6 @@ __all__ = [
     "AuditEvent",
     "AuthSession",
     "AuthorKind",
-    "Category",
     "CategoryField",
     "DataExport",
     "GuestChallenge",
@@ -63,11 +63,14 @@ __all__ = [
     "OutboxStatus",
     "PendingRegistration",
     "RateEvent",
+    "Rating",
     "RecoveryCode",
     "Role",
+    "SatisfactionSurvey",
     "SavedReply",
     "SavedReplyText",
     "SessionKind",
+    "SurveyStatus",
     "Ticket",
     "TicketCategory",
     "TicketFieldValue",

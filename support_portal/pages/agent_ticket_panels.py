@@ -8,6 +8,7 @@ import reflex as rx
 from support_portal import routes
 from support_portal.components.i18n import T
 from support_portal.components.ui import card, status_badge
+from support_portal.pages.agent_csat_panel import csat_panel
 from support_portal.pages.fields_panel import fields_panel
 from support_portal.pages.labels_panel import labels_panel, merge_panel
 from support_portal.states.agent_ticket import UNASSIGNED, AgentTicketState
@@ -185,6 +186,7 @@ def side_panels() -> rx.Component:
             fields_panel(),
             rx.cond(~S.is_closed, merge_panel()),
             related_panel(),
+            csat_panel(S),
             history_panel(),
             spacing="3",
             width="100%",

@@ -10,6 +10,7 @@ from support_portal.components.conversation import (
     conversation,
     ticket_header,
 )
+from support_portal.components.csat import csat_card
 from support_portal.components.guest import link_panel
 from support_portal.components.i18n import T, page_title
 from support_portal.components.layout import loading, page
@@ -165,6 +166,7 @@ def ticket_page() -> rx.Component:
                             icon="circle-check",
                         ),
                     ),
+                    csat_card(s),
                     conversation(s),
                     rx.cond(
                         s.support_writing,

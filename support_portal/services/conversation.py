@@ -63,6 +63,8 @@ def insert_message(
     ticket.message_count += 1
     if not is_internal:
         ticket.last_activity_at = message.created_at
+        if author_kind == AuthorKind.agent and ticket.first_response_at is None:
+            ticket.first_response_at = message.created_at  # reports: first-response time
     ticket.updated_at = message.created_at
     return message
 

@@ -36,6 +36,7 @@ from support_portal.models import (
     PendingRegistration,
     RateEvent,
     RecoveryCode,
+    SatisfactionSurvey,
     Ticket,
     TicketFieldValue,
     TicketStatus,
@@ -95,6 +96,13 @@ def anonymise_tickets(db: Session, tickets: Iterable[Ticket], *, emails: set[str
             )
         ticket_files, count = _scrub_messages(db, ticket, emails)
         _scrub_fields(db, ticket, emails)
+        # The rating stays for the reports; the customer's words go, and an unanswered
+        # question can no longer be answered by anyone.
+        db.exec(
+            update(SatisfactionSurvey)
+            .where(SatisfactionSurvey.ticket_id == ticket.id)
+            .values(comment=None, nonce=secrets.token_hex(16))
+        )
         files += ticket_files
         ticket.subject = REMOVED_SUBJECT
         ticket.requester_id = None

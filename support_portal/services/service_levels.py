@@ -32,3 +32,8 @@ def reply_due(ticket: Ticket) -> datetime | None:
     if since.tzinfo is None:  # stored as UTC
         since = since.replace(tzinfo=UTC)
     return add(since, minutes, opening_hours())
+
+
+def first_response_due(created_at: datetime) -> datetime:
+    """The first reply's target for a ticket opened at `created_at` (kept for reports)."""
+    return add(created_at, round(get_settings().reply_target_hours * 60), opening_hours())

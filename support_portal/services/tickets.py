@@ -9,6 +9,7 @@ import secrets
 from dataclasses import dataclass
 from typing import Any
 
+from sqlalchemy.orm import object_session
 from sqlmodel import Session, select
 
 from support_portal.models import Attachment as AttachmentRow
@@ -29,6 +30,8 @@ from support_portal.services import (
     events,
     field_values,
     notifications,
+    satisfaction,
+    service_levels,
     workflow,
 )
 from support_portal.services.dto import (
@@ -133,6 +136,7 @@ def create_ticket(
     ticket.created_at = ticket.updated_at = ticket.last_activity_at = now
     ticket.waiting_since = now
     ticket.customer_read_at = now
+    ticket.first_response_due_at = service_levels.first_response_due(now)
     db.add(ticket)
     db.flush()
     for item in form_fields:
@@ -179,7 +183,9 @@ def _ticket_by_creation_key(db: Session, *, ticket: Ticket, key: str) -> Ticket 
 
 
 def set_status(ticket: Ticket, status: TicketStatus) -> None:
+    """The one place a ticket's status changes (so the satisfaction survey hooks in here)."""
     now = utcnow()
+    previous = ticket.status
     ticket.status = status
     ticket.is_active = workflow.is_active(status)
     ticket.updated_at = now
@@ -189,6 +195,9 @@ def set_status(ticket: Ticket, status: TicketStatus) -> None:
         ticket.closed_at = now
     elif status == TicketStatus.open:
         ticket.resolved_at = ticket.closed_at = None
+    db = object_session(ticket)
+    if db is not None:  # every caller changes a ticket loaded in its unit of work
+        satisfaction.on_status_change(db, ticket=ticket, previous=previous, status=status)  # type: ignore[arg-type]
 
 
 def add_customer_reply(

@@ -21,7 +21,7 @@ from support_portal.mail import catcher
 from support_portal.services import attachments, auth, data_export, sessions, tickets
 from support_portal.services.errors import NotAuthenticated, NotFound
 from support_portal.settings import get_settings
-from support_portal.web import dev_access
+from support_portal.web import csat, dev_access
 from support_portal.web.cookies import (
     LOGIN_NONCE_COOKIE,
     clear_login_nonce_cookie,
@@ -224,6 +224,7 @@ def build_routes_app() -> Starlette:
             Route(routes.ATTACHMENT, download, methods=["GET"]),
             Route(routes.DATA_EXPORT, download_export, methods=["GET"]),
             Route(routes.DEV_MAILBOX_HTML, mailbox_html, methods=["GET"]),
+            Route(routes.CSAT, csat.rate, methods=["GET", "POST"]),
             Route("/healthz", healthz, methods=["GET"]),
         ]
     )

@@ -59,6 +59,7 @@ route_paths = st.one_of(
     ids.map(lambda i: "/files/" + quote(i, safe="")),
     ids.map(lambda i: "/exports/" + quote(i, safe="")),
     any_text.map(lambda n: "/dev/mailbox/html/" + quote(n, safe="")),
+    any_text.map(lambda t: "/rate/" + quote(t, safe="")),  # the CSAT link (issue 16)
     st.sampled_from(
         [
             "/auth/session",

@@ -305,3 +305,20 @@ def test_the_retention_setting_reads_empty_as_unset(monkeypatch: pytest.MonkeyPa
     monkeypatch.setenv("RETENTION_CLOSED_DAYS", "0")
     with pytest.raises(ValueError):
         Settings()
+
+
+def test_a_satisfaction_comment_goes_with_the_account_and_the_rating_stays(db, alice, agent):
+    from support_portal.models import SatisfactionSurvey
+
+    number = open_ticket(db, alice)
+    agent_service.change_status(db, viewer=agent, number=number, action="resolve")
+    survey = db.exec(select(SatisfactionSurvey)).one()
+    survey.rating, survey.comment = "good", "Thanks, Alice from Brno"
+    db.commit()
+
+    gdpr.delete_account(db, viewer=alice, password=PASSWORD, ip=None)
+    db.commit()
+
+    assert text_holding(db, "Alice from Brno") == []
+    kept = db.exec(select(SatisfactionSurvey)).one()
+    assert (kept.rating, kept.comment) == ("good", None)

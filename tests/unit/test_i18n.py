@@ -88,6 +88,13 @@ ALLOWED_DYNAMIC = {
     ("pages/webhook_form.py", "label"),
     ("states/webhook_views.py", "label"),
     ("services/export_archive.py", "text"),  # its local _t(), called with literals
+    ("mail/survey_render.py", "QUESTION"),
+    ("mail/survey_render.py", "label"),
+    ("web/csat.py", "exc.message"),
+    ("web/csat.py", "message"),
+    ("web/csat.py", "text"),
+    ("pages/agent_reports.py", "label"),
+    ("states/agent_csat.py", "STATE_LABELS.get(r.state, r.state)"),
 }
 TRANSLATING = {"T": 0, "_t": 0, "_": 0, "gettext": 1, "ngettext": 1}
 

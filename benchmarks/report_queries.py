@@ -1,0 +1,115 @@
+"""Server time of the reports page (issue 16) on the large history (see seed_large.py).
+
+    python -m benchmarks.report_queries --db-url postgresql+psycopg://... [--repeat 20]
+
+`benchmarks.queries` runs these cases too. The seed has no first replies, targets or surveys:
+`prepare` fills them once, in SQL (the first public agent reply from the messages, as the
+migration does; a target 8 hours after creation; an answered survey for every third resolved
+ticket, one in five of them "bad"), then ANALYZE.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from datetime import UTC, timedelta
+
+import sqlalchemy as sa
+from sqlmodel import Session
+
+from support_portal.services import reports
+
+FIRST_REPLY = (
+    "UPDATE tickets SET first_response_at = (SELECT min(m.created_at) FROM messages m"
+    " WHERE m.ticket_id = tickets.id AND m.author_kind = 'agent' AND m.is_internal = false),"
+    " first_response_due_at = {due}"
+)
+SURVEYS = (
+    "INSERT INTO satisfaction_surveys (ticket_id, status, nonce, agent_id, created_at,"
+    " expires_at, rating, answered_at, answered_via)"
+    " SELECT id, 'answered', 'bench', assignee_id, resolved_at, {expires},"
+    " CASE WHEN id % 15 = 0 THEN 'bad' ELSE 'good' END, {answered}, 'email'"
+    " FROM tickets WHERE resolved_at IS NOT NULL AND id % 3 = 0"
+)
+
+
+def prepare(engine: sa.Engine) -> float:
+    """Fill what the reports read, once. Returns the seconds it took (0 when already there)."""
+    with engine.begin() as conn:
+        if conn.execute(sa.text("SELECT 1 FROM satisfaction_surveys LIMIT 1")).first():
+            return 0.0
+        started = time.perf_counter()
+        if engine.dialect.name == "postgresql":
+            due, expires, answered = (
+                "created_at + interval '8 hours'",
+                "resolved_at + interval '7 days'",
+                "resolved_at + interval '1 hour'",
+            )
+        else:
+            due, expires, answered = (
+                "datetime(created_at, '+8 hours')",
+                "datetime(resolved_at, '+7 days')",
+                "datetime(resolved_at, '+1 hour')",
+            )
+        conn.execute(sa.text(FIRST_REPLY.format(due=due)))
+        conn.execute(sa.text(SURVEYS.format(expires=expires, answered=answered)))
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        conn.execute(sa.text("ANALYZE"))
+    return time.perf_counter() - started
+
+
+def report_cases(engine: sa.Engine, staff, case_type) -> list:
+    """`case_type` is queries.Case; `staff` an agent Viewer (filters by that agent)."""
+    with Session(engine) as db:
+        latest = db.execute(sa.select(sa.func.max(sa.column("created_at"))).select_from(
+            sa.table("tickets"))).scalar_one()  # fmt: skip
+    now = latest if latest.tzinfo else latest.replace(tzinfo=UTC)
+    end = now.date()
+
+    def build(days: int, **filters):
+        start = (end - timedelta(days=days - 1)).isoformat()
+        return lambda db: reports.build(
+            db, viewer=staff, start=start, end=end.isoformat(), now=now, **filters
+        )
+
+    def export(db):
+        start = (end - timedelta(days=29)).isoformat()
+        return reports.csv_export(db, viewer=staff, start=start, end=end.isoformat(), now=now)
+
+    return [
+        case_type("Report: last 30 days", "-", build(30), explain=True),
+        case_type("Report: last 30 days, one category", "-", build(30, category="trading")),
+        case_type("Report: last 30 days, one agent", "-", build(30, agent_id=staff.user_id)),
+        case_type("Report: last 365 days", "-", build(365)),
+        case_type("Report: CSV of 30 days", "-", export),
+    ]
+
+
+def main(argv: list[str] | None = None) -> int:
+    from benchmarks.queries import Case, row, run_case, viewers
+    from support_portal.db import make_engine
+
+    parser = argparse.ArgumentParser(description="Time the reports page.")
+    parser.add_argument("--db-url", required=True)
+    parser.add_argument("--repeat", type=int, default=20)
+    args = parser.parse_args(argv)
+    engine = make_engine(args.db_url)
+    print(f"prepare: {prepare(engine):.1f} s", flush=True)
+    _heavy, staff, _number = viewers(engine)
+    print("| Case | Page | Service ms (median / p95) | - |")
+    print("|---|---|---|---|")
+    results = []
+    for item in report_cases(engine, staff, Case):
+        results.append(run_case(engine, item, args.repeat))
+        print(row(results[-1]), flush=True)
+    for result in results:
+        for plan in result.get("plans", []):
+            cost = f" ({plan['ms']} ms, {plan['shared_hit']} buffers)" if "ms" in plan else ""
+            print(f"- {result['case']}: {plan['nodes']}{cost}")
+    engine.dispose()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

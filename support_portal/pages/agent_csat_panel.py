@@ -1,0 +1,53 @@
+"""The agent ticket page's "Customer rating" panel (CSAT, issue 16): agents only."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from support_portal.components.i18n import T
+from support_portal.components.ui import card
+from support_portal.states.agent_csat import AgentCsatState, RatingView
+
+S = AgentCsatState
+
+
+def _rating(r: RatingView) -> rx.Component:
+    return rx.vstack(
+        rx.hstack(
+            rx.match(
+                r.rating,
+                ("good", rx.icon("thumbs-up", size=16, color=rx.color("green", 11))),
+                ("bad", rx.icon("thumbs-down", size=16, color=rx.color("red", 11))),
+                rx.icon("clock", size=16, color=rx.color("gray", 11)),
+            ),
+            rx.text(r.label, size="2", weight="medium"),
+            spacing="2",
+            align="center",
+        ),
+        rx.cond(r.comment != "", rx.text(r.comment, size="2", white_space="pre-wrap")),
+        rx.tooltip(rx.text(r.time, size="1", color_scheme="gray"), content=r.time_title),
+        spacing="1",
+        class_name="csat-rating",
+    )
+
+
+def csat_panel(ticket) -> rx.Component:
+    """`ticket` is the page's state. Loads when it appears, and again when the page shows
+    another ticket or a new status (a resolution asks, a reopen cancels): its key."""
+    return rx.box(
+        rx.cond(
+            S.ratings.length() > 0,
+            card(
+                rx.vstack(
+                    rx.heading(T("Customer rating"), size="3", as_="h2"),
+                    rx.vstack(rx.foreach(S.ratings, _rating), spacing="3", width="100%"),
+                    spacing="2",
+                    width="100%",
+                ),
+                id="csat-panel",
+            ),
+        ),
+        key=ticket.ticket_number.to_string() + ticket.status,
+        on_mount=S.load_ratings(ticket.ticket_number),
+        width="100%",
+    )

@@ -1,0 +1,293 @@
+"""Reports for agents (issue 16): tickets created and resolved per day, first-response and
+resolution times (median and 90th percentile), the share of first replies within their target,
+and CSAT by week, for a date range, a category and an agent.
+
+Everything is computed in SQL, the same statements on SQLite and PostgreSQL: counts per day by
+the range indexes (`ix_tickets_created`, `ix_tickets_resolved`, `ix_surveys_answered`), which
+hold every column a report reads, so each statement is an index-only range scan; and
+percentiles by nearest rank (PostgreSQL's percentile_disc; on SQLite, which has no percentile
+function, ROW_NUMBER over the durations: the same definition). Days and weeks are UTC days;
+durations are calendar time.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+
+import sqlalchemy as sa
+from sqlmodel import Session
+
+from support_portal.i18n import _
+from support_portal.models import SatisfactionSurvey, SurveyStatus, Ticket, utcnow
+from support_portal.services import access, categories
+from support_portal.services.dto import Viewer
+from support_portal.services.errors import InvalidInput
+
+MAX_DAYS = 366
+
+
+@dataclass(frozen=True)
+class DayCount:
+    day: date
+    created: int
+    resolved: int
+
+
+@dataclass(frozen=True)
+class Durations:
+    """Minutes; None when no ticket counts."""
+
+    count: int
+    median: float | None
+    p90: float | None
+
+
+@dataclass(frozen=True)
+class WeekCsat:
+    week: date  # the Monday
+    good: int
+    bad: int
+
+    @property
+    def score(self) -> float | None:
+        """Share of good answers, in percent."""
+        total = self.good + self.bad
+        return round(100 * self.good / total, 1) if total else None
+
+
+@dataclass(frozen=True)
+class Report:
+    start: date
+    end: date  # inclusive
+    days: list[DayCount]
+    first_response: Durations
+    resolution: Durations
+    within_target: int  # first replies in time...
+    with_target: int  # ...of the tickets whose first reply is due or given
+    csat: list[WeekCsat]
+
+    @property
+    def within_target_share(self) -> float | None:
+        return round(100 * self.within_target / self.with_target, 1) if self.with_target else None
+
+
+def parse_range(start: str, end: str, *, today: date) -> tuple[date, date]:
+    """ "2026-11-01", "2026-11-30" (inclusive); the last 30 days when both are empty."""
+    if not start and not end:
+        return today - timedelta(days=29), today
+    try:
+        first, last = date.fromisoformat(start), date.fromisoformat(end)
+    except ValueError:
+        raise InvalidInput(_("Enter the dates as YYYY-MM-DD."), field="range") from None
+    if last < first:
+        raise InvalidInput(_("The end date is before the start date."), field="range")
+    if (last - first).days >= MAX_DAYS:
+        raise InvalidInput(_("Choose at most {n} days."), field="range", n=MAX_DAYS)
+    return first, last
+
+
+def build(
+    db: Session,
+    *,
+    viewer: Viewer | None,
+    start: str = "",
+    end: str = "",
+    category: str = "",
+    agent_id: int | None = None,
+    now: datetime | None = None,
+) -> Report:
+    """The report for agents (A2). `category` "" means all; `agent_id` None means everyone."""
+    access.require_agent(db, viewer, action="reports")
+    now = now or utcnow()
+    first, last = parse_range(start, end, today=now.astimezone(UTC).date())
+    if category and categories.by_key(db, category) is None:
+        raise InvalidInput(_("Unknown category."), field="category")
+    q = _Query(db, first, last, category or None, agent_id, now)
+    return Report(
+        start=first,
+        end=last,
+        days=q.per_day(),
+        # First replies of the tickets created in the range; resolutions made in the range.
+        first_response=q.durations(
+            Ticket.first_response_at, Ticket.created_at, by=Ticket.created_at
+        ),
+        resolution=q.durations(Ticket.resolved_at, Ticket.created_at),
+        **q.targets(),
+        csat=q.csat_weeks(),
+    )
+
+
+class _Query:
+    def __init__(self, db, first: date, last: date, category, agent_id, now) -> None:
+        self.db, self.category, self.agent_id, self.now = db, category, agent_id, now
+        self.lo = datetime.combine(first, time.min, UTC)
+        self.hi = datetime.combine(last + timedelta(days=1), time.min, UTC)
+        self.first, self.last = first, last
+        self.pg = db.get_bind().dialect.name == "postgresql"
+
+    # dialect helpers: UTC day, UTC Monday, seconds between two moments
+    def _day(self, column):
+        if self.pg:
+            return sa.func.date(sa.func.timezone("UTC", column))
+        return sa.func.date(column)
+
+    def _monday(self, column):
+        if self.pg:
+            return sa.func.date(sa.func.date_trunc("week", sa.func.timezone("UTC", column)))
+        return sa.func.date(column, "weekday 0", "-6 days")
+
+    def _seconds(self, later, earlier):
+        if self.pg:
+            return sa.func.extract("epoch", later - earlier)
+        return (sa.func.julianday(later) - sa.func.julianday(earlier)) * 86400.0
+
+    def _filters(self, *, agent_column=Ticket.assignee_id):
+        where = []
+        if self.category:
+            where.append(Ticket.category == self.category)
+        if self.agent_id is not None:
+            where.append(agent_column == self.agent_id)
+        return where
+
+    def _in_range(self, column):
+        return sa.and_(column >= self.lo, column < self.hi)
+
+    def per_day(self) -> list[DayCount]:
+        counts: dict[date, list[int]] = {}
+        for index, column in enumerate((Ticket.created_at, Ticket.resolved_at)):
+            day = self._day(column).label("day")
+            query = (
+                sa.select(day, sa.func.count())
+                .where(self._in_range(column), *self._filters())
+                .group_by(day)
+            )
+            for value, n in self.db.execute(query):
+                counts.setdefault(_as_date(value), [0, 0])[index] = n
+        span = (self.last - self.first).days + 1
+        days = [self.first + timedelta(days=i) for i in range(span)]
+        return [DayCount(d, *counts.get(d, [0, 0])) for d in days]
+
+    def durations(self, end_column, start_column, *, by=None) -> Durations:
+        """The time from `start_column` to `end_column`, for the tickets whose `by` column
+        (default `end_column`) falls in the range."""
+        seconds = self._seconds(end_column, start_column)
+        where = (self._in_range(end_column if by is None else by), end_column.is_not(None))
+        where += tuple(self._filters())
+        if self.pg:  # one sort, no window: nearest rank, as below
+            n, median, p90 = self.db.execute(
+                sa.select(
+                    sa.func.count(),
+                    sa.func.percentile_disc(0.5).within_group(seconds),
+                    sa.func.percentile_disc(0.9).within_group(seconds),
+                ).where(*where)
+            ).one()
+        else:
+            n, median, p90 = self._ranked(seconds, where)
+        return Durations(count=int(n or 0), median=_minutes(median), p90=_minutes(p90))
+
+    def _ranked(self, seconds, where):
+        """Nearest-rank percentiles by ROW_NUMBER (SQLite has no percentile function): the
+        smallest value whose rank reaches p % of the count."""
+        inner = sa.select(seconds.label("s")).where(*where).subquery()
+        ranked = sa.select(
+            inner.c.s,
+            sa.func.row_number().over(order_by=inner.c.s).label("rn"),
+            sa.func.count().over().label("n"),
+        ).subquery()
+
+        def at(percent: int):
+            return sa.func.min(sa.case((ranked.c.rn * 100 >= ranked.c.n * percent, ranked.c.s)))
+
+        return self.db.execute(sa.select(sa.func.max(ranked.c.n), at(50), at(90))).one()
+
+    def targets(self) -> dict[str, int]:
+        """Tickets created in the range with a target whose outcome is known: answered (in
+        time or not), or still unanswered past the target."""
+        due, answered = Ticket.first_response_due_at, Ticket.first_response_at
+        known = sa.and_(due.is_not(None), sa.or_(answered.is_not(None), due < self.now))
+        met = sa.and_(answered.is_not(None), answered <= due)
+        query = sa.select(
+            sa.func.coalesce(sa.func.sum(sa.case((met, 1), else_=0)), 0),
+            sa.func.coalesce(sa.func.sum(sa.case((known, 1), else_=0)), 0),
+        ).where(self._in_range(Ticket.created_at), *self._filters())
+        within, total = self.db.execute(query).one()
+        return {"within_target": int(within), "with_target": int(total)}
+
+    def csat_weeks(self) -> list[WeekCsat]:
+        survey = SatisfactionSurvey
+        week = self._monday(survey.answered_at).label("week")
+        good = sa.func.sum(sa.case((survey.rating == "good", 1), else_=0))
+        bad = sa.func.sum(sa.case((survey.rating == "bad", 1), else_=0))
+        query = (
+            sa.select(week, good, bad)
+            .select_from(survey)
+            .where(
+                survey.status == SurveyStatus.answered,
+                self._in_range(survey.answered_at),
+                *self._filters(agent_column=survey.agent_id),
+            )
+            .group_by(week)
+            .order_by(week)
+        )
+        if self.category:  # only then the tickets: the survey index covers the rest
+            query = query.join(Ticket, Ticket.id == survey.ticket_id)
+        return [WeekCsat(_as_date(w), int(g), int(b)) for w, g, b in self.db.execute(query)]
+
+
+def _minutes(seconds) -> float | None:
+    return None if seconds is None else round(float(seconds) / 60, 1)
+
+
+def _as_date(value) -> date:
+    return value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
+
+
+def page(db: Session, **filters) -> tuple[list[tuple[int, str]], dict[str, dict[str, str]], Report]:
+    """The page's first load, in one transaction: the agent filter's choices (id, name), the
+    category filter's (key -> name per language) and the report (`build`'s arguments)."""
+    from support_portal.services.agents import list_agents
+
+    report = build(db, **filters)
+    everyone = list_agents(db, viewer=filters["viewer"], include_inactive=True)
+    return [(a.id, a.name) for a in everyone], categories.names_by_key(db), report
+
+
+def csv_export(db: Session, **filters) -> str:
+    """The report as CSV: `build`'s arguments (agents only)."""
+    return to_csv(build(db, **filters))
+
+
+CSV_HEADER = ("section", "period", "metric", "value")
+
+
+def to_csv(report: Report) -> str:
+    """The same numbers as the charts, one per row (section, period, metric, value)."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(CSV_HEADER)
+    for d in report.days:
+        writer.writerow(("tickets", d.day.isoformat(), "created", d.created))
+        writer.writerow(("tickets", d.day.isoformat(), "resolved", d.resolved))
+    period = f"{report.start.isoformat()}/{report.end.isoformat()}"
+    for name, durations in (("first_response", report.first_response),
+                            ("resolution", report.resolution)):  # fmt: skip
+        writer.writerow((name, period, "tickets", durations.count))
+        writer.writerow((name, period, "median_minutes", _blank(durations.median)))
+        writer.writerow((name, period, "p90_minutes", _blank(durations.p90)))
+    writer.writerow(("first_response_target", period, "within", report.within_target))
+    writer.writerow(("first_response_target", period, "with_target", report.with_target))
+    writer.writerow(
+        ("first_response_target", period, "share_percent", _blank(report.within_target_share))
+    )
+    for w in report.csat:
+        writer.writerow(("csat", w.week.isoformat(), "good", w.good))
+        writer.writerow(("csat", w.week.isoformat(), "bad", w.bad))
+        writer.writerow(("csat", w.week.isoformat(), "score_percent", _blank(w.score)))
+    return out.getvalue()
+
+
+def _blank(value: float | None) -> str | float:
+    return "" if value is None else value
