@@ -8,6 +8,19 @@ import reflex as rx
 from support_portal.components.i18n import T
 from support_portal.states.field_views import FieldInput
 
+# A native select (its value goes with the form, its label is a plain <label>), drawn like the
+# Radix inputs around it.
+NATIVE_SELECT = {
+    "height": "var(--space-6)",
+    "padding": "0 0.5rem",
+    "width": "100%",
+    "border": "1px solid var(--gray-a7)",
+    "border_radius": "var(--radius-2)",
+    "background": "var(--color-surface)",
+    "color": "var(--gray-12)",
+    "font_size": "var(--font-size-2)",
+}
+
 
 def _control(f: FieldInput, *, read_only: rx.Var | bool = False) -> rx.Component:
     common = {"name": f.name, "id": f.element_id, "required": f.required}
@@ -36,8 +49,7 @@ def _control(f: FieldInput, *, read_only: rx.Var | bool = False) -> rx.Component
                 rx.el.option(T("Choose…"), value=""),
                 rx.foreach(f.options, lambda o: rx.el.option(o, value=o)),
                 default_value=f.value,
-                class_name="rt-reset rt-TextFieldRoot rt-r-size-2 rt-variant-surface",
-                style={"padding": "0 0.5rem", "height": "var(--space-6)", "width": "100%"},
+                style=NATIVE_SELECT,
                 **common,
             ),
         ),

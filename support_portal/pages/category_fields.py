@@ -6,6 +6,7 @@ from __future__ import annotations
 import reflex as rx
 
 from support_portal.components.i18n import T
+from support_portal.components.ticket_fields import NATIVE_SELECT
 from support_portal.components.ui import field
 from support_portal.i18n import _
 from support_portal.states.categories_admin import (
@@ -120,7 +121,7 @@ def _native_select(name: str, element_id: str, value: rx.Var, choices, **props) 
         name=name,
         id=element_id,
         default_value=value,
-        style={"padding": "0.35rem", "width": "100%", "border_radius": "var(--radius-2)"},
+        style=NATIVE_SELECT,
         **props,
     )
 

@@ -16,7 +16,7 @@ from sqlmodel import Session, col, select
 
 from support_portal.i18n import SUPPORTED, _
 from support_portal.models import CategoryField, TicketCategory, utcnow
-from support_portal.services import access, audit
+from support_portal.services import access, audit, throttle
 from support_portal.services.dto import Viewer
 from support_portal.services.errors import InvalidInput, NotFound
 from support_portal.settings import get_settings
@@ -109,6 +109,7 @@ def save_category(
 ) -> CategoryPublic:
     """Add a category (no `category_id`; it goes last) or rename one."""
     viewer = access.require_admin(db, viewer, action="categories.save")
+    admin_lock(db)
     cleaned = clean_names(names, prefix="name")
     _refuse_duplicate_name(db, cleaned["en"], category_id)
     if category_id is None:
@@ -140,6 +141,7 @@ def set_active(
 ) -> CategoryPublic:
     """Deactivate (no longer offered for new tickets; old tickets keep it) or reactivate."""
     viewer = access.require_admin(db, viewer, action="categories.activate")
+    admin_lock(db)
     row = _category(db, category_id)
     active = active is True
     if row.is_active and not active:
@@ -167,6 +169,7 @@ def move_category(
 ) -> list[CategoryPublic]:
     """Move a category one place up (offset -1) or down (+1) in the form's order."""
     viewer = access.require_admin(db, viewer, action="categories.move")
+    admin_lock(db)
     rows = list(
         db.exec(
             select(TicketCategory)
@@ -193,6 +196,12 @@ def move_category(
 
 
 # --- helpers --------------------------------------------------------------------------------
+
+
+def admin_lock(db: Session) -> None:
+    """Changes to categories and fields queue on one lock until their transaction ends: the
+    limits (how many, at least one active) and the unique keys hold under parallel admins."""
+    throttle.lock(db, scope="categories", key="admin")
 
 
 def clean_names(names: dict[str, str], *, prefix: str, limit: int = MAX_NAME) -> dict[str, str]:

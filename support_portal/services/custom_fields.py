@@ -17,6 +17,7 @@ from support_portal.models import CategoryField, TicketCategory
 from support_portal.services import access, audit
 from support_portal.services.categories import (
     FieldDefinition,
+    admin_lock,
     clean_names,
     definition,
     slug,
@@ -47,6 +48,7 @@ def save_field(
     """Add a field to a category (no `field_id`; it goes last) or change one. The kind of an
     existing field stays what it is."""
     viewer = access.require_admin(db, viewer, action="custom_fields.save")
+    admin_lock(db)
     category = db.get(TicketCategory, category_id) if isinstance(category_id, int) else None
     if category is None:
         raise NotFound(_("This category no longer exists."))
@@ -106,6 +108,7 @@ def set_field_active(
 ) -> FieldDefinition:
     """Deactivate a field (no longer asked or shown to fill in; values stay) or reactivate it."""
     viewer = access.require_admin(db, viewer, action="custom_fields.activate")
+    admin_lock(db)
     row = _field(db, field_id)
     if row.is_active != (active is True):
         row.is_active = active is True
@@ -122,6 +125,7 @@ def set_field_active(
 def move_field(db: Session, *, viewer: Viewer | None, field_id: int, offset: int) -> None:
     """Move a field one place up (-1) or down (+1) among its category's fields."""
     viewer = access.require_admin(db, viewer, action="custom_fields.move")
+    admin_lock(db)
     row = _field(db, field_id)
     rows = list(
         db.exec(

@@ -39,6 +39,7 @@ def set_fields(
             detail={
                 "field": item.key,
                 "label": item.labels.get("en", item.key),
+                "labels": dict(item.labels),  # the history shows it in the agent's language
                 "from": field_values.canonical(item.kind, before)[:AUDIT_TEXT],
                 "to": field_values.canonical(item.kind, after)[:AUDIT_TEXT],
             },

@@ -11,6 +11,7 @@ from support_portal import i18n
 from support_portal.i18n import _
 from support_portal.services.agent_page import HistoryEntry
 from support_portal.services.agents import AgentPublic
+from support_portal.services.categories import display_name
 from support_portal.services.dto import TicketSummary
 from support_portal.services.workflow import AGENT_LABELS
 
@@ -171,7 +172,9 @@ def history_text(entry: HistoryEntry, locale: str) -> str:
         case "ticket.tagged":
             return i18n.gettext(locale, "Added the tag {tag}", tag=detail.get("tag", ""))
         case "ticket.field":
-            name, old, new = detail.get("label", ""), detail.get("from", ""), detail.get("to", "")
+            labels = detail.get("labels") if isinstance(detail.get("labels"), dict) else {}
+            name = display_name(labels, locale) or detail.get("label", "")
+            old, new = detail.get("from", ""), detail.get("to", "")
             if not old:
                 return i18n.gettext(locale, "Set {field} to “{new}”", field=name, new=new)
             if not new:

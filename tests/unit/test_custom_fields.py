@@ -243,3 +243,19 @@ def test_split_field_keeps_the_rest_of_the_search():
 
     assert split_field("refund field:Order_ID=A-1 late") == ("refund late", "order_id", "A-1")
     assert split_field("field:no-equals") == ("field:no-equals", "", "")
+
+
+def test_the_history_names_the_field_in_the_agents_language(db, admin, alice, agent):
+    from support_portal.clock import utcnow
+    from support_portal.states.agent_views import history_view
+
+    custom_fields.save_field(
+        db, viewer=admin, category_id=category_id(db, "trading"), kind="short_text",
+        labels={"en": "Order ID", "cs": "ID pokynu"},
+    )  # fmt: skip
+    number = submit(db, alice, {"order_id": "A-1"}, category="trading").number
+    ticket_fields.set_fields(db, viewer=agent, number=number, values={"order_id": "A-2"})
+    entry = next(e for e in agent_page.panels(db, viewer=agent, number=number).history
+                 if e.action == "ticket.field")  # fmt: skip
+    assert history_view(entry, "cs", None, utcnow()).text == "Změnil(a) ID pokynu z „A-1“ na „A-2“"
+    assert history_view(entry, "en", None, utcnow()).text == "Changed Order ID from “A-1” to “A-2”"
