@@ -12,7 +12,7 @@ from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
 from support_portal.models import AuditEvent, Role, Ticket, User
-from support_portal.services import access, agents, live_reads, sessions, ticket_tags
+from support_portal.services import access, agents, live_reads, macros, sessions, ticket_tags
 from support_portal.services.agent import assign, change_status, ticket_for_agent
 from support_portal.services.agents import AgentPublic
 from support_portal.services.conversation import ticket_detail
@@ -197,6 +197,7 @@ ACTIONS: dict[str, Callable[..., object]] = {
     "priority": ticket_tags.set_priority,
     "add_tag": ticket_tags.add_tag,
     "remove_tag": ticket_tags.remove_tag,
+    "macro": macros.apply,
 }
 
 
