@@ -197,7 +197,6 @@ ACTIONS: dict[str, Callable[..., object]] = {
     "priority": ticket_tags.set_priority,
     "add_tag": ticket_tags.add_tag,
     "remove_tag": ticket_tags.remove_tag,
-    "macro": macros.apply,
 }
 
 
@@ -208,3 +207,18 @@ def act(
     the panels as it left them, in one transaction."""
     ACTIONS[do](db, viewer=viewer, number=number, **kwargs)
     return panels(db, viewer=viewer, number=number)
+
+
+@dataclass(frozen=True)
+class MacroOutcome:
+    applied: macros.MacroApplied
+    panels: AgentPanels
+
+
+def apply_macro(
+    db: Session, *, viewer: Viewer | None, number: int | str, macro_id: int
+) -> MacroOutcome:
+    """A macro applied from the ticket page (macros.apply), then the panels as it left them, in
+    one transaction."""
+    applied = macros.apply(db, viewer=viewer, number=number, macro_id=macro_id)
+    return MacroOutcome(applied=applied, panels=panels(db, viewer=viewer, number=number))

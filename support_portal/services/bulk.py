@@ -16,7 +16,7 @@ from sqlmodel import Session
 from support_portal.db import savepoint
 from support_portal.i18n import _
 from support_portal.models import Role, SavedReply, User
-from support_portal.services import access, agent, audit, macros, ticket_tags
+from support_portal.services import access, agent, agents, audit, macros, saved_replies, ticket_tags
 from support_portal.services.dto import Viewer
 from support_portal.services.errors import DomainError, InvalidInput
 
@@ -65,6 +65,22 @@ def apply(
         else:
             done.append(number)
     return BulkResult(action=str(action), done=tuple(done), refused=tuple(refused))
+
+
+@dataclass(frozen=True)
+class BulkOptions:
+    """What the queue's bulk bar offers: the active agents and the viewer's macros."""
+
+    agents: list[agents.AgentPublic]
+    macros: list[saved_replies.SavedReplyPublic]
+
+
+def options(db: Session, *, viewer: Viewer | None) -> BulkOptions:
+    viewer = access.require_agent(db, viewer, action="bulk.options")
+    return BulkOptions(
+        agents=agents.list_agents(db, viewer=viewer),
+        macros=saved_replies.list_replies(db, viewer=viewer, macros_only=True),
+    )
 
 
 def _clean_numbers(numbers: list[int | str]) -> list[int]:

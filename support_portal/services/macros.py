@@ -13,7 +13,7 @@ from sqlmodel import Session
 from support_portal.i18n import _
 from support_portal.models import SavedReply
 from support_portal.services import agent, macro_actions, saved_replies, ticket_tags, workflow
-from support_portal.services.dto import Viewer
+from support_portal.services.dto import MessagePublic, Viewer
 from support_portal.services.errors import DomainError, NotFound
 
 
@@ -31,6 +31,7 @@ class MacroRefused(DomainError):
 class MacroApplied:
     title: str
     status: str  # the ticket's status afterwards
+    message: MessagePublic  # the reply it sent
 
 
 def apply(db: Session, *, viewer: Viewer | None, number: int | str, macro_id: int) -> MacroApplied:
@@ -44,7 +45,7 @@ def apply(db: Session, *, viewer: Viewer | None, number: int | str, macro_id: in
     try:
         _check_status(ticket.status, actions)
         text = saved_replies.insert_reply(db, viewer=viewer, reply_id=macro_id, number=number)
-        agent.agent_reply(
+        message = agent.agent_reply(
             db,
             viewer=viewer,
             number=number,
@@ -64,7 +65,7 @@ def apply(db: Session, *, viewer: Viewer | None, number: int | str, macro_id: in
         raise
     except DomainError as exc:
         raise MacroRefused(title=title, reason=exc) from exc
-    return MacroApplied(title=title, status=str(ticket.status))
+    return MacroApplied(title=title, status=str(ticket.status), message=message)
 
 
 def _check_status(status: str, actions: macro_actions.MacroActions) -> None:
