@@ -86,6 +86,10 @@ ALLOWED_DYNAMIC = {
     ("i18n/__init__.py", "plural"),
     ("pages/webhook_form.py", "label"),
     ("states/webhook_views.py", "label"),
+    ("states/macros.py", "STATUS_LABELS[actions.status]"),
+    ("states/macros.py", "ASSIGN_LABELS[actions.assign]"),
+    ("states/macros.py", "PRIORITY_LABELS[actions.priority]"),
+    ("states/macros.py", "exc.message"),
 }
 TRANSLATING = {"T": 0, "_t": 0, "_": 0, "gettext": 1, "ngettext": 1}
 
