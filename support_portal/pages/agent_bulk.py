@@ -40,7 +40,9 @@ def _choice(c: Choice) -> rx.Component:
 
 def _value_select(name: str, label: rx.Var, items: list, default: str) -> rx.Component:
     return rx.select.root(
-        rx.select.trigger(id=f"bulk-{name}", aria_label=label, min_width="10rem"),
+        rx.select.trigger(
+            id=f"bulk-{name}", aria_label=label, placeholder=label, min_width="10rem"
+        ),
         rx.select.content(*items),
         name=name,
         default_value=default,

@@ -129,6 +129,8 @@ def _assignee(db: Session, viewer: Viewer, value: str) -> int | None:
 
 
 def _macro(db: Session, viewer: Viewer, value: str) -> int:
+    if not value:
+        raise InvalidInput(_("Choose a macro."), field="value")
     row = db.get(SavedReply, int(value)) if value.isdigit() else None
     if row is None or row.owner_id not in (None, viewer.user_id):
         raise InvalidInput(_("This saved reply no longer exists."), field="value")
