@@ -78,3 +78,65 @@ def test_a_bulk_assign_of_twenty_rows(page, app):
             assert sorted(audited) == sorted(ids)
     finally:
         engine.dispose()
+
+
+def test_a_customer_calling_macro_and_bulk_handlers_by_name_gets_nothing(page, app):
+    from support_portal.services import macro_actions, saved_replies
+    from support_portal.states.agent_bulk import BulkState
+    from support_portal.states.macros import MacroMenuState
+    from tests.e2e.test_agent_handlers_security import RawClient, handler, session_cookie
+
+    admin_email = create_user(app, name="Mia Macro Admin", role=Role.admin)
+    customer_email = create_user(app, name="Mallory Bulk")
+    (number,) = make_tickets(app, customer_email, 1)
+    engine = app.engine()
+    try:
+        with session_scope(engine) as db:
+            user_id = db.exec(select(User.id).where(User.email == admin_email)).one()
+            token = sessions.create_login_ticket(db, user_id=user_id)
+            session_token, _, _ = sessions.exchange_login_ticket(db, token=token)
+            admin = sessions.viewer_for_token(db, session_token=session_token)
+            macro_id = saved_replies.save_reply(
+                db,
+                viewer=admin,
+                title="Secret macro zz8k",
+                texts={"en": "Closing this."},
+                shared=True,
+                actions=macro_actions.clean(status="close"),
+            ).id
+    finally:
+        engine.dispose()
+
+    log_in(page, customer_email)
+    path = f"/admin/tickets/{number}"
+    client = RawClient(app.url, session_cookie(page))
+    try:
+        client.emit(handler(MacroMenuState, "open_macros"), {"is_open": True}, path)
+        client.emit(handler(MacroMenuState, "apply_macro"), {"macro_id": macro_id}, path)
+        client.emit(handler(BulkState, "toggle"), {"number": number, "checked": True}, "/admin")
+        client.emit(handler(BulkState, "set_action"), {"action": "macro"}, "/admin")
+        client.emit(handler(BulkState, "apply"), {"form": {"value_macro": str(macro_id)}}, "/admin")
+        client.settle("/admin")
+    finally:
+        client.close()
+    assert "zz8k" not in str(client.received)
+
+    engine = app.engine()
+    try:
+        with session_scope(engine) as db:
+            ticket = db.exec(select(Ticket).where(Ticket.number == number)).one()
+            assert ticket.status == "open"
+            mallory = db.exec(select(User.id).where(User.email == customer_email)).one()
+            denied = set(
+                db.exec(
+                    select(AuditEvent.action).where(
+                        AuditEvent.actor_id == mallory,
+                        AuditEvent.action.startswith("denied."),  # type: ignore[attr-defined]
+                    )
+                ).all()
+            )
+            assert {"denied.saved_replies.list", "denied.bulk.options", "denied.bulk.apply"} <= (
+                denied
+            )
+    finally:
+        engine.dispose()
