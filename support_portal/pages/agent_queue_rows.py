@@ -213,7 +213,8 @@ def _card_link(row: QueueRow) -> rx.Component:
         underline="none",
         color="inherit",
         data_number=row.number,
-        width="100%",
+        flex="1",
+        min_width="0",
     )
 
 
