@@ -115,3 +115,32 @@ def _run_after_commit(session: Session) -> None:
 @event.listens_for(Session, "after_rollback")
 def _drop_after_rollback(session: Session) -> None:
     session.info.pop(_PENDING, None)
+
+
+@contextmanager
+def savepoint(session: Session) -> Iterator[None]:
+    """A nested transaction inside the caller's: an error rolls back only the work done inside
+    (its after-commit callbacks are dropped, its on-rollback undos run) and propagates; on
+    success the callbacks wait for the real commit. For one-by-one work where a refusal of one
+    item must not undo the others (bulk actions)."""
+    outer_pending = session.info.pop(_PENDING, [])
+    outer_undo = session.info.pop(_ON_ROLLBACK, [])
+    nested = session.begin_nested()
+    try:
+        yield
+        session.flush()
+        inner_pending = session.info.pop(_PENDING, [])
+        inner_undo = session.info.pop(_ON_ROLLBACK, [])
+        # Releasing a savepoint fires "after_commit": keep the callbacks away from it.
+        nested.commit()
+    except BaseException:
+        inner_undo = session.info.pop(_ON_ROLLBACK, [])
+        if nested.is_active:
+            nested.rollback()
+        for undo in inner_undo:
+            undo()
+        session.info[_PENDING] = outer_pending
+        session.info[_ON_ROLLBACK] = outer_undo
+        raise
+    session.info[_PENDING] = outer_pending + inner_pending
+    session.info[_ON_ROLLBACK] = outer_undo + inner_undo

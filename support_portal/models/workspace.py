@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Column, Index, Text, UniqueConstraint
+from sqlalchemy import JSON, Column, Index, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from support_portal.models.base import utcnow
@@ -12,7 +12,10 @@ from support_portal.models.base import utcnow
 
 class SavedReply(SQLModel, table=True):
     """A reply an agent inserts instead of typing it: shared (owner None, managed by admins) or
-    one agent's own. Its text is kept per language in `saved_reply_texts`."""
+    one agent's own. Its text is kept per language in `saved_reply_texts`.
+
+    A reply with actions is a macro: applying it sends the reply, then sets the status, the
+    assignee, the priority and tags (each None: leave that as it is)."""
 
     __tablename__ = "saved_replies"
     __table_args__ = (Index("ix_saved_replies_owner", "owner_id", "title"),)
@@ -23,6 +26,12 @@ class SavedReply(SQLModel, table=True):
     usage_count: int = 0
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
+    macro_status: str | None = Field(default=None, max_length=16)  # resolve, close, request_info
+    macro_assign: str | None = Field(default=None, max_length=8)  # me, none
+    macro_priority: str | None = Field(default=None, max_length=8)  # low .. urgent
+    macro_tags: list[str] | None = Field(
+        default=None, sa_column=Column(JSON(none_as_null=True), nullable=True)
+    )
 
 
 class SavedReplyText(SQLModel, table=True):

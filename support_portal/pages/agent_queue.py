@@ -14,6 +14,7 @@ from support_portal.components.ui import (
     search_form,
 )
 from support_portal.i18n import _
+from support_portal.pages.agent_bulk import bulk_bar, bulk_summary
 from support_portal.pages.agent_queue_rows import queue_cards, queue_table
 from support_portal.states.agent_queue import AgentQueueState
 
@@ -218,6 +219,8 @@ def queue() -> rx.Component:
             rx.vstack(
                 toolbar(),
                 error_callout(S.error, id="queue-error"),
+                bulk_summary(),
+                bulk_bar(),
                 results,
                 spacing="2",
                 width="100%",

@@ -7,6 +7,7 @@ import reflex as rx
 from support_portal import routes
 from support_portal.components.i18n import T
 from support_portal.components.ui import status_badge
+from support_portal.pages.agent_bulk import page_checkbox, row_checkbox
 from support_portal.states.agent_queue import AgentQueueState
 from support_portal.states.agent_views import QueueRow
 
@@ -103,6 +104,7 @@ def _snippet(row: QueueRow) -> rx.Component:
 
 def table_row(row: QueueRow) -> rx.Component:
     return rx.table.row(
+        rx.table.cell(row_checkbox(row), width="2rem"),
         rx.table.cell(rx.link("#", row.number, href=_href(row), class_name="ticket-number")),
         rx.table.row_header_cell(
             rx.link(row.subject, href=_href(row), weight="medium", class_name="ticket-subject"),
@@ -125,6 +127,7 @@ def queue_table() -> rx.Component:
     return rx.table.root(
         rx.table.header(
             rx.table.row(
+                rx.table.column_header_cell(page_checkbox()),
                 rx.table.column_header_cell(T("Ticket")),
                 rx.table.column_header_cell(T("Subject")),
                 rx.table.column_header_cell(T("Customer")),
@@ -153,6 +156,16 @@ def _priority(row: QueueRow) -> rx.Component:
 
 
 def queue_card(row: QueueRow) -> rx.Component:
+    return rx.hstack(
+        rx.box(row_checkbox(row), padding_top="1rem"),
+        _card_link(row),
+        spacing="2",
+        align="start",
+        width="100%",
+    )
+
+
+def _card_link(row: QueueRow) -> rx.Component:
     return rx.link(
         rx.card(
             rx.vstack(
@@ -200,7 +213,8 @@ def queue_card(row: QueueRow) -> rx.Component:
         underline="none",
         color="inherit",
         data_number=row.number,
-        width="100%",
+        flex="1",
+        min_width="0",
     )
 
 

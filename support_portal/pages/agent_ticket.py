@@ -21,6 +21,7 @@ from support_portal.components.ui import empty_state, error_callout
 from support_portal.i18n import _
 from support_portal.pages.agent_ticket_panels import collaborators, side_panels
 from support_portal.pages.agent_ticket_summary import phone_summary
+from support_portal.pages.macro_menu import macro_menu
 from support_portal.pages.reply_picker import reply_picker
 from support_portal.settings import get_settings
 from support_portal.states.agent_ticket import AgentTicketState
@@ -93,6 +94,7 @@ def actions() -> rx.Component:
             ),
         ),
         rx.cond(S.allowed.contains("close"), _close_button()),
+        macro_menu(),
         rx.cond(
             S.allowed.contains("reopen"),
             rx.button(

@@ -9,6 +9,7 @@ from support_portal.components.agent_nav import dashboard_page
 from support_portal.components.i18n import T, page_title
 from support_portal.components.ui import card, empty_state, error_callout, field
 from support_portal.i18n import _
+from support_portal.pages.macro_fields import macro_fields
 from support_portal.states.base import SessionState
 from support_portal.states.saved_replies import FORM_ID, SavedRepliesState, SavedReplyView
 
@@ -27,6 +28,7 @@ def reply_row(r: SavedReplyView) -> rx.Component:
                         rx.badge(T("Shared"), color_scheme="blue"),
                         rx.badge(T("Personal"), color_scheme="gray"),
                     ),
+                    rx.cond(r.macro_summary != "", rx.badge(T("Macro"), color_scheme="amber")),
                     rx.cond(r.text_en != "", rx.badge("EN", variant="outline")),
                     rx.cond(r.text_cs != "", rx.badge("CS", variant="outline")),
                     align="center",
@@ -34,6 +36,10 @@ def reply_row(r: SavedReplyView) -> rx.Component:
                     wrap="wrap",
                 ),
                 rx.text(r.preview, size="2", color_scheme="gray", overflow_wrap="anywhere"),
+                rx.cond(
+                    r.macro_summary != "",
+                    rx.text(r.macro_summary, size="1", class_name="macro-summary"),
+                ),
                 rx.text(T("Used {n} times", n=r.usage_count), size="1", color_scheme="gray"),
                 spacing="1",
                 flex="1",
@@ -111,6 +117,7 @@ def reply_form() -> rx.Component:
                     _text_area("text_cs", S.form_cs, "saved-reply-cs"),
                     error=errors.get("text_cs", ""),
                 ),
+                macro_fields(),
                 rx.cond(
                     SessionState.is_admin,
                     rx.el.label(

@@ -17,6 +17,7 @@ from support_portal.services import (
     agents,
     field_values,
     live_reads,
+    macros,
     sessions,
     ticket_fields,
     ticket_tags,
@@ -221,3 +222,18 @@ def act(
     the panels as it left them, in one transaction."""
     ACTIONS[do](db, viewer=viewer, number=number, **kwargs)
     return panels(db, viewer=viewer, number=number)
+
+
+@dataclass(frozen=True)
+class MacroOutcome:
+    applied: macros.MacroApplied
+    panels: AgentPanels
+
+
+def apply_macro(
+    db: Session, *, viewer: Viewer | None, number: int | str, macro_id: int
+) -> MacroOutcome:
+    """A macro applied from the ticket page (macros.apply), then the panels as it left them, in
+    one transaction."""
+    applied = macros.apply(db, viewer=viewer, number=number, macro_id=macro_id)
+    return MacroOutcome(applied=applied, panels=panels(db, viewer=viewer, number=number))

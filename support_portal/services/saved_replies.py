@@ -16,7 +16,7 @@ from sqlmodel import Session, col, delete, select, update
 
 from support_portal.i18n import SUPPORTED, _
 from support_portal.models import SavedReply, SavedReplyText, Ticket, User, utcnow
-from support_portal.services import access, audit
+from support_portal.services import access, audit, macro_actions
 from support_portal.services.dto import Viewer
 from support_portal.services.errors import InvalidInput, NotFound, PermissionDenied
 from support_portal.settings import get_settings
@@ -35,15 +35,27 @@ class SavedReplyPublic:
     mine: bool  # the viewer may edit and delete it
     texts: dict[str, str]  # locale -> body
     usage_count: int
+    actions: macro_actions.MacroActions = macro_actions.NONE  # any: the reply is a macro
 
 
-def list_replies(db: Session, *, viewer: Viewer | None, query: str = "") -> list[SavedReplyPublic]:
+def list_replies(
+    db: Session, *, viewer: Viewer | None, query: str = "", macros_only: bool = False
+) -> list[SavedReplyPublic]:
     """The shared replies and the viewer's own, most used first; `query` searches titles and
-    texts."""
+    texts. `macros_only`: the replies with actions."""
     viewer = access.require_agent(db, viewer, action="saved_replies.list")
     found = select(SavedReply).where(
         or_(col(SavedReply.owner_id).is_(None), SavedReply.owner_id == viewer.user_id)
     )
+    if macros_only:
+        found = found.where(
+            or_(
+                col(SavedReply.macro_status).is_not(None),
+                col(SavedReply.macro_assign).is_not(None),
+                col(SavedReply.macro_priority).is_not(None),
+                col(SavedReply.macro_tags).is_not(None),
+            )
+        )
     words = query.strip()[:100].lower()
     if words:
         pattern = f"%{words}%"
@@ -68,8 +80,10 @@ def save_reply(
     texts: dict[str, str],
     shared: bool,
     reply_id: int | None = None,
+    actions: macro_actions.MacroActions | None = None,
 ) -> SavedReplyPublic:
-    """Create (no `reply_id`) or change a saved reply. Shared ones are the administrators'."""
+    """Create (no `reply_id`) or change a saved reply. Shared ones are the administrators'.
+    `actions` (checked by macro_actions.clean) make it a macro; None keeps those it has."""
     viewer = access.require_agent(db, viewer, action="saved_replies.save")
     title = " ".join(str(title).split())[:MAX_TITLE]
     if not title:
@@ -85,6 +99,8 @@ def save_reply(
         row.title, row.updated_at = title, utcnow()
         row.owner_id = None if shared else (row.owner_id or viewer.user_id)
         db.exec(delete(SavedReplyText).where(col(SavedReplyText.reply_id) == row.id))
+    if actions is not None:
+        macro_actions.store(row, actions)
     db.flush()
     for locale, body in cleaned.items():
         db.add(SavedReplyText(reply_id=row.id, locale=locale, body=body))
@@ -93,7 +109,11 @@ def save_reply(
         action="saved_reply.saved",
         actor_kind="agent",
         actor_id=viewer.user_id,
-        detail={"reply_id": row.id, "shared": row.owner_id is None},
+        detail={
+            "reply_id": row.id,
+            "shared": row.owner_id is None,
+            "macro": macro_actions.of(row).any,
+        },
     )
     db.flush()
     return _public(row, viewer, cleaned)
@@ -208,6 +228,7 @@ def _public(row: SavedReply, viewer: Viewer, texts: dict[str, str]) -> SavedRepl
         mine=viewer.is_admin if shared else row.owner_id == viewer.user_id,
         texts=dict(texts),
         usage_count=row.usage_count,
+        actions=macro_actions.of(row),
     )
 
 

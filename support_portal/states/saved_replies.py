@@ -7,11 +7,14 @@ from dataclasses import dataclass
 
 import reflex as rx
 
-from support_portal.services import saved_replies
+from support_portal.services import macro_actions, saved_replies
 from support_portal.services.errors import NotAuthenticated, PermissionDenied
 from support_portal.states.actions import Outcome, attempt
 from support_portal.states.agent_ticket import AgentTicketState
 from support_portal.states.base import SessionState
+from support_portal.states.macros import macro_summary
+
+KEEP = "keep"  # the Actions selects' "leave it as it is"
 
 FORM_ID = "saved-reply-form"
 
@@ -26,6 +29,11 @@ class SavedReplyView:
     text_cs: str
     preview: str
     usage_count: int
+    macro_status: str = KEEP
+    macro_assign: str = KEEP
+    macro_priority: str = KEEP
+    macro_tags: str = ""
+    macro_summary: str = ""  # "": not a macro
 
 
 def reply_view(r: saved_replies.SavedReplyPublic, locale: str) -> SavedReplyView:
@@ -39,7 +47,21 @@ def reply_view(r: saved_replies.SavedReplyPublic, locale: str) -> SavedReplyView
         text_cs=r.texts.get("cs", ""),
         preview=preview[:140] + ("…" if len(preview) > 140 else ""),
         usage_count=r.usage_count,
+        macro_status=r.actions.status or KEEP,
+        macro_assign=r.actions.assign or KEEP,
+        macro_priority=r.actions.priority or KEEP,
+        macro_tags=", ".join(r.actions.tags),
+        macro_summary=macro_summary(r.actions, locale),
     )
+
+
+def form_actions(form: dict) -> dict:
+    """The Actions section of the form, checked (InvalidInput names the field)."""
+    chosen = {
+        name: "" if str(form.get(f"macro_{name}", "")) == KEEP else form.get(f"macro_{name}")
+        for name in ("status", "assign", "priority")
+    }
+    return {"actions": macro_actions.clean(**chosen, tags=str(form.get("macro_tags", "")))}
 
 
 class SavedRepliesState(SessionState):
@@ -58,6 +80,7 @@ class SavedRepliesState(SessionState):
     form_en: str = ""
     form_cs: str = ""
     form_shared: bool = False
+    form_macro: SavedReplyView = SavedReplyView(0, "", False, False, "", "", "", 0)
     _fetching: bool = False
 
     @rx.event
@@ -90,6 +113,7 @@ class SavedRepliesState(SessionState):
         self.editing_id = 0
         self.form_title = self.form_en = self.form_cs = ""
         self.form_shared = False
+        self.form_macro = SavedReplyView(0, "", False, False, "", "", "", 0)
         self.field_errors = {}
 
     @rx.event
@@ -100,6 +124,7 @@ class SavedRepliesState(SessionState):
         self.editing_id = found.id
         self.form_title, self.form_en, self.form_cs = found.title, found.text_en, found.text_cs
         self.form_shared = found.shared
+        self.form_macro = found
         self.field_errors = {}
         self.notice = ""
         return rx.set_focus("saved-reply-title")
@@ -126,6 +151,7 @@ class SavedRepliesState(SessionState):
             title=str(form.get("title", "")),
             texts={"en": str(form.get("text_en", "")), "cs": str(form.get("text_cs", ""))},
             shared=str(form.get("shared", "")).lower() in ("on", "true", "1"),
+            inputs=lambda: form_actions(form),
         ):
             yield update
         if not done.ok:

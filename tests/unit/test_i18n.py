@@ -95,6 +95,10 @@ ALLOWED_DYNAMIC = {
     ("web/csat.py", "text"),
     ("pages/agent_reports.py", "label"),
     ("states/agent_csat.py", "STATE_LABELS.get(r.state, r.state)"),
+    ("states/macros.py", "STATUS_LABELS[actions.status]"),
+    ("states/macros.py", "ASSIGN_LABELS[actions.assign]"),
+    ("states/macros.py", "PRIORITY_LABELS[actions.priority]"),
+    ("states/macros.py", "exc.message"),
 }
 TRANSLATING = {"T": 0, "_t": 0, "_": 0, "gettext": 1, "ngettext": 1}
 
