@@ -71,6 +71,15 @@ def info_callout(message: rx.Var | str, icon: str = "info", **props) -> rx.Compo
     return rx.callout(message, icon=icon, color_scheme="blue", **props, high_contrast=True)
 
 
+def _labelled(control: rx.Component) -> rx.Component:
+    """The element a field's label points at: the control, or a select's trigger."""
+    if isinstance(control, SelectRoot):
+        for child in control.children:
+            if isinstance(child, SelectTrigger):
+                return child
+    return control
+
+
 def _labelled_id(control: rx.Component) -> str | None:
     """The id a field's label points at: the control's own, or for a select (whose root
     renders no element) its trigger's, the button that opens it."""
@@ -100,9 +109,17 @@ def field(
     if hint is not None:
         parts.append(rx.text(hint, size="1", color_scheme="gray"))
     if error is not None:
+        error_id = f"{control_id}-error" if control_id else None
         parts.append(
-            rx.cond(error != "", rx.text(error, size="1", color_scheme="red", role="alert"))
+            rx.cond(
+                error != "",
+                rx.text(error, size="1", color_scheme="red", role="alert", id=error_id),
+            )
         )
+        if control_id:  # the control says it is invalid and which text says why
+            target = _labelled(control)
+            target.custom_attrs["aria-invalid"] = rx.cond(error != "", "true", "false")
+            target.custom_attrs["aria-describedby"] = rx.cond(error != "", error_id, "")
     return rx.flex(*parts, direction="column", spacing="1", width="100%")
 
 

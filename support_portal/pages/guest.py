@@ -97,14 +97,37 @@ def submitted_page() -> rx.Component:
             rx.text.strong(s.submitted_number, id="submitted-number"),
             size="4",
         ),
-        info_callout(
-            T(
-                "Check your email: we sent a confirmation with a link to your ticket to the "
-                "address you entered. If it is not there in a few minutes, look in your spam "
-                "folder."
+        rx.cond(
+            s.masked_email != "",
+            info_callout(
+                rx.vstack(
+                    rx.text(
+                        T(
+                            "Check your email: we sent a confirmation with a link to your "
+                            "ticket to {email}. If it is not there in a few minutes, look in "
+                            "your spam folder.",
+                            email=s.masked_email,
+                        )
+                    ),
+                    rx.link(
+                        T("Wrong address? Start again"),
+                        href=routes.NEW_TICKET,
+                        id="wrong-address",
+                    ),
+                    spacing="1",
+                ),
+                icon="mail",
+                id="check-email",
             ),
-            icon="mail",
-            id="check-email",
+            info_callout(
+                T(
+                    "Check your email: we sent a confirmation with a link to your ticket to "
+                    "the address you entered. If it is not there in a few minutes, look in "
+                    "your spam folder."
+                ),
+                icon="mail",
+                id="check-email",
+            ),
         ),
         _next_steps(),
         _account_nudge(),

@@ -28,7 +28,15 @@ def _guest_fields() -> rx.Component:
         rx.fragment(),
         rx.vstack(
             info_callout(
-                T("Updates will come to your email. Log in to keep all your tickets in one place."),
+                rx.text(
+                    T("Updates will come to your email."),
+                    " ",
+                    rx.link(
+                        T("Log in to keep all your tickets in one place."),
+                        href=routes.LOGIN + "?next=" + routes.NEW_TICKET,
+                        id="guest-login-link",
+                    ),
+                ),
             ),
             rx.flex(
                 field(
@@ -68,11 +76,15 @@ def _guidance() -> rx.Component:
                 )
             ),
             rx.text(T("Check back regularly: our team may ask you for more information.")),
-            rx.text(
-                T(
-                    "Already have a ticket about this? Continue in the original ticket so "
-                    "we see the whole history."
-                )
+            # A follow-up exists because the original is closed: no "continue there" then.
+            rx.cond(
+                NewTicketState.follow_up_of == 0,
+                rx.text(
+                    T(
+                        "Already have a ticket about this? Continue in the original ticket so "
+                        "we see the whole history."
+                    )
+                ),
             ),
             spacing="2",
         ),
@@ -91,11 +103,26 @@ def new_ticket_page() -> rx.Component:
         _guest_fields(),
         rx.cond(
             s.follow_up_of > 0,
-            info_callout(T("Follow-up to ticket {number}", number=s.follow_up_of)),
+            info_callout(
+                rx.link(
+                    T("Follow-up to ticket {number}", number=s.follow_up_of),
+                    href=routes.ticket_path(s.follow_up_of),
+                    id="follow-up-original",
+                )
+            ),
         ),
         field(
             T("Subject"),
-            rx.input(name="subject", required=True, max_length=200, id="subject", read_only=busy),
+            rx.input(
+                name="subject",
+                required=True,
+                max_length=200,
+                id="subject",
+                read_only=busy,
+                # "Follow-up: <the original's subject>" (remounted when it arrives).
+                default_value=s.subject_prefill,
+                key=s.subject_prefill,
+            ),
             error=s.field_errors.get("subject", ""),
         ),
         field(
@@ -228,7 +255,8 @@ def new_ticket_page() -> rx.Component:
                 ),
                 size="3",
             ),
-            _guidance(),
+            # On a phone the tips come first, before the form and its Submit.
+            rx.box(_guidance(), order=rx.breakpoints(initial="-1", md="0")),
             columns=rx.breakpoints(initial="1", md="3fr 2fr"),
             spacing="4",
             width="100%",

@@ -15,9 +15,12 @@ text is already on the error var by then.
 from __future__ import annotations
 
 import dataclasses
+import json
 import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
+
+import reflex as rx
 
 from support_portal.services.dto import Viewer
 from support_portal.services.errors import DomainError, InvalidInput
@@ -116,3 +119,16 @@ async def attempt(
     finally:
         if not (keep_busy and outcome.ok):
             setattr(state, busy, type(busy_value)())
+
+
+def focus_when_ready(selector: str):
+    """Move the keyboard to the first element matching `selector` once it is rendered and
+    enabled (a delta renders a frame or two after the event that yields this)."""
+    return rx.call_script(
+        "(function f(n){const e=document.querySelector(" + json.dumps(selector) + ");"
+        "if(e&&!e.disabled){e.focus()}else if(n>0){requestAnimationFrame(()=>f(n-1))}})(60)"
+    )
+
+
+# After a refused form: the keyboard goes to the first field that says it is invalid.
+FOCUS_FIRST_INVALID = focus_when_ready('#main [aria-invalid="true"]')

@@ -18,21 +18,23 @@ from support_portal.clock import utcnow
 from support_portal.services import codes, guest
 from support_portal.services.errors import EmailNotSent, InvalidInput, RateLimited
 from support_portal.settings import get_settings
-from support_portal.states.actions import Outcome, attempt
+from support_portal.states.actions import Outcome, attempt, focus_when_ready
 from support_portal.states.base import SessionState, call, new_login_nonce, sign_in
 
-# Focus "Resend code" once it is enabled (the button renders enabled a frame or two later).
-FOCUS_RESEND = rx.call_script(
-    "(function f(n){const b=document.getElementById('resend-code');"
-    "if(b&&!b.disabled){b.focus()}else if(n>0){requestAnimationFrame(()=>f(n-1))}})(60)"
-)
+FOCUS_RESEND = focus_when_ready("#resend-code")  # once "Resend code" is enabled
 
 
 class SubmittedState(SessionState):
     """/tickets/submitted/N: what a logged-out visitor sees after "Submit ticket"."""
 
     submitted_number: int = 0
+    masked_email: str = ""  # the address this tab just submitted with, masked
     loaded: bool = False
+    _sent_to: dict[int, str] = {}  # ticket number -> masked address, set by the form
+
+    def remember(self, number: int, email: str) -> None:
+        """The new-ticket form, in this tab: the page then shows where the link went."""
+        self._sent_to = {number: guest.mask_email(email)}
 
     @rx.event
     async def load(self):
@@ -43,6 +45,7 @@ class SubmittedState(SessionState):
         if viewer is not None and number:
             return rx.redirect(routes.ticket_path(number), replace=True)
         self.submitted_number = number
+        self.masked_email = self._sent_to.get(number, "")
         self.loaded = True
 
 

@@ -3,18 +3,23 @@
 from __future__ import annotations
 
 import uuid
-from urllib.parse import quote
 
 import reflex as rx
 
 from support_portal import routes
 from support_portal.clock import utcnow
 from support_portal.live.hub import guest_topic, user_topic
-from support_portal.services import attachments, categories, ticket_lists, tickets
+from support_portal.services import (
+    attachments,
+    categories,
+    conversation,
+    ticket_form,
+    ticket_lists,
+)
 from support_portal.services.dto import Viewer
 from support_portal.services.errors import DomainError, InvalidInput
 from support_portal.services.field_values import FieldsInvalid
-from support_portal.states.actions import Outcome, attempt
+from support_portal.states.actions import FOCUS_FIRST_INVALID, Outcome, attempt
 from support_portal.states.base import call
 from support_portal.states.field_views import (
     CategoryOption,
@@ -25,6 +30,7 @@ from support_portal.states.field_views import (
     submitted_fields,
 )
 from support_portal.states.forms import clean_form, read_uploads
+from support_portal.states.guest import SubmittedState
 from support_portal.states.live import LivePageState
 from support_portal.states.upload_feedback import UploadFeedback
 from support_portal.states.views import TicketRow, ticket_row
@@ -176,6 +182,10 @@ class MyTicketsState(LivePageState):
         return True
 
 
+# An error about one of these is said once, under it (the callout: what no field shows).
+FORM_FIELDS = frozenset({"name", "email", "subject", "category", "description"})
+
+
 class NewTicketState(UploadFeedback, LivePageState):
     category: str = ""
     categories: list[CategoryOption] = []  # the active ones, in the administrators' order
@@ -188,6 +198,7 @@ class NewTicketState(UploadFeedback, LivePageState):
     submitting: bool = False
     draft_key: str = ""
     follow_up_of: int = 0
+    subject_prefill: str = ""
 
     @rx.event
     async def load(self):
@@ -202,6 +213,16 @@ class NewTicketState(UploadFeedback, LivePageState):
         follow = params.get("follow_up", "")
         self.follow_up_of = int(follow) if follow.isdigit() else 0
         self.category = params.get("category", "") if follow else ""
+        self.subject_prefill = ""
+        if self.follow_up_of and viewer is not None:
+            try:
+                original = await call(conversation.detail, viewer=viewer, number=self.follow_up_of)
+            except DomainError:  # not theirs, or gone: an ordinary new ticket
+                self.follow_up_of = 0
+            else:
+                self.subject_prefill = self._t("Follow-up: {subject}", subject=original.subject)[
+                    :200
+                ]
         offered = await call(categories.offered)
         self.categories = [category_option(c, self.locale) for c in offered]
         self._fields_by_category = {
@@ -249,7 +270,7 @@ class NewTicketState(UploadFeedback, LivePageState):
         async for update in attempt(
             self,
             done,
-            submit_ticket,
+            ticket_form.submit_form,
             busy="submitting",
             viewer="optional",
             form=form,
@@ -263,33 +284,17 @@ class NewTicketState(UploadFeedback, LivePageState):
             yield update
         if isinstance(done.error, FieldsInvalid):
             self.field_errors = field_errors(done.error.errors, self._t)
-        elif isinstance(done.error, InvalidInput) and done.error.field:
-            self.field_errors = {done.error.field: self.error}
+        elif isinstance(done.error, InvalidInput) and done.error.field in FORM_FIELDS:
+            self.field_errors, self.error = {done.error.field: self.error}, ""
+        if self.field_errors:
+            yield FOCUS_FIRST_INVALID
         if not done.ok:
             return
         self.draft_key = uuid.uuid4().hex
         yield rx.clear_selected_files("ticket-files")
         if done.viewer is None:
+            submitted = await self.get_state(SubmittedState)
+            submitted.remember(done.value.number, str(form.get("email", "")))
             yield rx.redirect(routes.submitted_path(done.value.number))
         else:
             yield rx.redirect(routes.ticket_path(done.value.number))
-
-
-def submit_ticket(db, *, viewer, form: dict, **kwargs):
-    """The form's fields onto the use case: a guest (or a verified guest, who keeps their own
-    address) also gives a name and an email."""
-    anonymous = viewer is None or viewer.is_guest
-    return tickets.submit_ticket(
-        db,
-        viewer=viewer,
-        guest_name=str(form.get("name", "")) if anonymous else None,
-        guest_email=str(form.get("email", "")) if anonymous else None,
-        subject=str(form.get("subject", "")),
-        description=str(form.get("description", "")),
-        idempotency_key=str(form.get("key", "")) or None,
-        **kwargs,
-    )
-
-
-def login_then(path: str) -> str:
-    return f"{routes.LOGIN}?next={quote(path)}"
