@@ -9,6 +9,8 @@ first page best match first, with the snippets (services/search.py).
 
 from __future__ import annotations
 
+import os
+
 import sqlalchemy as sa
 from sqlalchemy import or_
 from sqlmodel import Session, col, select
@@ -71,12 +73,15 @@ def queries() -> list[tuple[str, str]]:
     ]
 
 
+VIEWS = tuple(os.environ.get("SEARCH_VIEWS", "all").split(","))  # e.g. "all,open"
+
+
 def search_cases(heavy: Viewer, staff: Viewer) -> list:
     from benchmarks.queries import Case
 
     cases = []
     for what, text in queries():
-        for view in ("all", "open"):
+        for view in VIEWS:
 
             def search(db, text=text, view=view):
                 return agent_queue.queue(db, viewer=staff, view=view, search=text, sort="relevance")

@@ -110,6 +110,7 @@ def load_postgresql(url: str, data: Dataset, timer: Timer, jobs: int) -> None:
         conn.commit()
     build_search_index(url, timer)
     with _copy_session(url) as conn:
+        conn.commit()  # the session's SET began a transaction; VACUUM runs outside one
         conn.autocommit = True
         conn.execute("VACUUM (ANALYZE) users, tickets, messages")
         timer.lap("VACUUM (ANALYZE)")

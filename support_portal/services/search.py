@@ -10,12 +10,12 @@ How a ticket scores (the best of its hits, to one decimal; higher is better):
   one of its messages                text rank (0..1)
 The text rank is PostgreSQL's ts_rank or SQLite's bm25, both mapped onto 0..1.
 
-Matching. PostgreSQL: every word of the query, the last also as a prefix ('refun' finds
-'refund'), through the tsvector GIN indexes; and, when the query has digits or punctuation
-(an id, an email), the whole query as a substring through the pg_trgm indexes ('8842ab'
-finds 'TX-558842ABX'). Customers' names and emails: the whole query as a substring (3+ characters).
-SQLite: every space-separated piece as a substring (FTS5 trigram; pieces of one or two
-characters through LIKE).
+Matching. PostgreSQL, first: every word of the query as a whole word (the tsvector GIN
+indexes), the number, the exact email, or (without digits or punctuation) the query inside
+customers' names. Only when that finds nothing: the whole query inside subjects, names,
+emails and messages through the pg_trgm indexes ('refun' finds 'refund', '8842ab' finds
+'TX-558842ABX', 'novak@ex' an email). SQLite: every space-separated piece as a substring
+(FTS5 trigram; pieces of one or two characters through LIKE).
 
 A customer's search (`notes=False`, `where` = their own tickets) never reads internal notes,
 and every source is filtered by `where` before anything is ranked, so no other ticket counts.
@@ -41,6 +41,10 @@ CUSTOMER_SCORE = 5.0
 # The most hits one source ranks: a word found in a hundred thousand messages is no search,
 # and ranking all of them would take seconds (docs/benchmarks.md, "Search").
 MAX_CANDIDATES = 2_000
+# Messages: this many of the matches (whichever the index gives first). A word in every fourth
+# message (a "thank you") has a million; ranking them means parsing each (about 0.1 ms
+# apiece), so a few hundred stand for them (docs/benchmarks.md, "Search").
+MAX_MESSAGES = 300
 
 _SIMPLE = literal_column("'simple'")  # a literal, so the planner sees the indexed expression
 _FTS_MESSAGES = table("search_messages", column("rowid"))
@@ -53,12 +57,15 @@ def _postgres(db: Session) -> bool:
 
 
 def scores(db: Session, terms: Terms, *, notes: bool, where: Sequence[ColumnElement]):
-    """SELECT ticket_id, score: the tickets matching `terms` among those `where` allows."""
-    sources = []
-    for source in _sources(db, terms, notes=notes, where=where):
-        if source is not None:  # a subquery each: SQLite takes no LIMIT inside a UNION
-            found = source.subquery()
-            sources.append(select(found.c.ticket_id, found.c.score))
+    """SELECT ticket_id, score: the tickets matching `terms` among those `where` allows.
+
+    PostgreSQL looks for parts of words (pg_trgm) only when whole words, the number and the
+    exact email found nothing: a trigram search of a long id over five million messages costs
+    ~100 ms even when it finds one row (its frequent trigrams such as "tx-"), the word search
+    of the same id 0.1 ms."""
+    sources = _union(_sources(db, terms, notes=notes, where=where, substring=False))
+    if _postgres(db) and terms.substring and not _any(db, sources):
+        sources = _union(_substring_sources(db, terms, notes=notes, where=where))
     if not sources:
         sources = [select(Ticket.id.label("ticket_id"), _score(0)).where(literal(False))]  # type: ignore[union-attr]
     hits = union_all(*sources).subquery("hits")
@@ -68,13 +75,32 @@ def scores(db: Session, terms: Terms, *, notes: bool, where: Sequence[ColumnElem
     return select(hits.c.ticket_id, best.label("score")).group_by(hits.c.ticket_id)
 
 
+def _any(db: Session, sources: list) -> bool:
+    if not sources:
+        return False
+    return (
+        db.exec(select(literal(1)).select_from(union_all(*sources).subquery()).limit(1)).first()
+        is not None
+    )
+
+
+def _union(sources) -> list:
+    """The sources that can match, each as a subquery (SQLite takes no LIMIT inside a UNION)."""
+    selects = []
+    for source in sources:
+        if source is not None:
+            found = source.subquery()
+            selects.append(select(found.c.ticket_id, found.c.score))
+    return selects
+
+
 def snippets(
     db: Session, terms: Terms, *, notes: bool, ticket_ids: Sequence[int]
 ) -> dict[int, Snippet]:
     """The best matching message of each of these tickets, as an excerpt around the match."""
     if not terms or not ticket_ids:
         return {}
-    hits = _messages(db, terms, notes=notes, tickets=ticket_ids, cap=None)
+    hits = _messages(db, terms, notes=notes, tickets=ticket_ids, cap=None, substring=None)
     if hits is None:
         return {}
     found = hits.subquery("found")
@@ -100,37 +126,45 @@ def _unit(rank: ColumnElement) -> ColumnElement:
     return rank / (literal(1.0) + rank)
 
 
-def _sources(db: Session, terms: Terms, *, notes: bool, where: Sequence[ColumnElement]):
+def _sources(
+    db: Session, terms: Terms, *, notes: bool, where: Sequence[ColumnElement], substring: bool
+):
     if terms.number is not None:
         yield select(Ticket.id.label("ticket_id"), _score(NUMBER_SCORE)).where(  # type: ignore[union-attr]
             Ticket.number == terms.number, *where
         )
-    yield _subjects(db, terms, where)
+    yield _subjects(db, terms, where, substring=substring)
     if notes:  # agents: the customer's name and email (a customer knows their own)
-        yield _customers(db, terms, where)
-    messages = _messages(db, terms, notes=notes, where=where, cap=MAX_CANDIDATES)
-    if messages is not None:
-        yield messages
+        yield from _customers(db, terms, where, substring=substring)
+    yield _messages(db, terms, notes=notes, where=where, cap=MAX_MESSAGES, substring=substring)
+
+
+def _substring_sources(db: Session, terms: Terms, *, notes: bool, where: Sequence[ColumnElement]):
+    """PostgreSQL's second try: the whole query inside subjects, names, emails and messages."""
+    yield _subjects(db, terms, where, substring=True)
+    if notes:
+        yield from _customers(db, terms, where, substring=True)
+    yield _messages(db, terms, notes=notes, where=where, cap=MAX_MESSAGES, substring=True)
 
 
 # Subjects ------------------------------------------------------------------------------------
 
 
-def _subjects(db: Session, terms: Terms, where: Sequence[ColumnElement]):
+def _subjects(db: Session, terms: Terms, where: Sequence[ColumnElement], *, substring: bool):
     if _postgres(db):
         conditions, rank = [], literal(0.0)
-        if terms.words:
+        if terms.words and not substring:
             query = func.to_tsquery(_SIMPLE, tsquery(terms))
             document = func.to_tsvector(_SIMPLE, Ticket.subject)
             conditions.append(document.op("@@")(query))
             rank = func.ts_rank(document, query)
-        if terms.idlike:
+        if substring and terms.substring:
             conditions.append(_ilike(Ticket.subject, terms.text))
         if not conditions:
             return None
         found = select(Ticket.id, Ticket.subject).where(or_(*conditions), *where)
         found = found.limit(MAX_CANDIDATES).subquery()
-        if terms.words:
+        if terms.words and not substring:
             document = func.to_tsvector(_SIMPLE, found.c.subject)
             rank = func.ts_rank(document, func.to_tsquery(_SIMPLE, tsquery(terms)))
         return select(found.c.id.label("ticket_id"), _score(SUBJECT_SCORE + _unit(rank)))
@@ -151,29 +185,40 @@ def _subjects(db: Session, terms: Terms, where: Sequence[ColumnElement]):
 # Customers -----------------------------------------------------------------------------------
 
 
-def _customers(db: Session, terms: Terms, where: Sequence[ColumnElement]):
+def _customers(db: Session, terms: Terms, where: Sequence[ColumnElement], *, substring: bool):
+    """Tickets of guests, and of accounts, whose name or email holds the query.
+
+    PostgreSQL: first the exact email (unique and btree indexes) or, for a query without
+    digits or punctuation, the name inside names; the rest (parts of emails) in the second
+    try: trigrams of a common domain ("example.com") are in every email (~70 ms)."""
     if _postgres(db):
-        if len(terms.text) < 3:  # the trigram indexes need three characters
-            return None
-        users = select(User.id).where(
-            or_(_ilike(User.email, terms.text), _ilike(User.name, terms.text))
-        )
-        condition = or_(
-            _ilike(Ticket.guest_email, terms.text),
-            _ilike(Ticket.guest_name, terms.text),
-            col(Ticket.requester_id).in_(users),
-        )
+        if not terms.substring:  # the trigram indexes need three characters
+            return
+        text = terms.text.lower()
+        if substring:
+            users = select(User.id).where(or_(_ilike(User.email, text), _ilike(User.name, text)))
+            guests = or_(_ilike(Ticket.guest_email, text), _ilike(Ticket.guest_name, text))
+        elif terms.idlike:
+            users = select(User.id).where(User.email == text)
+            guests = Ticket.guest_email == text
+        else:
+            users = select(User.id).where(_ilike(User.name, text))
+            guests = _ilike(Ticket.guest_name, text)
+        # Two sources, not one OR: each then has its index (an OR with the accounts' subquery
+        # read all the tickets).
+        conditions = [guests, col(Ticket.requester_id).in_(users)]
     else:
         guests = _fts5_filter(terms, "{guest_name guest_email}", _FTS_TICKETS, Ticket, "guest")
         users = _fts5_filter(terms, "", _FTS_USERS, User, "user")
         if guests is None:
-            return None
-        condition = or_(col(Ticket.id).in_(guests), col(Ticket.requester_id).in_(users))  # type: ignore[arg-type]
-    return (
-        select(Ticket.id.label("ticket_id"), _score(CUSTOMER_SCORE))  # type: ignore[union-attr]
-        .where(condition, *where)
-        .limit(MAX_CANDIDATES)
-    )
+            return
+        conditions = [or_(col(Ticket.id).in_(guests), col(Ticket.requester_id).in_(users))]  # type: ignore[arg-type]
+    for condition in conditions:
+        yield (
+            select(Ticket.id.label("ticket_id"), _score(CUSTOMER_SCORE))  # type: ignore[union-attr]
+            .where(condition, *where)
+            .limit(MAX_CANDIDATES)
+        )
 
 
 def _fts5_filter(terms: Terms, columns: str, fts, model, name: str):
@@ -201,9 +246,11 @@ def _messages(
     where: Sequence[ColumnElement] = (),
     cap: int | None,
     tickets: Sequence[int] = (),
+    substring: bool | None,
 ):
     """SELECT ticket_id, message_id, score of the matching messages (None: nothing can):
-    in the tickets `where` allows, or in these `tickets` (read through their messages)."""
+    in the tickets `where` allows, or in these `tickets` (read through their messages).
+    PostgreSQL: by words, by the whole query inside the text (`substring`), or either (None)."""
     visible = [] if notes else [Message.is_internal == False]
     scope = [*visible, *where]
     if tickets:
@@ -216,17 +263,19 @@ def _messages(
 
     if _postgres(db):
         conditions = []
-        if terms.words:
+        if terms.words and not substring:
             document = func.to_tsvector(_SIMPLE, Message.body)
             conditions.append(document.op("@@")(func.to_tsquery(_SIMPLE, tsquery(terms))))
-        if terms.idlike:
+        if terms.substring and substring is not False:
             conditions.append(_ilike(Message.body, terms.text))
         if not conditions:
             return None
         found = scoped(select(Message.id, Message.ticket_id, Message.body).where(or_(*conditions)))
+        # No ORDER BY: "the newest that match" lets the planner walk the messages backwards
+        # parsing each until it has `cap`, which for a word in no message is all of them.
         found = (found.limit(cap) if cap else found).subquery()
         rank: ColumnElement = literal(0.0)
-        if terms.words:
+        if terms.words and not substring:
             document = func.to_tsvector(_SIMPLE, found.c.body)
             rank = func.ts_rank(document, func.to_tsquery(_SIMPLE, tsquery(terms)))
         return select(

@@ -33,8 +33,13 @@ class Terms:
 
     @property
     def idlike(self) -> bool:
-        """Digits or punctuation (an id, an email): worth a substring (trigram) search."""
-        return len(self.text) >= 3 and bool(_IDLIKE.search(self.text))
+        """Digits or punctuation: an id or an email, not a name."""
+        return bool(_IDLIKE.search(self.text))
+
+    @property
+    def substring(self) -> bool:
+        """Long enough for a substring (trigram) search: three characters."""
+        return len(self.text) >= 3
 
 
 def parse(search: str | None) -> Terms:
@@ -50,16 +55,12 @@ def parse(search: str | None) -> Terms:
 
 
 def tsquery(terms: Terms) -> str:
-    """Every word required, the last one also as a prefix ('refun' finds 'refund'):
-    `'a' & 'b':*`. Only the last, and only from three characters: a prefix such as 'tx':*
-    has to merge the entries of every distinct word it begins (a million payment references).
+    """Every word, required: `'a' & 'b'`. No prefixes: GIN reads every entry a prefix begins
+    (hundreds of ms for 'com':* over five million messages); parts of words are the
+    substring search's job (services/search.py).
 
     Words hold only letters and digits, so the quoting cannot be broken out of."""
-    last = len(terms.words) - 1
-    return " & ".join(
-        f"'{word}':*" if i == last and len(word) >= 3 else f"'{word}'"
-        for i, word in enumerate(terms.words)
-    )
+    return " & ".join(f"'{word}'" for word in terms.words)
 
 
 def fts5_string(piece: str) -> str:

@@ -186,9 +186,7 @@ def test_parse_keeps_only_plain_pieces():
     terms = search_text.parse("  Refund\x00 'x':* #123 ")
     assert terms.text == "Refund 'x':* #123"
     assert terms.words == ("refund", "x", "123")
-    assert search_text.tsquery(terms) == "'refund' & 'x' & '123':*"
-    assert search_text.tsquery(search_text.parse("refun")) == "'refun':*"
-    assert search_text.tsquery(search_text.parse("tx")) == "'tx'"
+    assert search_text.tsquery(terms) == "'refund' & 'x' & '123'"
     assert search_text.parse("#123").number == 123
     assert search_text.fts5_string('a"b') == '"a""b"'
     assert not search_text.parse(" \t ")
