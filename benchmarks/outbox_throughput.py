@@ -54,11 +54,13 @@ class OneConnectionPerEmail(Mailer):
             await self.close()
 
 
-def serve_smtp(port: int, received, ready) -> None:
+def serve_smtp(port: int, received, ready, delay: float = 0.0) -> None:
     from aiosmtpd.controller import Controller
 
     class Count:
         async def handle_DATA(self, server, session, envelope):
+            if delay:  # a provider across the internet answers each message later
+                await asyncio.sleep(delay)
             with received.get_lock():
                 received.value += 1
             return "250 OK"
@@ -176,6 +178,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--db-url", default=None, help="default: a temporary SQLite file")
     parser.add_argument("--emails", type=int, default=2000)
     parser.add_argument("--rounds", type=int, default=3, help="each variant, alternating")
+    parser.add_argument(
+        "--smtp-delay-ms", type=float, default=0.0, help="the server waits this long per message"
+    )
     parser.add_argument("--variants", default="c1,c4,c8,two4", help=f"of {','.join(VARIANTS)}")
     parser.add_argument("--profile", action="store_true", help="cProfile MAIL_CONNECTIONS=4")
     parser.add_argument("--out", default=None, help="write the results as JSON")
@@ -194,7 +199,9 @@ def main(argv: list[str] | None = None) -> int:
 
     port = free_port()
     received, ready = multiprocessing.Value("l", 0), multiprocessing.Event()
-    server = multiprocessing.Process(target=serve_smtp, args=(port, received, ready), daemon=True)
+    server = multiprocessing.Process(
+        target=serve_smtp, args=(port, received, ready, args.smtp_delay_ms / 1000), daemon=True
+    )
     server.start()
     ready.wait(30)
     settings = get_settings().model_copy(
@@ -204,7 +211,8 @@ def main(argv: list[str] | None = None) -> int:
     results = []
     try:
         tickets = ticket_ids()
-        print(f"{engine.dialect.name}: {args.emails} emails per round")
+        print(f"{engine.dialect.name}: {args.emails} emails per round, "
+              f"SMTP server delay {args.smtp_delay_ms:g} ms per message")  # fmt: skip
         print("| Round | Variant | Emails/s | Seconds | Connections |\n|---|---|---|---|---|")
         for n in range(args.rounds):
             for variant in variants:

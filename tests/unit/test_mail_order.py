@@ -9,6 +9,7 @@ from email.message import EmailMessage
 import pytest
 from sqlmodel import Session
 
+from support_portal.mail import pool as pool_module
 from support_portal.mail import sender
 from support_portal.mail.pool import Claimed, MailerPool, Outcome
 from support_portal.mail.smtp import PermanentError, TransientError
@@ -131,7 +132,8 @@ def deliver(pool: MailerPool, batch: list[Claimed]) -> tuple[Outcome, list[Outco
     return asyncio.run(pool.deliver(batch, writes.append)), writes
 
 
-def test_a_thread_stays_on_one_connection_in_id_order_and_threads_are_spread():
+def test_a_thread_stays_on_one_connection_in_id_order_and_threads_are_spread(monkeypatch):
+    monkeypatch.setattr(pool_module, "FLUSH_ROWS", 5)
     log: list = []
     pool = MailerPool([Recording(f"c{n}", log) for n in range(4)])
     batch = [claimed(n, f"u{n % 5}@x.test") for n in range(1, 41)]
@@ -170,7 +172,8 @@ def test_a_dead_connection_stops_its_share_but_not_the_others():
     assert [r for c, r in log] == [2, 4, 6, 8]
 
 
-def test_what_was_sent_before_a_failed_write_is_still_written():
+def test_what_was_sent_before_a_failed_write_is_still_written(monkeypatch):
+    monkeypatch.setattr(pool_module, "FLUSH_ROWS", 2)
     log: list = []
     pool = MailerPool([Recording("c0", log)])
     written: list[int] = []
@@ -180,5 +183,5 @@ def test_what_was_sent_before_a_failed_write_is_still_written():
         raise RuntimeError("database gone")
 
     with pytest.raises(RuntimeError):
-        asyncio.run(pool.deliver([claimed(n, f"u{n}@x") for n in range(1, 6)], write))
-    assert written and len(log) < 5, "sending stops once results cannot be written"
+        asyncio.run(pool.deliver([claimed(n, f"u{n}@x") for n in range(1, 201)], write))
+    assert written and len(log) < 200, "sending stops once results cannot be written"
