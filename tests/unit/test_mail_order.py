@@ -185,3 +185,17 @@ def test_what_was_sent_before_a_failed_write_is_still_written(monkeypatch):
     with pytest.raises(RuntimeError):
         asyncio.run(pool.deliver([claimed(n, f"u{n}@x") for n in range(1, 201)], write))
     assert written and len(log) < 200, "sending stops once results cannot be written"
+
+
+def test_mail_connections_defaults_to_four_and_is_bounded(monkeypatch):
+    from pydantic import ValidationError
+
+    from support_portal.settings import Settings
+
+    assert Settings(secret_key="x" * 40).mail_connections == 4
+    monkeypatch.setenv("MAIL_CONNECTIONS", "8")
+    assert Settings(secret_key="x" * 40).mail_connections == 8
+    assert len(MailerPool.of(Settings(secret_key="x" * 40), 8).mailers) == 8
+    for wrong in (0, 65):
+        with pytest.raises(ValidationError):
+            Settings(secret_key="x" * 40, mail_connections=wrong)
