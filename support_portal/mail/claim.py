@@ -11,7 +11,7 @@ rows one after the other on one connection (mail/pool.py).
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import and_, or_, update
 from sqlmodel import Session, col, select
@@ -19,6 +19,7 @@ from sqlmodel import Session, col, select
 from support_portal.models import OutboxEmail, OutboxStatus, utcnow
 
 LEASE = timedelta(minutes=2)
+RECHECK = timedelta(seconds=1)
 BATCH = 100
 Thread = tuple[str, int | None]
 
@@ -48,14 +49,53 @@ def claim_due(db: Session, *, worker: str, limit: int = BATCH) -> list[int]:
         ).scalars()
     )
     out_of_order = _behind_unsent_siblings(db, taken)
-    if out_of_order:
-        # Still inside this transaction: no other sender ever sees these rows as taken.
-        db.exec(
-            update(OutboxEmail)
-            .where(col(OutboxEmail.id).in_(out_of_order))
-            .values(status=OutboxStatus.pending, lease_until=None, claimed_by=None)
-        )
+    # Still inside this transaction: no other sender ever sees these rows as taken.
+    defer_behind_siblings(db, out_of_order)
     return [row_id for row_id in ids if row_id in taken and row_id not in out_of_order]
+
+
+def defer_behind_siblings(db: Session, ids: set[int] | list[int]) -> None:
+    """Put leased rows back, untried, due when the earliest sibling ahead of them can move.
+
+    Without the new due time a sender loop would claim and put back the same row every few
+    milliseconds while its sibling waits out a backoff of up to an hour.
+    """
+    if not ids:
+        return
+    db.flush()
+    now = utcnow()
+    rows = db.exec(
+        select(OutboxEmail).where(
+            col(OutboxEmail.id).in_(ids), OutboxEmail.status == OutboxStatus.sending
+        )
+    ).all()
+    if not rows:
+        return
+    ahead = db.exec(
+        select(OutboxEmail).where(
+            col(OutboxEmail.status).in_([OutboxStatus.pending, OutboxStatus.sending]),
+            col(OutboxEmail.to_email).in_({row.to_email for row in rows}),
+            col(OutboxEmail.id) < max(row.id for row in rows),  # type: ignore[type-var]
+            col(OutboxEmail.id).not_in(ids),
+        )
+    ).all()
+    for row in rows:
+        waits = [
+            _moves_at(other, now)
+            for other in ahead
+            if (other.to_email, other.ticket_id) == (row.to_email, row.ticket_id)
+            and other.id < row.id  # type: ignore[operator]
+        ]
+        row.status, row.lease_until, row.claimed_by = OutboxStatus.pending, None, None
+        row.next_attempt_at = max([row.next_attempt_at, *waits])
+    db.flush()
+
+
+def _moves_at(row: OutboxEmail, now: datetime) -> datetime:
+    if row.status == OutboxStatus.pending:
+        return row.next_attempt_at
+    # Held by a sender: usually marked within milliseconds; its lease if that sender died.
+    return min(row.lease_until or now, now + RECHECK)
 
 
 def _behind_unsent_siblings(db: Session, taken: set[int]) -> set[int]:

@@ -24,7 +24,7 @@ from sqlmodel import Session, col, select
 from support_portal.db import session_scope
 from support_portal.live.hub import hub
 from support_portal.mail import account_render, render
-from support_portal.mail.claim import BATCH, LEASE, claim_due
+from support_portal.mail.claim import BATCH, LEASE, claim_due, defer_behind_siblings
 from support_portal.mail.pool import Claimed, MailerPool, Outcome
 from support_portal.mail.smtp import PermanentError
 from support_portal.models import OutboxEmail, OutboxStatus, Ticket, utcnow
@@ -109,12 +109,6 @@ def record_results(
     released: list[int] | None = None,
 ) -> None:
     now = utcnow()
-    if released:  # never tried (behind a sibling that waits): back in the queue as they were
-        db.exec(
-            update(OutboxEmail)
-            .where(col(OutboxEmail.id).in_(released), OutboxEmail.status == OutboxStatus.sending)
-            .values(status=OutboxStatus.pending, lease_until=None, claimed_by=None)
-        )
     if sent:
         db.exec(
             update(OutboxEmail)
@@ -141,6 +135,8 @@ def record_results(
         row.status = OutboxStatus.failed
         row.last_error = error[:2000]
         row.lease_until = None
+    # Never tried (behind a sibling that waits for its retry): back in the queue, behind it.
+    defer_behind_siblings(db, released or [])
 
 
 def next_due_in(db: Session) -> float | None:

@@ -52,9 +52,13 @@ def test_a_row_waits_while_an_earlier_row_of_its_thread_is_held_by_another_sende
     assert sender.claim_due(db, worker="w1") == [first]
     second, other = queue(db, "a@x.test"), queue(db, "b@x.test")
     assert sender.claim_due(db, worker="w2") == [other]
-    assert status(db, second).status == OutboxStatus.pending  # released, not leased
-    assert status(db, second).claimed_by is None
+    back = status(db, second)
+    assert (back.status, back.claimed_by) == (OutboxStatus.pending, None)  # not leased
+    # Due again in a second (the other sender is about to mark its row), not every loop turn.
+    assert utcnow() < back.next_attempt_at <= utcnow() + timedelta(seconds=1)
     sender.record_results(db, sent=[first], retry={}, failed={}, settings=get_settings())
+    back.next_attempt_at = utcnow()
+    db.flush()
     assert sender.claim_due(db, worker="w2") == [second]
 
 
@@ -83,6 +87,21 @@ def test_threads_are_per_ticket_and_per_address(db, two_tickets):
     other_ticket, account_mail = queue(db, "a@x.test", two), queue(db, "a@x.test", None)
     other_address = queue(db, "b@x.test", one)
     assert sender.claim_due(db, worker="w1") == [other_ticket, account_mail, other_address]
+
+
+def test_rows_put_back_behind_a_retry_are_due_with_it_not_before(db, two_tickets):
+    one, _ = two_tickets
+    first, second, third = (queue(db, "a@x.test", one) for _ in range(3))
+    assert sender.claim_due(db, worker="w1") == [first, second, third]
+    sender.record_results(
+        db, sent=[], retry={first: "451 later"}, failed={}, released=[second, third],
+        settings=get_settings(),
+    )  # fmt: skip
+    retry_at = status(db, first).next_attempt_at
+    assert retry_at > utcnow() + timedelta(seconds=20)
+    assert [status(db, r).next_attempt_at for r in (second, third)] == [retry_at, retry_at]
+    assert [status(db, r).attempts for r in (first, second, third)] == [1, 0, 0]
+    assert 20 < sender.next_due_in(db) <= 35  # the loop sleeps; it does not spin on them
 
 
 def test_released_rows_go_back_untouched(db):
