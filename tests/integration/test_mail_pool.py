@@ -17,7 +17,7 @@ import support_portal.models  # noqa: F401
 from support_portal import db as db_module
 from support_portal.db import make_engine, session_scope
 from support_portal.mail.sender import OutboxSender
-from support_portal.models import Category, OutboxEmail, OutboxStatus, Ticket, utcnow
+from support_portal.models import OutboxEmail, OutboxStatus, Ticket, utcnow
 from support_portal.services import outbox
 from support_portal.settings import Settings
 from tests.conftest import BACKEND
@@ -59,7 +59,7 @@ def settings(smtp) -> Settings:
 def make_tickets(count: int) -> list[int]:
     with session_scope() as db:
         made = [
-            Ticket(number=500 + n, subject=f"T{n}", category=Category.other, guest_email="g@x.test")
+            Ticket(number=500 + n, subject=f"T{n}", category="other", guest_email="g@x.test")
             for n in range(count)
         ]
         db.add_all(made)
