@@ -1,8 +1,9 @@
-"""Outbox throughput to a local SMTP server: the real sender (one reused connection) against
-the same sender opening one connection per email, and two senders sharing the outbox, in the
-same run.
+"""Outbox throughput to a local SMTP server: the sender with MAIL_CONNECTIONS=1 (one reused
+connection, one email at a time), 4 and 8 connections, and two senders with 4 each sharing the
+outbox, in the same run (optionally also one connection per email: `--variants ...,fresh`).
 
     python -m benchmarks.outbox_throughput [--db-url URL] [--emails 2000] [--rounds 3]
+        [--variants c1,c4,c8,two4]
 
 The SMTP server is aiosmtpd in its own process (so it does not share this one's GIL), with a
 handler that counts and drops each message. Each round queues `--emails` rows the way the
@@ -32,6 +33,7 @@ from sqlmodel import col, select
 from benchmarks.seed_large import migrate
 from benchmarks.timing import dump, machine
 from support_portal import db as db_module
+from support_portal.mail.pool import MailerPool
 from support_portal.mail.sender import OutboxSender
 from support_portal.mail.smtp import Mailer
 from support_portal.models import OutboxEmail, OutboxStatus, Ticket
@@ -52,11 +54,13 @@ class OneConnectionPerEmail(Mailer):
             await self.close()
 
 
-def serve_smtp(port: int, received, ready) -> None:
+def serve_smtp(port: int, received, ready, delay: float = 0.0) -> None:
     from aiosmtpd.controller import Controller
 
     class Count:
         async def handle_DATA(self, server, session, envelope):
+            if delay:  # a provider across the internet answers each message later
+                await asyncio.sleep(delay)
             with received.get_lock():
                 received.value += 1
             return "250 OK"
@@ -117,23 +121,28 @@ def pending() -> int:
         )
 
 
+# name: (label, senders, MAIL_CONNECTIONS of each)
 VARIANTS = {
-    "reused": "reused connection (OutboxSender)",
-    "fresh": "one connection per email",
-    "two": "two senders, a reused connection each",
+    "c1": ("MAIL_CONNECTIONS=1", 1, 1),
+    "c4": ("MAIL_CONNECTIONS=4", 1, 4),
+    "c8": ("MAIL_CONNECTIONS=8", 1, 8),
+    "two4": ("two senders, MAIL_CONNECTIONS=4 each", 2, 4),
+    "two1": ("two senders, MAIL_CONNECTIONS=1 each", 2, 1),
+    "fresh": ("one connection per email", 1, 1),
 }
 
 
 def one_round(settings, *, variant: str, emails: int, tickets: list[int], received, profile=None):
     clear_emails()
     queue_emails(emails, tickets)
-    # "two" is what two app workers (or two `support-portal send-mail` processes) do: two
+    # "two..." is what two app workers (or two `support-portal send-mail` processes) do: two
     # senders claiming from the same outbox, here in one process and so sharing one GIL.
+    label, count, connections = VARIANTS[variant]
     senders = [
-        OutboxSender(settings, worker=f"bench-{n}") for n in range(2 if variant == "two" else 1)
+        OutboxSender(settings, worker=f"bench-{n}", connections=connections) for n in range(count)
     ]
     if variant == "fresh":
-        senders[0].mailer = OneConnectionPerEmail(settings)
+        senders[0].mailer = MailerPool([OneConnectionPerEmail(settings)])
     before = received.value
     if profile is not None:
         profile.enable()
@@ -147,7 +156,7 @@ def one_round(settings, *, variant: str, emails: int, tickets: list[int], receiv
     delivered = received.value - before
     assert delivered == emails, f"the server got {delivered} of {emails}"
     return {
-        "variant": VARIANTS[variant],
+        "variant": label,
         "emails": emails,
         "seconds": round(elapsed, 3),
         "per_second": round(emails / elapsed, 1),
@@ -169,9 +178,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--db-url", default=None, help="default: a temporary SQLite file")
     parser.add_argument("--emails", type=int, default=2000)
     parser.add_argument("--rounds", type=int, default=3, help="each variant, alternating")
-    parser.add_argument("--profile", action="store_true", help="cProfile the reused sender")
+    parser.add_argument(
+        "--smtp-delay-ms", type=float, default=0.0, help="the server waits this long per message"
+    )
+    parser.add_argument("--variants", default="c1,c4,c8,two4", help=f"of {','.join(VARIANTS)}")
+    parser.add_argument("--profile", action="store_true", help="cProfile MAIL_CONNECTIONS=4")
     parser.add_argument("--out", default=None, help="write the results as JSON")
     args = parser.parse_args(argv)
+    variants = [v for v in args.variants.split(",") if v]
+    if unknown := set(variants) - set(VARIANTS):
+        parser.error(f"unknown variants: {', '.join(sorted(unknown))}")
 
     scratch = None if args.db_url else Path(tempfile.mkdtemp(prefix="outbox-bench-"))
     url = args.db_url or f"sqlite:///{scratch / 'db'}"
@@ -183,7 +199,9 @@ def main(argv: list[str] | None = None) -> int:
 
     port = free_port()
     received, ready = multiprocessing.Value("l", 0), multiprocessing.Event()
-    server = multiprocessing.Process(target=serve_smtp, args=(port, received, ready), daemon=True)
+    server = multiprocessing.Process(
+        target=serve_smtp, args=(port, received, ready, args.smtp_delay_ms / 1000), daemon=True
+    )
     server.start()
     ready.wait(30)
     settings = get_settings().model_copy(
@@ -193,10 +211,11 @@ def main(argv: list[str] | None = None) -> int:
     results = []
     try:
         tickets = ticket_ids()
-        print(f"{engine.dialect.name}: {args.emails} emails per round")
+        print(f"{engine.dialect.name}: {args.emails} emails per round, "
+              f"SMTP server delay {args.smtp_delay_ms:g} ms per message")  # fmt: skip
         print("| Round | Variant | Emails/s | Seconds | Connections |\n|---|---|---|---|---|")
         for n in range(args.rounds):
-            for variant in VARIANTS:
+            for variant in variants:
                 result = one_round(settings, variant=variant, emails=args.emails,
                                    tickets=tickets, received=received)  # fmt: skip
                 results.append(result)
@@ -208,7 +227,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"median, {label}: {statistics.median(rates):.0f} emails/s")
         if args.profile:
             profile = cProfile.Profile()
-            one_round(settings, variant="reused", emails=args.emails, tickets=tickets,
+            one_round(settings, variant="c4", emails=args.emails, tickets=tickets,
                       received=received, profile=profile)  # fmt: skip
             pstats.Stats(profile).sort_stats("cumulative").print_stats(25)
     finally:

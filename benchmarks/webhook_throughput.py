@@ -139,7 +139,7 @@ def main(argv: list[str] | None = None) -> int:
         print("| Round | What | Per second | Seconds |\n|---|---|---|---|")
         for n in range(args.rounds):
             hooks = webhook_round(args.events, tickets, hooks_received)
-            mail = emails.one_round(mail_settings, variant="reused", emails=args.events,
+            mail = emails.one_round(mail_settings, variant="c1", emails=args.events,
                                     tickets=tickets, received=mails_received)  # fmt: skip
             mail = {**mail, "variant": "emails (OutboxSender, one SMTP connection)"}
             for result in (hooks, mail):

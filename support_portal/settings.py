@@ -61,6 +61,8 @@ class Settings(BaseSettings):
     mail_retry_base_seconds: float = 30.0
     mail_retry_max_seconds: float = 3600.0
     mail_max_attempts: int = 12
+    # SMTP connections the outbox sender keeps open and sends over at once (1: one at a time).
+    mail_connections: int = Field(default=4, ge=1, le=64)
     mail_sender_in_app: bool = True
 
     upload_dir: str = "data/uploads"

@@ -32,6 +32,9 @@ class _Collector:
     async def handle_DATA(self, server, session, envelope):
         if self.box.reply is not None:
             return self.box.reply
+        for address in envelope.rcpt_tos:
+            if address.lower() in self.box.refuse:
+                return self.box.refuse[address.lower()]
         raw = envelope.original_content or envelope.content
         message = BytesParser(policy=policy.default).parsebytes(raw)
         with self.box.lock:
@@ -42,7 +45,8 @@ class _Collector:
 
 
 class SmtpServer:
-    """Start with `.start()`; `.reply = "451 try later"` makes it refuse every message."""
+    """Start with `.start()`; `.reply = "451 try later"` makes it refuse every message,
+    `.refuse["bob@example.com"] = "451 try later"` only those to that address."""
 
     def __init__(self, port: int | None = None) -> None:
         self.port = port or free_port()
@@ -51,6 +55,7 @@ class SmtpServer:
         self.recipients: list[list[str]] = []  # the envelope's RCPT TO of each message
         self.lock = threading.Lock()
         self.reply: str | None = None
+        self.refuse: dict[str, str] = {}  # recipient address -> the reply to its messages
         self.connections = 0
         self.controller: Controller | None = None
 

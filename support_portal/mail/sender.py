@@ -1,9 +1,11 @@
-"""The outbox sender: claims due rows, sends them over one reused connection, records results.
+"""The outbox sender: claims due rows, sends them over MAIL_CONNECTIONS reused connections,
+records results.
 
-Delivery is at-least-once (R2, R3): a row is claimed with a lease; if the sender dies after the
-server accepted the mail but before the row is marked, the lease expires and the row is sent
-again with the same Message-ID. 4xx and connection errors retry with capped exponential backoff;
-5xx marks the row failed, visible to admins.
+Delivery is at-least-once (R2, R3): a row is claimed with a lease (mail/claim.py); if the
+sender dies after the server accepted the mail but before the row is marked sent (a few
+milliseconds later, mail/pool.py), the lease expires and the row is sent again with the same
+Message-ID. 4xx and connection errors retry with capped exponential backoff; 5xx marks the row
+failed, visible to admins. One ticket's emails to one address keep their order.
 """
 
 from __future__ import annotations
@@ -13,17 +15,18 @@ import logging
 import os
 import random
 import socket
-from dataclasses import dataclass
 from datetime import timedelta
 from email.message import EmailMessage
 
-from sqlalchemy import and_, or_, update
+from sqlalchemy import update
 from sqlmodel import Session, col, select
 
 from support_portal.db import session_scope
 from support_portal.live.hub import hub
 from support_portal.mail import account_render, render
-from support_portal.mail.smtp import Mailer, PermanentError, TransientError
+from support_portal.mail.claim import BATCH, LEASE, claim_due, defer_behind_siblings
+from support_portal.mail.pool import Claimed, MailerPool, Outcome
+from support_portal.mail.smtp import PermanentError
 from support_portal.models import OutboxEmail, OutboxStatus, Ticket, utcnow
 from support_portal.routes import csat_url, ticket_url
 from support_portal.services import guest_links, satisfaction
@@ -31,15 +34,7 @@ from support_portal.services.outbox import OUTBOX_TOPIC, mail_domain
 from support_portal.settings import Settings, get_settings
 
 log = logging.getLogger(__name__)
-LEASE = timedelta(minutes=2)
-BATCH = 100
-
-
-@dataclass
-class Claimed:
-    id: int
-    message: EmailMessage | None
-    error: str | None = None
+__all__ = ["BATCH", "LEASE", "Claimed", "OutboxSender", "claim_due", "load_claimed"]
 
 
 def worker_name() -> str:
@@ -50,33 +45,6 @@ def backoff(attempts: int, settings: Settings) -> timedelta:
     base = settings.mail_retry_base_seconds * (2 ** max(0, attempts - 1))
     capped = min(base, settings.mail_retry_max_seconds)
     return timedelta(seconds=capped * (1 + random.random() * 0.1))  # noqa: S311
-
-
-def claim_due(db: Session, *, worker: str, limit: int = BATCH) -> list[int]:
-    """Lease up to `limit` due rows to `worker`. Safe with several senders (SKIP LOCKED)."""
-    now = utcnow()
-    due = or_(
-        and_(OutboxEmail.status == OutboxStatus.pending, OutboxEmail.next_attempt_at <= now),
-        and_(OutboxEmail.status == OutboxStatus.sending, OutboxEmail.lease_until < now),
-    )
-    query = select(OutboxEmail.id).where(due)
-    query = query.order_by(col(OutboxEmail.next_attempt_at), col(OutboxEmail.id)).limit(limit)
-    if db.get_bind().dialect.name == "postgresql":
-        query = query.with_for_update(skip_locked=True)
-    ids = list(db.exec(query).all())
-    if not ids:
-        return []
-    # One compare-and-set for the batch: the UPDATE re-checks that each row is still due, so
-    # a row another sender claimed, sent or rescheduled since the SELECT is left alone.
-    taken = set(
-        db.exec(
-            update(OutboxEmail)
-            .where(col(OutboxEmail.id).in_(ids), due)
-            .values(status=OutboxStatus.sending, lease_until=now + LEASE, claimed_by=worker)
-            .returning(OutboxEmail.id)
-        ).scalars()
-    )
-    return [row_id for row_id in ids if row_id in taken]
 
 
 def render_row(db: Session, row: OutboxEmail) -> EmailMessage:
@@ -131,10 +99,12 @@ def load_claimed(db: Session, ids: list[int]) -> list[Claimed]:
     out = []
     for row in rows:
         try:
-            out.append(Claimed(id=row.id, message=render_row(db, row)))  # type: ignore[arg-type]
+            message, error = render_row(db, row), None
         except Exception as exc:  # a row that cannot be rendered must not block the rest
             log.exception("cannot render outbox row %s", row.id)
-            out.append(Claimed(id=row.id, message=None, error=f"render: {exc}"))  # type: ignore[arg-type]
+            message, error = None, f"render: {exc}"
+        thread = (row.to_email, row.ticket_id)
+        out.append(Claimed(id=row.id, message=message, error=error, thread=thread))  # type: ignore[arg-type]
     del tickets
     return out
 
@@ -146,6 +116,7 @@ def record_results(
     retry: dict[int, str],
     failed: dict[int, str],
     settings: Settings,
+    released: list[int] | None = None,
 ) -> None:
     now = utcnow()
     if sent:
@@ -174,6 +145,8 @@ def record_results(
         row.status = OutboxStatus.failed
         row.last_error = error[:2000]
         row.lease_until = None
+    # Never tried (behind a sibling that waits for its retry): back in the queue, behind it.
+    defer_behind_siblings(db, released or [])
 
 
 def next_due_in(db: Session) -> float | None:
@@ -197,12 +170,17 @@ def next_due_in(db: Session) -> float | None:
 
 class OutboxSender:
     def __init__(
-        self, settings: Settings | None = None, *, worker: str | None = None, batch: int = BATCH
+        self,
+        settings: Settings | None = None,
+        *,
+        worker: str | None = None,
+        batch: int = BATCH,
+        connections: int | None = None,
     ) -> None:
         self.settings = settings or get_settings()
         self.worker = worker or worker_name()
         self.batch = batch
-        self.mailer = Mailer(self.settings)
+        self.mailer = MailerPool.of(self.settings, connections or self.settings.mail_connections)
 
     async def run_once(self) -> int:
         """Send every due row; returns how many were sent."""
@@ -212,34 +190,17 @@ class OutboxSender:
             if not ids:
                 return total
             batch = await asyncio.to_thread(self._load, ids)
-            sent, retry, failed = await self._deliver(batch)
-            await asyncio.to_thread(self._record, sent, retry, failed)
-            total += len(sent)
-            if retry and not sent:
+            outcome = await self._deliver(batch)
+            total += len(outcome.sent)
+            if outcome.retry and not outcome.sent:
                 return total  # the server is down: wait for the backoff
 
-    async def _deliver(self, batch: list[Claimed]):
-        sent: list[int] = []
-        retry: dict[int, str] = {}
-        failed: dict[int, str] = {}
-        down: str | None = None
-        for item in batch:
-            if item.message is None:
-                failed[item.id] = item.error or "render failed"
-                continue
-            if down is not None:  # do not hammer a server that just refused us
-                retry[item.id] = down
-                continue
-            try:
-                await self.mailer.send(item.message)
-                sent.append(item.id)
-            except PermanentError as exc:
-                failed[item.id] = str(exc)
-            except TransientError as exc:
-                retry[item.id] = str(exc)
-                if not self.mailer.connected:
-                    down = str(exc)
-        return sent, retry, failed
+    async def _deliver(self, batch: list[Claimed]) -> Outcome:
+        """Send over the pool; each result is written as soon as it is known."""
+        return await self.mailer.deliver(batch, self._write)
+
+    def _write(self, outcome: Outcome) -> None:
+        self._record(outcome.sent, outcome.retry, outcome.failed, outcome.released)
 
     def _claim(self) -> list[int]:
         with session_scope() as db:
@@ -249,9 +210,12 @@ class OutboxSender:
         with session_scope() as db:
             return load_claimed(db, ids)
 
-    def _record(self, sent, retry, failed) -> None:
+    def _record(self, sent, retry, failed, released=None) -> None:
         with session_scope() as db:
-            record_results(db, sent=sent, retry=retry, failed=failed, settings=self.settings)
+            record_results(
+                db, sent=sent, retry=retry, failed=failed, released=released,
+                settings=self.settings,
+            )  # fmt: skip
 
     def _next_due(self) -> float | None:
         with session_scope() as db:

@@ -129,15 +129,28 @@ async def test_an_account_name_like_an_address_list_reaches_one_recipient(
     assert [addr for _, addr in getaddresses([decoded]) if addr] == ["zoe@example.net"]
 
 
-async def test_the_sender_uses_one_connection_for_many_emails(sender, smtp, alice, agent):
+async def test_the_sender_keeps_its_connections_open_for_many_emails(sender, smtp, alice, agent):
     numbers = [open_ticket(alice) for _ in range(4)]
     for number in numbers:
         agent_reply(agent, number, AGENT_BODY)
     assert await sender.run_once() == 8
-    assert sender.mailer.connections_opened == 1
-    assert smtp.connections == 1
-    assert len(smtp.messages) == 8
+    # MAIL_CONNECTIONS=4 (the default): one ticket's two emails per connection.
+    assert sender.mailer.connections_opened == 4
+    for number in numbers:
+        agent_reply(agent, number, AGENT_BODY)
+    assert await sender.run_once() == 4
+    assert sender.mailer.connections_opened == smtp.connections == 4
+    assert len(smtp.messages) == 12
     await sender.mailer.close()
+
+
+async def test_with_one_connection_every_email_goes_over_it(sender, settings, smtp, alice, agent):
+    single = OutboxSender(settings, worker="it-single", connections=1)
+    for number in [open_ticket(alice) for _ in range(4)]:
+        agent_reply(agent, number, AGENT_BODY)
+    assert await single.run_once() == 8
+    assert single.mailer.connections_opened == smtp.connections == 1
+    await single.mailer.close()
 
 
 async def test_an_internal_note_sends_nothing(sender, smtp, alice, agent, db):

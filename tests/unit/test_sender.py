@@ -11,6 +11,7 @@ from sqlmodel import Session, SQLModel, select
 
 from support_portal import db as db_module
 from support_portal.mail import sender
+from support_portal.mail.pool import MailerPool
 from support_portal.mail.smtp import TransientError
 from support_portal.models import OutboxEmail, OutboxStatus, Ticket, utcnow
 from support_portal.services import guest_links, outbox, tickets
@@ -85,7 +86,7 @@ def test_sent_and_failed_rows_are_never_claimed(db):
 
 
 def test_a_claim_takes_at_most_its_limit_oldest_first(db):
-    ids = [queue_email(db) for _ in range(5)]
+    ids = [queue_email(db, to=f"c{n}@example.com") for n in range(5)]
     assert sender.claim_due(db, worker="w1", limit=2) == ids[:2]
     assert sender.claim_due(db, worker="w1", limit=10) == ids[2:]
 
@@ -315,7 +316,7 @@ def outbox_file(tmp_path):
 
 def loop_sender(settings) -> sender.OutboxSender:
     loop = sender.OutboxSender(settings, worker="w1")
-    loop.mailer = FakeMailer()
+    loop.mailer = MailerPool([FakeMailer()])
     loop.batch = 3
     return loop
 
@@ -324,7 +325,7 @@ async def test_the_loop_sends_every_due_row_once_in_order_across_batches(outbox_
     engine, headers = outbox_file
     loop = loop_sender(settings)
     assert await loop.run_once() == 7
-    assert loop.mailer.sent == headers
+    assert loop.mailer.mailers[0].sent == headers
     with Session(engine) as db:
         assert {r.status for r in db.exec(select(OutboxEmail))} == {OutboxStatus.sent}
     assert await loop.run_once() == 0
@@ -333,7 +334,7 @@ async def test_the_loop_sends_every_due_row_once_in_order_across_batches(outbox_
 async def test_when_the_server_is_down_the_loop_stops_and_the_rest_stays_due(outbox_file, settings):
     engine, _ = outbox_file
     loop = loop_sender(settings)
-    loop.mailer.down = True
+    loop.mailer.mailers[0].down = True
     assert await loop.run_once() == 0
     with Session(engine) as db:
         rows = db.exec(select(OutboxEmail).order_by(OutboxEmail.id)).all()
