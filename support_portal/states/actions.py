@@ -22,9 +22,11 @@ from typing import Any
 
 import reflex as rx
 
+from support_portal import routes
 from support_portal.services.dto import Viewer
 from support_portal.services.errors import DomainError, InvalidInput
 from support_portal.services.unit_of_work import call
+from support_portal.settings import get_settings
 
 log = logging.getLogger(__name__)
 
@@ -132,3 +134,14 @@ def focus_when_ready(selector: str):
 
 # After a refused form: the keyboard goes to the first field that says it is invalid.
 FOCUS_FIRST_INVALID = focus_when_ready('#main [aria-invalid="true"]')
+
+
+async def dashboard_viewer(state) -> tuple[Viewer, None] | tuple[None, rx.event.EventSpec]:
+    """The start of every dashboard page's load: the session, or where to go instead (the
+    login page, or the two-factor setup when REQUIRE_AGENT_2FA asks for it)."""
+    viewer = await state._refresh_session()
+    if viewer is None:
+        return None, state._login_redirect()
+    if viewer.is_agent and not viewer.two_factor and get_settings().require_agent_2fa:
+        return None, rx.redirect(routes.ACCOUNT_SETTINGS + "?setup=two-factor")
+    return viewer, None

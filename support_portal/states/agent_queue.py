@@ -21,6 +21,7 @@ from support_portal.services.errors import (
     PermissionDenied,
 )
 from support_portal.services.unit_of_work import in_db
+from support_portal.states.actions import dashboard_viewer
 from support_portal.states.agent_views import QueueRow, queue_row
 from support_portal.states.base import SessionState, call
 from support_portal.states.live import Ended, LiveHooks, LiveLoop, run_live
@@ -54,12 +55,9 @@ class AgentQueueState(LiveHooks, SessionState):
 
     @rx.event
     async def load(self):
-        viewer = await self._refresh_session()
-        if viewer is None:
-            yield self._login_redirect()
-            return
-        if (setup := self._two_factor_first(viewer)) is not None:
-            yield setup
+        viewer, away = await dashboard_viewer(self)
+        if away is not None:
+            yield away
             return
         self.loaded = False
         requested = self.router.url.query_parameters.get("view", "")

@@ -8,7 +8,7 @@ import reflex as rx
 from support_portal import i18n
 from support_portal.services import categories, reports
 from support_portal.services.errors import DomainError, PermissionDenied
-from support_portal.states.actions import Outcome, attempt
+from support_portal.states.actions import Outcome, attempt, dashboard_viewer
 from support_portal.states.base import SessionState, call
 
 ALL = "all"
@@ -55,12 +55,9 @@ class AgentReportsState(SessionState):
 
     @rx.event
     async def load(self):
-        viewer = await self._refresh_session()
-        if viewer is None or viewer.user_id is None:
-            yield self._login_redirect()
-            return
-        if (setup := self._two_factor_first(viewer)) is not None:
-            yield setup
+        viewer, away = await dashboard_viewer(self)
+        if away is not None:
+            yield away
             return
         self.loaded, self.error, self.busy = False, "", ""
         self.allowed = viewer.is_agent

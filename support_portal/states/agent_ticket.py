@@ -22,6 +22,7 @@ from support_portal.services.errors import (
     PermissionDenied,
 )
 from support_portal.services.events import presence_changed
+from support_portal.states.actions import dashboard_viewer
 from support_portal.states.agent_actions import (  # noqa: F401  (pages and tests import them here)
     STATUS_ACTIONS,
     STATUS_NOTICES,
@@ -72,12 +73,9 @@ class AgentTicketState(
 
     @rx.event
     async def load(self):
-        viewer = await self._refresh_session()
-        if viewer is None:
-            yield self._login_redirect()
-            return
-        if (setup := self._two_factor_first(viewer)) is not None:
-            yield setup
+        viewer, away = await dashboard_viewer(self)
+        if away is not None:
+            yield away
             return
         number = str(self.number)  # type: ignore[attr-defined]  # the route segment
         self.forbidden = False

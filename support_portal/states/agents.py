@@ -12,7 +12,7 @@ from support_portal.services.errors import (
     NotAuthenticated,
     PermissionDenied,
 )
-from support_portal.states.actions import Outcome, attempt
+from support_portal.states.actions import Outcome, attempt, dashboard_viewer
 from support_portal.states.agent_views import AgentView, agent_view
 from support_portal.states.base import SessionState, call
 
@@ -36,12 +36,9 @@ class AgentsState(SessionState):
 
     @rx.event
     async def load(self):
-        viewer = await self._refresh_session()
-        if viewer is None:
-            yield self._login_redirect()
-            return
-        if (setup := self._two_factor_first(viewer)) is not None:
-            yield setup
+        viewer, away = await dashboard_viewer(self)
+        if away is not None:
+            yield away
             return
         self.error = self.notice = ""
         self.field_errors = {}

@@ -19,6 +19,7 @@ from support_portal.services.errors import (
     NotFound,
     PermissionDenied,
 )
+from support_portal.states.actions import dashboard_viewer
 from support_portal.states.base import SessionState, call
 
 FORM_ID = "api-token-form"
@@ -76,12 +77,9 @@ class ApiTokensState(SessionState):
 
     @rx.event
     async def load(self):
-        viewer = await self._refresh_session()
-        if viewer is None:
-            yield self._login_redirect()
-            return
-        if (setup := self._two_factor_first(viewer)) is not None:
-            yield setup
+        viewer, away = await dashboard_viewer(self)
+        if away is not None:
+            yield away
             return
         self.error = self.new_secret = ""
         self.field_errors = {}

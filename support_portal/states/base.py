@@ -188,12 +188,6 @@ class SessionState(rx.State):
     def _login_redirect(self) -> rx.event.EventSpec:
         return rx.redirect(routes.login_path(self.router.url.path))
 
-    def _two_factor_first(self, viewer: Viewer) -> rx.event.EventSpec | None:
-        """REQUIRE_AGENT_2FA: an agent without two-factor sets it up before the dashboard."""
-        if viewer.is_agent and not viewer.two_factor and get_settings().require_agent_2fa:
-            return rx.redirect(routes.ACCOUNT_SETTINGS + "?setup=two-factor")
-        return None
-
     # --- events -----------------------------------------------------------------------------
 
     @rx.event

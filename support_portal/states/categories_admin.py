@@ -11,7 +11,7 @@ import reflex as rx
 from support_portal.i18n import _
 from support_portal.services import categories, custom_fields
 from support_portal.services.errors import NotAuthenticated, PermissionDenied
-from support_portal.states.actions import Outcome, attempt
+from support_portal.states.actions import Outcome, attempt, dashboard_viewer
 from support_portal.states.base import SessionState
 
 CATEGORY_FORM = "category-form"
@@ -115,12 +115,9 @@ class CategoriesAdminState(SessionState):
 
     @rx.event
     async def load(self):
-        viewer = await self._refresh_session()
-        if viewer is None:
-            yield self._login_redirect()
-            return
-        if (setup := self._two_factor_first(viewer)) is not None:
-            yield setup
+        _, away = await dashboard_viewer(self)
+        if away is not None:
+            yield away
             return
         self.error = self.notice = ""
         self.editing_id = 0

@@ -12,7 +12,7 @@ from support_portal.services import outbox_admin
 from support_portal.services.dto import Viewer
 from support_portal.services.errors import DomainError, PermissionDenied
 from support_portal.services.outbox import OUTBOX_TOPIC
-from support_portal.states.actions import Outcome, attempt
+from support_portal.states.actions import Outcome, attempt, dashboard_viewer
 from support_portal.states.base import call
 from support_portal.states.live import LivePageState
 from support_portal.states.notice_views import OutboxRowView, outbox_row
@@ -32,12 +32,9 @@ class OutboxAdminState(LivePageState):
 
     @rx.event
     async def load(self):
-        viewer = await self._refresh_session()
-        if viewer is None or viewer.user_id is None:
-            yield self._login_redirect()
-            return
-        if (setup := self._two_factor_first(viewer)) is not None:
-            yield setup
+        viewer, away = await dashboard_viewer(self)
+        if away is not None:
+            yield away
             return
         self.loaded = False
         self.error = self.notice = ""

@@ -9,7 +9,7 @@ import reflex as rx
 
 from support_portal.services import macro_actions, saved_replies
 from support_portal.services.errors import NotAuthenticated, PermissionDenied
-from support_portal.states.actions import Outcome, attempt
+from support_portal.states.actions import Outcome, attempt, dashboard_viewer
 from support_portal.states.agent_ticket import AgentTicketState
 from support_portal.states.base import SessionState
 from support_portal.states.macros import macro_summary
@@ -85,12 +85,9 @@ class SavedRepliesState(SessionState):
 
     @rx.event
     async def load(self):
-        viewer = await self._refresh_session()
-        if viewer is None:
-            yield self._login_redirect()
-            return
-        if (setup := self._two_factor_first(viewer)) is not None:
-            yield setup
+        _, away = await dashboard_viewer(self)
+        if away is not None:
+            yield away
             return
         self.error = self.notice = ""
         self._clear_form()

@@ -12,7 +12,7 @@ from support_portal.services import webhook_admin
 from support_portal.services.dto import Viewer
 from support_portal.services.errors import DomainError, NotAuthenticated, PermissionDenied
 from support_portal.services.webhooks import EVENTS, LOG_TOPIC
-from support_portal.states.actions import Outcome, attempt
+from support_portal.states.actions import Outcome, attempt, dashboard_viewer
 from support_portal.states.base import call
 from support_portal.states.live import LivePageState
 from support_portal.states.webhook_views import (
@@ -50,12 +50,9 @@ class WebhooksState(LivePageState):
 
     @rx.event
     async def load(self):
-        viewer = await self._refresh_session()
-        if viewer is None:
-            yield self._login_redirect()
-            return
-        if (setup := self._two_factor_first(viewer)) is not None:
-            yield setup
+        viewer, away = await dashboard_viewer(self)
+        if away is not None:
+            yield away
             return
         self.loaded = False
         self.error = self.notice = self.new_secret = self.new_secret_url = ""
