@@ -156,92 +156,74 @@ class WebhooksState(LivePageState):
         )
         yield rx.call_script(f"document.getElementById('{FORM_ID}')?.reset()")
 
+    async def _on_endpoint(self, raw_id, use_case, busy: str, args, notice: str = ""):
+        """One action on one endpoint: the id checked, one service call that returns the page,
+        then the page shown with `notice` (already translated) when it succeeded."""
+        try:
+            endpoint_id = int(raw_id)
+        except (TypeError, ValueError):
+            return
+        done = Outcome()
+        async for update in attempt(
+            self,
+            done,
+            use_case,
+            busy=busy,
+            busy_value=endpoint_id,
+            viewer=True,
+            **args(endpoint_id),
+        ):
+            yield update
+        if self._after(done) and notice:
+            self.notice = notice
+
     @rx.event
     async def set_active(self, endpoint_id: int, active: bool):
         active = active is True  # a handler argument is not trusted to be a bool
-        try:
-            endpoint_id = int(endpoint_id)
-        except (TypeError, ValueError):
-            return
-        done = Outcome()
-        async for update in attempt(
-            self,
-            done,
+        notice = (
+            self._t("The webhook is enabled again.")
+            if active
+            else self._t("The webhook is disabled: nothing is sent to it until you enable it.")
+        )
+        args = {"active": active, "log_endpoint_id": self.log_id}
+        async for update in self._on_endpoint(
+            endpoint_id,
             webhook_admin.set_active,
-            busy="toggling",
-            busy_value=endpoint_id,
-            viewer=True,
-            endpoint_id=endpoint_id,
-            active=active,
-            log_endpoint_id=self.log_id,
+            "toggling",
+            lambda eid: {"endpoint_id": eid, **args},
+            notice,
         ):
             yield update
-        if self._after(done):
-            self.notice = (
-                self._t("The webhook is enabled again.")
-                if active
-                else self._t("The webhook is disabled: nothing is sent to it until you enable it.")
-            )
 
     @rx.event
     async def delete(self, endpoint_id: int):
-        try:
-            endpoint_id = int(endpoint_id)
-        except (TypeError, ValueError):
-            return
-        done = Outcome()
-        async for update in attempt(
-            self,
-            done,
+        log_id = self.log_id
+        async for update in self._on_endpoint(
+            endpoint_id,
             webhook_admin.delete,
-            busy="deleting",
-            busy_value=endpoint_id,
-            viewer=True,
-            endpoint_id=endpoint_id,
-            log_endpoint_id=self.log_id,
+            "deleting",
+            lambda eid: {"endpoint_id": eid, "log_endpoint_id": log_id},
+            self._t("The webhook is deleted."),
         ):
             yield update
-        if self._after(done):
-            self.notice = self._t("The webhook is deleted.")
 
     @rx.event
     async def send_test(self, endpoint_id: int):
-        try:
-            endpoint_id = int(endpoint_id)
-        except (TypeError, ValueError):
-            return
-        done = Outcome()
-        async for update in attempt(
-            self,
-            done,
+        async for update in self._on_endpoint(
+            endpoint_id,
             webhook_admin.send_test,
-            busy="testing",
-            busy_value=endpoint_id,
-            viewer=True,
-            endpoint_id=endpoint_id,
+            "testing",
+            lambda eid: {"endpoint_id": eid},
+            self._t("A test event is on its way; its result appears in the log."),
         ):
             yield update
-        if self._after(done):
-            self.notice = self._t("A test event is on its way; its result appears in the log.")
 
     @rx.event
     async def open_log(self, endpoint_id: int):
-        try:
-            endpoint_id = int(endpoint_id)
-        except (TypeError, ValueError):
-            return
-        done = Outcome()
-        async for update in attempt(
-            self,
-            done,
-            webhook_admin.show,
-            busy="opening",
-            busy_value=endpoint_id,
-            viewer=True,
-            log_endpoint_id=endpoint_id,
+        async for update in self._on_endpoint(
+            endpoint_id, webhook_admin.show, "opening", lambda eid: {"log_endpoint_id": eid}
         ):
             yield update
-        self._after(done)
 
     @rx.event
     def close_log(self):
