@@ -7,6 +7,7 @@ import reflex as rx
 from support_portal import routes
 from support_portal.components.agent_nav import dashboard_page
 from support_portal.components.i18n import T, page_title
+from support_portal.components.reorder import move_buttons
 from support_portal.components.ui import card, error_callout, field
 from support_portal.i18n import _
 from support_portal.pages.category_fields import category_fields
@@ -48,22 +49,7 @@ def category_card(c: CategoryAdminView) -> rx.Component:
                     flex="1",
                 ),
                 rx.hstack(
-                    rx.icon_button(
-                        rx.icon("arrow-up", size=14),
-                        size="1",
-                        variant="soft",
-                        on_click=S.move_category(c.id, -1),
-                        disabled=busy,
-                        aria_label=T("Move {name} up", name=c.name_en),
-                    ),
-                    rx.icon_button(
-                        rx.icon("arrow-down", size=14),
-                        size="1",
-                        variant="soft",
-                        on_click=S.move_category(c.id, 1),
-                        disabled=busy,
-                        aria_label=T("Move {name} down", name=c.name_en),
-                    ),
+                    *move_buttons(lambda step: S.move_category(c.id, step), c.name_en, busy),
                     rx.button(
                         T("Rename"),
                         size="1",

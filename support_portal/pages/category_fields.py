@@ -6,6 +6,7 @@ from __future__ import annotations
 import reflex as rx
 
 from support_portal.components.i18n import T
+from support_portal.components.reorder import move_buttons
 from support_portal.components.ticket_fields import NATIVE_SELECT
 from support_portal.components.ui import field
 from support_portal.i18n import _
@@ -67,22 +68,7 @@ def field_row(c: CategoryAdminView, f: FieldAdminView) -> rx.Component:
             flex="1",
         ),
         rx.hstack(
-            rx.icon_button(
-                rx.icon("arrow-up", size=14),
-                size="1",
-                variant="soft",
-                on_click=S.move_field(f.id, -1),
-                disabled=busy,
-                aria_label=T("Move {name} up", name=f.label),
-            ),
-            rx.icon_button(
-                rx.icon("arrow-down", size=14),
-                size="1",
-                variant="soft",
-                on_click=S.move_field(f.id, 1),
-                disabled=busy,
-                aria_label=T("Move {name} down", name=f.label),
-            ),
+            *move_buttons(lambda step: S.move_field(f.id, step), f.label, busy),
             rx.button(
                 T("Edit"),
                 size="1",
