@@ -31,7 +31,7 @@ from support_portal.pages import (  # noqa: F401  (importing registers each @rx.
 from support_portal.services import mailer
 from support_portal.settings import get_settings
 from support_portal.states import live, store
-from support_portal.states.tickets import NewTicketState
+from support_portal.states.new_ticket import NewTicketState
 from support_portal.web.dev_access import mailbox_guard
 from support_portal.web.request_ids import request_ids
 from support_portal.web.routes import build_routes_app

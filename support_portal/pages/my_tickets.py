@@ -114,24 +114,25 @@ def my_tickets_page() -> rx.Component:
         ),
         rx.tabs.root(
             rx.tabs.list(
-                rx.tabs.trigger(
-                    T("Open"),
-                    " (",
-                    s.counts["open"],
-                    ")",
-                    value="open",
-                    id="tab-open",
-                    aria_controls=TICKETS_PANEL,
-                ),
-                rx.tabs.trigger(
-                    T("Closed"),
-                    " (",
-                    s.counts["closed"],
-                    ")",
-                    value="closed",
-                    id="tab-closed",
-                    aria_controls=TICKETS_PANEL,
-                ),
+                *[
+                    rx.tabs.trigger(
+                        label,
+                        " (",
+                        s.counts[value],
+                        ")",
+                        value=value,
+                        id=f"tab-{value}",
+                        aria_controls=TICKETS_PANEL,
+                    )
+                    for value, label in (
+                        ("open", T("Open")),
+                        ("awaiting", T("Awaiting your reply")),
+                        ("resolved", T("Resolved")),
+                        ("closed", T("Closed")),
+                    )
+                ],
+                # Four tabs wrap onto two rows on a phone rather than widen the page.
+                flex_wrap="wrap",
             ),
             value=s.tab,
             on_change=s.set_tab,
@@ -175,8 +176,21 @@ def my_tickets_page() -> rx.Component:
                     rx.cond(
                         s.search != "",
                         empty_state("search-x", T("No tickets match your search.")),
-                        rx.cond(
-                            s.tab == "open",
+                        rx.match(
+                            s.tab,
+                            (
+                                "awaiting",
+                                empty_state("message-circle", T("Nothing waits for your reply.")),
+                            ),
+                            (
+                                "resolved",
+                                empty_state(
+                                    "circle-check",
+                                    T("No resolved tickets."),
+                                    T("A resolved ticket stays here while you can still reply."),
+                                ),
+                            ),
+                            ("closed", empty_state("archive", T("No closed tickets yet."))),
                             empty_state(
                                 "inbox",
                                 T("You have no open tickets."),
@@ -185,7 +199,6 @@ def my_tickets_page() -> rx.Component:
                                     T("Submit a ticket"), on_click=rx.redirect(routes.NEW_TICKET)
                                 ),
                             ),
-                            empty_state("archive", T("No closed tickets yet.")),
                         ),
                     ),
                 ),

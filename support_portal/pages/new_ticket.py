@@ -19,7 +19,7 @@ from support_portal.components.upload_feedback import upload_items, upload_watch
 from support_portal.i18n import _
 from support_portal.rules import ACCEPT
 from support_portal.settings import get_settings
-from support_portal.states.tickets import NewTicketState
+from support_portal.states.new_ticket import NewTicketState
 
 
 def _guest_fields() -> rx.Component:

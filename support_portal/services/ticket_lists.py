@@ -5,12 +5,21 @@ from __future__ import annotations
 
 from sqlmodel import Session, col, func, select
 
-from support_portal.models import Ticket
+from support_portal.models import Ticket, TicketStatus
 from support_portal.services import access, categories, search_pages, search_text
 from support_portal.services.dto import Page, TicketSummary, Viewer
 from support_portal.services.pagination import after_cursor, encode_cursor
 
 PAGE_SIZE = 20
+# My tickets' tabs. Open holds every unfinished ticket, and Awaiting your reply those of them
+# where it is the customer's turn; a resolved ticket can still be answered (a reply reopens it),
+# so it has its own tab rather than hiding under Closed.
+TABS: dict[str, tuple[TicketStatus, ...]] = {
+    "open": (TicketStatus.open, TicketStatus.awaiting_customer),
+    "awaiting": (TicketStatus.awaiting_customer,),
+    "resolved": (TicketStatus.resolved,),
+    "closed": (TicketStatus.closed,),
+}
 
 
 def list_tickets(
@@ -37,7 +46,8 @@ def list_tickets(
         items = [summary(t, category_names=names.get(t.category, {})) for t in rows]
         items = search_pages.with_snippets(db, terms, items, notes=False)
         return Page(items=items, next_cursor=next_cursor)
-    query = select(Ticket).where(_owned_by(viewer), Ticket.is_active == (tab != "closed"))
+    statuses = TABS.get(tab, TABS["open"])
+    query = select(Ticket).where(_owned_by(viewer), col(Ticket.status).in_(statuses))
     keyset = after_cursor(Ticket.last_activity_at, Ticket.id, cursor)
     if keyset is not None:
         query = query.where(keyset)
@@ -52,13 +62,13 @@ def list_tickets(
 
 def tab_counts(db: Session, *, viewer: Viewer | None, search: str = "") -> dict[str, int]:
     viewer = access.require_customer(viewer)
-    query = select(Ticket.is_active, func.count(Ticket.id)).where(_owned_by(viewer))
+    query = select(Ticket.status, func.count(Ticket.id)).where(_owned_by(viewer))
     terms = search_text.parse(search)
     if terms:
         where = [_owned_by(viewer)]
         query = query.where(search_pages.matching_ids(terms, notes=False, where=where, db=db))
-    counts = {bool(active): n for active, n in db.exec(query.group_by(Ticket.is_active)).all()}
-    return {"open": counts.get(True, 0), "closed": counts.get(False, 0)}
+    by_status = {str(status): n for status, n in db.exec(query.group_by(Ticket.status)).all()}
+    return {tab: sum(by_status.get(str(s), 0) for s in statuses) for tab, statuses in TABS.items()}
 
 
 def _owned_by(viewer: Viewer):

@@ -92,7 +92,7 @@ def test_my_tickets_and_the_bell_update_live(page, app, new_context):
     expect(row.locator(".unread")).to_have_count(1)
     page.get_by_role("button", name="Resolve").click()
     expect(customer.locator(".ticket-row").filter(has_text="Bell ticket")).to_have_count(0)
-    customer.locator("#tab-closed").click()
+    customer.locator("#tab-resolved").click()
     expect(
         customer.locator(".ticket-row").filter(has_text="Bell ticket").locator(".status-badge")
     ).to_have_text("Resolved")

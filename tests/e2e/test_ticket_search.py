@@ -90,15 +90,22 @@ def test_a_closed_tickets_number_is_found_from_the_open_tab_and_the_address_keep
     # A tab lists its own tickets again, and is in the address too.
     page.locator("#tab-closed").click()
     page.wait_for_url(re.compile(r"/tickets/?\?tab=closed$"))
-    expect(rows).to_have_count(2)
+    expect(rows).to_have_count(1)  # the resolved one has its own tab
     expect(search).to_have_value("")
     page.reload()
     ready(page)
     expect(page.locator("#tab-closed")).to_have_attribute("aria-selected", "true")
-    expect(rows).to_have_count(2)
+    expect(rows).to_have_count(1)
     page.go_back()
     page.wait_for_url(re.compile(rf"\?q={numbers['closed']}$"))
     expect(rows).to_have_count(1)
+
+    # A resolved ticket, which can still be answered, has its own tab (issue 14).
+    page.locator("#tab-resolved").click()
+    page.wait_for_url(re.compile(r"/tickets/?\?tab=resolved$"))
+    expect(rows).to_have_count(1)
+    expect(rows.first.locator(".status-badge")).to_have_text("Resolved")
+    expect(page.locator("#tab-resolved")).to_contain_text("(1)")
 
 
 def test_an_agent_finds_a_ticket_by_a_phrase_in_a_message_and_sees_where_it_matched(page, app):

@@ -51,7 +51,7 @@ def upload_handler(state_name: str, method: str) -> str:
     from support_portal.states.agent_ticket import AgentTicketState
     from support_portal.states.base import SessionState
     from support_portal.states.conversation import ConversationState
-    from support_portal.states.tickets import NewTicketState
+    from support_portal.states.new_ticket import NewTicketState
 
     states = {
         "new_ticket": NewTicketState,

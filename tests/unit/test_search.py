@@ -91,7 +91,7 @@ def test_internal_notes_are_found_by_agents_only(db, alice, agent):
     assert page.items[0].snippet.is_note
     for text in ("chargeback", "compliance", "Suspicious chargeback"):
         assert ticket_lists.list_tickets(db, viewer=alice, search=text).items == []
-        assert ticket_lists.tab_counts(db, viewer=alice, search=text) == {"open": 0, "closed": 0}
+        assert not any(ticket_lists.tab_counts(db, viewer=alice, search=text).values())
 
 
 def test_a_customer_never_finds_another_customers_ticket(db, alice, bob, agent):
@@ -112,7 +112,8 @@ def test_my_tickets_search_reads_message_bodies_in_every_tab_with_the_status(db,
     agent_service.agent_reply(db, viewer=agent, number=open_ticket(db, alice), body="Try the IBAN")
     page = ticket_lists.list_tickets(db, viewer=alice, tab="open", search="CZ65080000")
     assert [(t.number, t.status) for t in page.items] == [(closed, "closed")]
-    assert ticket_lists.tab_counts(db, viewer=alice, search="iban") == {"open": 1, "closed": 1}
+    counts = ticket_lists.tab_counts(db, viewer=alice, search="iban")
+    assert (sum(counts.values()), counts["closed"]) == (2, 1)
 
 
 def test_special_characters_never_raise_and_are_only_characters(db, alice, agent):

@@ -29,12 +29,12 @@ def test_a_search_from_the_open_tab_finds_resolved_and_closed_tickets_with_their
     assert numbers(from_closed) == [still_open]
 
 
-def test_without_a_search_the_tabs_still_split_open_from_closed(db, alice, agent):
+def test_without_a_search_the_tabs_still_split_open_from_resolved(db, alice, agent):
     resolved = open_ticket(db, alice, "Resolved one")
     still_open = open_ticket(db, alice, "Open one")
     agent_service.change_status(db, viewer=agent, number=resolved, action="resolve")
     assert numbers(ticket_lists.list_tickets(db, viewer=alice, tab="open")) == [still_open]
-    assert numbers(ticket_lists.list_tickets(db, viewer=alice, tab="closed", search="  ")) == [
+    assert numbers(ticket_lists.list_tickets(db, viewer=alice, tab="resolved", search="  ")) == [
         resolved
     ]
 
