@@ -78,7 +78,7 @@ def _close_button() -> rx.Component:
     )
 
 
-def actions() -> rx.Component:
+def _status_actions() -> rx.Component:
     return rx.flex(
         rx.cond(
             S.allowed.contains("resolve"),
@@ -94,7 +94,6 @@ def actions() -> rx.Component:
             ),
         ),
         rx.cond(S.allowed.contains("close"), _close_button()),
-        macro_menu(),
         rx.cond(
             S.allowed.contains("reopen"),
             rx.button(
@@ -112,6 +111,11 @@ def actions() -> rx.Component:
         align="center",
         id="status-actions",
     )
+
+
+def actions() -> rx.Component:
+    """The status changes the workflow allows, then the macros (not a status action)."""
+    return rx.flex(_status_actions(), macro_menu(), spacing="2", wrap="wrap", align="center")
 
 
 def feedback() -> rx.Component:

@@ -25,7 +25,7 @@ def test_an_agent_applies_a_macro_in_one_click(page, app, new_context):
     main.get_by_label("Add tags").fill("Refund-QX7W")
     page.locator("#saved-reply-shared").check()
     page.locator("#saved-reply-save").click()
-    row = page.locator(".saved-reply-row")
+    row = page.locator(".saved-reply-row").filter(has_text=TITLE)  # shared: other tests' too
     expect(row).to_have_count(1)
     expect(row.locator(".macro-summary")).to_have_text(f"Resolve · Tags: {TAG}")
 
