@@ -25,15 +25,27 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import Float, Numeric, cast, func, literal, literal_column, or_, union_all
-from sqlalchemy.sql import column, table
+from sqlalchemy import Numeric, cast, func, literal, or_, union_all
 from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import Session, col, select
 
 from support_portal.models import Message, Ticket, User
 from support_portal.services.dto import Snippet
-from support_portal.services.pagination import like_pattern
-from support_portal.services.search_text import Terms, excerpt, fts5_string, tsquery
+from support_portal.services.search_sql import (
+    FTS_MESSAGES,
+    FTS_TICKETS,
+    FTS_USERS,
+    SIMPLE,
+    fts5,
+    fts5_filter,
+    fts5_hits,
+    ilike,
+    is_postgres,
+    like,
+    score,
+    unit,
+)
+from support_portal.services.search_text import Terms, excerpt, tsquery
 
 NUMBER_SCORE = 100.0
 SUBJECT_SCORE = 10.0
@@ -46,15 +58,6 @@ MAX_CANDIDATES = 2_000
 # apiece), so a few hundred stand for them (docs/benchmarks.md, "Search").
 MAX_MESSAGES = 300
 
-_SIMPLE = literal_column("'simple'")  # a literal, so the planner sees the indexed expression
-_FTS_MESSAGES = table("search_messages", column("rowid"))
-_FTS_TICKETS = table("search_tickets", column("rowid"))
-_FTS_USERS = table("search_users", column("rowid"))
-
-
-def _postgres(db: Session) -> bool:
-    return db.get_bind().dialect.name == "postgresql"
-
 
 def scores(db: Session, terms: Terms, *, notes: bool, where: Sequence[ColumnElement]):
     """SELECT ticket_id, score: the tickets matching `terms` among those `where` allows.
@@ -64,10 +67,10 @@ def scores(db: Session, terms: Terms, *, notes: bool, where: Sequence[ColumnElem
     ~100 ms even when it finds one row (its frequent trigrams such as "tx-"), the word search
     of the same id 0.1 ms."""
     sources = _union(_sources(db, terms, notes=notes, where=where, substring=False))
-    if _postgres(db) and terms.substring and not _any(db, sources):
+    if is_postgres(db) and terms.substring and not _any(db, sources):
         sources = _union(_substring_sources(db, terms, notes=notes, where=where))
     if not sources:
-        sources = [select(Ticket.id.label("ticket_id"), _score(0)).where(literal(False))]  # type: ignore[union-attr]
+        sources = [select(Ticket.id.label("ticket_id"), score(0)).where(literal(False))]  # type: ignore[union-attr]
     hits = union_all(*sources).subquery("hits")
     # To one decimal: which field matched decides, then roughly how well; among matches that
     # close, the newest activity comes first (the caller's tie-break), not noise in the rank.
@@ -117,20 +120,11 @@ def snippets(
     return result
 
 
-def _score(value: float | ColumnElement) -> ColumnElement:
-    return cast(value if isinstance(value, ColumnElement) else literal(value), Float).label("score")
-
-
-def _unit(rank: ColumnElement) -> ColumnElement:
-    """A rank of 0..infinity onto 0..1."""
-    return rank / (literal(1.0) + rank)
-
-
 def _sources(
     db: Session, terms: Terms, *, notes: bool, where: Sequence[ColumnElement], substring: bool
 ):
     if terms.number is not None:
-        yield select(Ticket.id.label("ticket_id"), _score(NUMBER_SCORE)).where(  # type: ignore[union-attr]
+        yield select(Ticket.id.label("ticket_id"), score(NUMBER_SCORE)).where(  # type: ignore[union-attr]
             Ticket.number == terms.number, *where
         )
     yield _subjects(db, terms, where, substring=substring)
@@ -151,34 +145,34 @@ def _substring_sources(db: Session, terms: Terms, *, notes: bool, where: Sequenc
 
 
 def _subjects(db: Session, terms: Terms, where: Sequence[ColumnElement], *, substring: bool):
-    if _postgres(db):
+    if is_postgres(db):
         conditions, rank = [], literal(0.0)
         if terms.words and not substring:
-            query = func.to_tsquery(_SIMPLE, tsquery(terms))
-            document = func.to_tsvector(_SIMPLE, Ticket.subject)
+            query = func.to_tsquery(SIMPLE, tsquery(terms))
+            document = func.to_tsvector(SIMPLE, Ticket.subject)
             conditions.append(document.op("@@")(query))
             rank = func.ts_rank(document, query)
         if substring and terms.substring:
-            conditions.append(_ilike(Ticket.subject, terms.text))
+            conditions.append(ilike(Ticket.subject, terms.text))
         if not conditions:
             return None
         found = select(Ticket.id, Ticket.subject).where(or_(*conditions), *where)
         found = found.limit(MAX_CANDIDATES).subquery()
         if terms.words and not substring:
-            document = func.to_tsvector(_SIMPLE, found.c.subject)
-            rank = func.ts_rank(document, func.to_tsquery(_SIMPLE, tsquery(terms)))
-        return select(found.c.id.label("ticket_id"), _score(SUBJECT_SCORE + _unit(rank)))
-    match, short = _fts5(terms, "subject")
+            document = func.to_tsvector(SIMPLE, found.c.subject)
+            rank = func.ts_rank(document, func.to_tsquery(SIMPLE, tsquery(terms)))
+        return select(found.c.id.label("ticket_id"), score(SUBJECT_SCORE + unit(rank)))
+    match, short = fts5(terms, "subject")
     query = select(Ticket.id.label("ticket_id"))  # type: ignore[union-attr]
     rank: ColumnElement = literal(0.0)
     if match:
-        hits = _fts5_hits(_FTS_TICKETS, match, "subject_hits")
+        hits = fts5_hits(FTS_TICKETS, match, "subject_hits")
         query = query.join(hits, hits.c.rowid == Ticket.id)
         rank = hits.c.rank
     elif not short:
         return None
-    likes = [_like(Ticket.subject, piece) for piece in short]
-    query = query.add_columns(_score(SUBJECT_SCORE + _unit(rank)))
+    likes = [like(Ticket.subject, piece) for piece in short]
+    query = query.add_columns(score(SUBJECT_SCORE + unit(rank)))
     return query.where(*likes, *where).limit(MAX_CANDIDATES)
 
 
@@ -191,48 +185,34 @@ def _customers(db: Session, terms: Terms, where: Sequence[ColumnElement], *, sub
     PostgreSQL: first the exact email (unique and btree indexes) or, for a query without
     digits or punctuation, the name inside names; the rest (parts of emails) in the second
     try: trigrams of a common domain ("example.com") are in every email (~70 ms)."""
-    if _postgres(db):
+    if is_postgres(db):
         if not terms.substring:  # the trigram indexes need three characters
             return
         text = terms.text.lower()
         if substring:
-            users = select(User.id).where(or_(_ilike(User.email, text), _ilike(User.name, text)))
-            guests = or_(_ilike(Ticket.guest_email, text), _ilike(Ticket.guest_name, text))
+            users = select(User.id).where(or_(ilike(User.email, text), ilike(User.name, text)))
+            guests = or_(ilike(Ticket.guest_email, text), ilike(Ticket.guest_name, text))
         elif terms.idlike:
             users = select(User.id).where(User.email == text)
             guests = Ticket.guest_email == text
         else:
-            users = select(User.id).where(_ilike(User.name, text))
-            guests = _ilike(Ticket.guest_name, text)
+            users = select(User.id).where(ilike(User.name, text))
+            guests = ilike(Ticket.guest_name, text)
         # Two sources, not one OR: each then has its index (an OR with the accounts' subquery
         # read all the tickets).
         conditions = [guests, col(Ticket.requester_id).in_(users)]
     else:
-        guests = _fts5_filter(terms, "{guest_name guest_email}", _FTS_TICKETS, Ticket, "guest")
-        users = _fts5_filter(terms, "", _FTS_USERS, User, "user")
+        guests = fts5_filter(terms, "{guest_name guest_email}", FTS_TICKETS, Ticket, "guest")
+        users = fts5_filter(terms, "", FTS_USERS, User, "user")
         if guests is None:
             return
         conditions = [or_(col(Ticket.id).in_(guests), col(Ticket.requester_id).in_(users))]  # type: ignore[arg-type]
     for condition in conditions:
         yield (
-            select(Ticket.id.label("ticket_id"), _score(CUSTOMER_SCORE))  # type: ignore[union-attr]
+            select(Ticket.id.label("ticket_id"), score(CUSTOMER_SCORE))  # type: ignore[union-attr]
             .where(condition, *where)
             .limit(MAX_CANDIDATES)
         )
-
-
-def _fts5_filter(terms: Terms, columns: str, fts, model, name: str):
-    """SELECT id of `model` whose indexed `columns` hold every piece of the query."""
-    match, short = _fts5(terms, columns)
-    if not match and not short:
-        return None
-    fields = ("guest_name", "guest_email") if model is Ticket else ("name", "email")
-    likes = [or_(*(_like(getattr(model, f), piece) for f in fields)) for piece in short]
-    query = select(model.id).where(*likes)
-    if match:
-        hits = _fts5_hits(fts, match, f"{name}_hits")
-        query = query.join(hits, hits.c.rowid == model.id)
-    return query
 
 
 # Messages ------------------------------------------------------------------------------------
@@ -261,13 +241,13 @@ def _messages(
             query = query.join(Ticket, col(Ticket.id) == Message.ticket_id)
         return query.where(*scope)
 
-    if _postgres(db):
+    if is_postgres(db):
         conditions = []
         if terms.words and not substring:
-            document = func.to_tsvector(_SIMPLE, Message.body)
-            conditions.append(document.op("@@")(func.to_tsquery(_SIMPLE, tsquery(terms))))
+            document = func.to_tsvector(SIMPLE, Message.body)
+            conditions.append(document.op("@@")(func.to_tsquery(SIMPLE, tsquery(terms))))
         if terms.substring and substring is not False:
-            conditions.append(_ilike(Message.body, terms.text))
+            conditions.append(ilike(Message.body, terms.text))
         if not conditions:
             return None
         found = scoped(select(Message.id, Message.ticket_id, Message.body).where(or_(*conditions)))
@@ -276,52 +256,21 @@ def _messages(
         found = (found.limit(cap) if cap else found).subquery()
         rank: ColumnElement = literal(0.0)
         if terms.words and not substring:
-            document = func.to_tsvector(_SIMPLE, found.c.body)
-            rank = func.ts_rank(document, func.to_tsquery(_SIMPLE, tsquery(terms)))
-        return select(
-            found.c.ticket_id, found.c.id.label("message_id"), _score(_unit(rank) + 0.001)
-        )
-    match, short = _fts5(terms, "")
+            document = func.to_tsvector(SIMPLE, found.c.body)
+            rank = func.ts_rank(document, func.to_tsquery(SIMPLE, tsquery(terms)))
+        return select(found.c.ticket_id, found.c.id.label("message_id"), score(unit(rank) + 0.001))
+    match, short = fts5(terms, "")
     query = select(Message.ticket_id, col(Message.id).label("message_id"))
     rank = literal(0.0)
     if match:
-        hits = _fts5_hits(_FTS_MESSAGES, match, "message_hits")
+        hits = fts5_hits(FTS_MESSAGES, match, "message_hits")
         query = query.join(hits, hits.c.rowid == Message.id)
         rank = hits.c.rank
     elif not short:
         return None
-    query = query.add_columns(_score(_unit(rank) + 0.001))
-    query = scoped(query.where(*(_like(Message.body, piece) for piece in short)))
+    query = query.add_columns(score(unit(rank) + 0.001))
+    query = scoped(query.where(*(like(Message.body, piece) for piece in short)))
     return query.limit(cap) if cap else query
 
 
 # Query pieces --------------------------------------------------------------------------------
-
-
-def _fts5_hits(fts, match: str, name: str):
-    """(rowid, rank) of the FTS5 matches, computed once for the statement: joined directly,
-    SQLite may run the MATCH again for every row of the other side (seconds, not ms)."""
-    found = select(
-        literal_column("rowid").label("rowid"), (-func.bm25(literal_column(fts.name))).label("rank")
-    ).select_from(fts)
-    found = found.where(literal_column(fts.name).op("MATCH")(match))
-    return found.cte(name).prefix_with("MATERIALIZED")
-
-
-def _fts5(terms: Terms, columns: str) -> tuple[str, list[str]]:
-    """An FTS5 MATCH expression for the pieces of 3+ characters (a trigram needs three), and
-    the shorter pieces, which LIKE has to find."""
-    long = [piece for piece in terms.chunks if len(piece) >= 3]
-    short = [piece for piece in terms.chunks if len(piece) < 3]
-    if not long:
-        return "", short
-    expression = " AND ".join(fts5_string(piece) for piece in long)
-    return (f"{columns} : ({expression})" if columns else expression), short
-
-
-def _ilike(column_, text: str) -> ColumnElement:
-    return col(column_).ilike(like_pattern(text), escape="\\")
-
-
-def _like(column_, piece: str) -> ColumnElement:
-    return col(column_).like(like_pattern(piece), escape="\\")
