@@ -110,18 +110,16 @@ def mobile_menu() -> rx.Component:
             ),
         ),
         rx.menu.content(
+            # Who is logged in; their tickets are under Get help -> Check your tickets, once.
             rx.cond(
                 SessionState.is_logged_in,
-                rx.fragment(
-                    rx.text(
-                        SessionState.viewer_name,
-                        size="1",
-                        color_scheme="gray",
-                        padding_x="12px",
-                        padding_y="4px",
-                        id="mobile-menu-name",
-                    ),
-                    rx.menu.item(T("My tickets"), on_select=rx.redirect(routes.MY_TICKETS)),
+                rx.text(
+                    SessionState.viewer_name,
+                    size="1",
+                    color_scheme="gray",
+                    padding_x="12px",
+                    padding_y="4px",
+                    id="mobile-menu-name",
                 ),
             ),
             rx.menu.sub(

@@ -124,3 +124,15 @@ def test_an_agent_on_a_phone_sees_who_and_whose_at_the_top(page, app):
 
     page.set_viewport_size({"width": 1280, "height": 800})
     expect(summary).to_be_hidden()
+
+
+def test_the_phone_menu_names_my_tickets_once(page, app):
+    page.set_viewport_size(PHONE)
+    log_in(page, create_user(app, name="Menu Once"))
+    page.locator("#mobile-menu").click()
+    page.get_by_role("menuitem", name="Get help").click()
+    expect(page.get_by_role("menuitem", name="Check your tickets")).to_be_visible()
+    items = page.get_by_role("menuitem").all_inner_texts()
+    assert [t for t in items if t.strip() in ("My tickets", "Check your tickets")] == [
+        "Check your tickets"
+    ], items
