@@ -19,6 +19,7 @@ from support_portal.models import CategoryField, TicketCategory, utcnow
 from support_portal.services import access, audit, throttle
 from support_portal.services.dto import Viewer
 from support_portal.services.errors import InvalidInput, NotFound
+from support_portal.services.ordering import move_one_place
 from support_portal.settings import get_settings
 
 MAX_NAME = 80
@@ -180,11 +181,8 @@ def move_category(
     index = next((i for i, r in enumerate(rows) if r.id == category_id), None)
     if index is None:
         raise NotFound(_("This category no longer exists."))
-    target = index + (1 if offset > 0 else -1)
-    if 0 <= target < len(rows):
-        rows[index], rows[target] = rows[target], rows[index]
-        for position, row in enumerate(rows):
-            row.position = position
+    target = move_one_place(rows, index, offset)
+    if target is not None:
         audit.record(
             db,
             action="category.moved",

@@ -24,6 +24,7 @@ from support_portal.services.categories import (
 )
 from support_portal.services.dto import Viewer
 from support_portal.services.errors import InvalidInput, NotFound
+from support_portal.services.ordering import move_one_place
 
 KINDS = ("short_text", "long_text", "number", "dropdown", "date", "checkbox")
 MAX_LABEL = 80
@@ -136,11 +137,8 @@ def move_field(db: Session, *, viewer: Viewer | None, field_id: int, offset: int
         ).all()
     )
     index = next(i for i, r in enumerate(rows) if r.id == row.id)
-    target = index + (1 if offset > 0 else -1)
-    if 0 <= target < len(rows):
-        rows[index], rows[target] = rows[target], rows[index]
-        for position, each in enumerate(rows):
-            each.position = position
+    target = move_one_place(rows, index, offset)
+    if target is not None:
         audit.record(
             db,
             action="custom_field.moved",
