@@ -29,6 +29,7 @@ from support_portal.models.enums import (
 )
 from support_portal.models.exports import DataExport
 from support_portal.models.satisfaction import Rating, SatisfactionSurvey, SurveyStatus
+from support_portal.models.service_levels import BusinessCalendar, SlaPolicy
 from support_portal.models.tickets import Attachment, Message, Ticket, TicketTag
 from support_portal.models.users import (
     AuthSession,
@@ -51,6 +52,7 @@ __all__ = [
     "AuditEvent",
     "AuthSession",
     "AuthorKind",
+    "BusinessCalendar",
     "CategoryField",
     "DataExport",
     "GuestChallenge",
@@ -70,6 +72,7 @@ __all__ = [
     "SavedReply",
     "SavedReplyText",
     "SessionKind",
+    "SlaPolicy",
     "SurveyStatus",
     "Ticket",
     "TicketCategory",

@@ -44,14 +44,15 @@ class Ticket(SQLModel, table=True):
             "created_at",
             **_where("resolved_at IS NOT NULL"),
         ),
-        # The "waiting" sort's first segment: only the tickets someone waits on, not the history;
-        # the unassigned queue (triage) has its own, as most waiting tickets are assigned.
-        Index("ix_tickets_waiting", "waiting_since", "id", **_where("waiting_since IS NOT NULL")),
+        # The "due first" sort's first segment and the breach check: only the tickets whose
+        # customer waits on a promised reply, not the history; the unassigned queue (triage)
+        # has its own, as most waiting tickets are assigned.
+        Index("ix_tickets_reply_due", "reply_due_at", "id", **_where("reply_due_at IS NOT NULL")),
         Index(
-            "ix_tickets_unassigned_waiting",
-            "waiting_since",
+            "ix_tickets_unassigned_reply_due",
+            "reply_due_at",
             "id",
-            **_where("waiting_since IS NOT NULL AND assignee_id IS NULL"),
+            **_where("reply_due_at IS NOT NULL AND assignee_id IS NULL"),
         ),
     )
 
@@ -79,6 +80,10 @@ class Ticket(SQLModel, table=True):
     resolved_at: datetime | None = None
     first_response_at: datetime | None = None  # the first public agent reply (reports)
     first_response_due_at: datetime | None = None  # its target, in business time
+    # Kept by services/service_levels.py whenever what they depend on changes (issue 16): the
+    # reply a waiting customer was promised (open tickets only) and the resolution target.
+    reply_due_at: datetime | None = None
+    resolution_due_at: datetime | None = None
     closed_at: datetime | None = None
     message_count: int = 0
     # A duplicate merged into another ticket: its page, links and guest link lead there.

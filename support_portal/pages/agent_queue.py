@@ -113,7 +113,7 @@ def toolbar() -> rx.Component:
             rx.select.trigger(id="queue-sort", aria_label=T("Sort by")),
             rx.select.content(
                 rx.select.item(T("Last activity"), value="activity"),
-                rx.select.item(T("Waiting time"), value="waiting"),
+                rx.select.item(T("Reply due"), value="waiting"),
                 rx.select.item(T("Priority"), value="priority"),
                 rx.cond(
                     S.search != "",

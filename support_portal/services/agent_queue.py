@@ -34,9 +34,10 @@ SORTS = ("activity", "waiting", "priority", "relevance")
 COUNT_CAP = 1_000  # view_counts: "1,000+" past this
 
 
-# Only open tickets wait: a customer's reply reopens the ticket, and asking for information,
-# resolving and closing clear waiting_since. In these views the waiting order is therefore the
-# activity order; reading it that way skips a search for waiting tickets that cannot be there.
+# Only open tickets wait on a reply (reply_due_at): a customer's reply reopens the ticket, and
+# asking for information, resolving and closing clear it. In these views the waiting order is
+# therefore the activity order; reading it that way skips a search for tickets that cannot be
+# there.
 NOBODY_WAITS = ("awaiting", "resolved", "closed")
 
 
@@ -130,9 +131,12 @@ def queue(
 
 
 def _waiting_page(db: Session, query, cursor: str | None, limit: int):
-    """Longest-waiting first, then tickets where nobody waits (newest activity first).
+    """The reply due soonest (or most overdue) first, then tickets where nobody waits on a
+    reply (newest activity first). With one target for every ticket this is the longest-waiting
+    first; with policies per category and priority, an urgent ticket comes before an older
+    ticket with a looser target.
 
-    The cursor names its segment: "w" (waiting_since ASC, id ASC) or "a" (activity DESC).
+    The cursor names its segment: "w" (reply_due_at ASC, id ASC) or "a" (activity DESC).
     """
     segment, at, row_id = "w", None, None
     if cursor:
@@ -147,16 +151,16 @@ def _waiting_page(db: Session, query, cursor: str | None, limit: int):
             raise InvalidInput("This page link is no longer valid.") from None
     rows: list[Ticket] = []
     if segment == "w":
-        waiting = query.where(Ticket.waiting_since.is_not(None))  # type: ignore[union-attr]
+        waiting = query.where(col(Ticket.reply_due_at).is_not(None))
         if at is not None:
-            waiting = waiting.where(after(Ticket.waiting_since, Ticket.id, at, row_id))  # type: ignore[arg-type]
-        waiting = waiting.order_by(col(Ticket.waiting_since).asc(), col(Ticket.id).asc())
+            waiting = waiting.where(after(Ticket.reply_due_at, Ticket.id, at, row_id))  # type: ignore[arg-type]
+        waiting = waiting.order_by(col(Ticket.reply_due_at).asc(), col(Ticket.id).asc())
         rows = list(db.exec(waiting.limit(limit + 1)).all())
         if len(rows) > limit:
             last = rows[limit - 1]
-            return rows[:limit], _cursor("w", last.waiting_since, last.id)  # type: ignore[arg-type]
+            return rows[:limit], _cursor("w", last.reply_due_at, last.id)  # type: ignore[arg-type]
         at = row_id = None
-    rest = query.where(Ticket.waiting_since.is_(None))  # type: ignore[union-attr]
+    rest = query.where(col(Ticket.reply_due_at).is_(None))
     if at is not None:
         rest = rest.where(before(Ticket.last_activity_at, Ticket.id, at, row_id))  # type: ignore[arg-type]
     rest = rest.order_by(col(Ticket.last_activity_at).desc(), col(Ticket.id).desc())

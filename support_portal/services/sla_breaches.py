@@ -10,7 +10,7 @@ wait and the next wait can be reported again.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import and_, exists
 from sqlmodel import Session, col, select
@@ -26,7 +26,6 @@ from support_portal.models import (
     utcnow,
 )
 from support_portal.services import audit, events, notifications, throttle
-from support_portal.services.service_levels import reply_due
 from support_portal.settings import get_settings
 
 BATCH = 500
@@ -46,26 +45,19 @@ def _recorded_in_this_wait(action: str, before: datetime | None = None):
 
 
 def _waiting(now: datetime, *extra):
-    """Open tickets whose customer has waited at least the target in wall-clock hours (a
-    lower bound of the business-time promise; the promise itself is checked per ticket)."""
-    earliest = now - timedelta(hours=get_settings().reply_target_hours)
+    """Open tickets whose waiting customer's promised reply is overdue (ix_tickets_reply_due)."""
     return (
         select(Ticket)
         .where(
             Ticket.status == TicketStatus.open,
-            col(Ticket.waiting_since).is_not(None),
-            col(Ticket.waiting_since) <= earliest,
+            col(Ticket.reply_due_at).is_not(None),
+            col(Ticket.reply_due_at) <= now,
             *extra,
         )
-        .order_by(col(Ticket.waiting_since))
+        .order_by(col(Ticket.reply_due_at))
         .with_for_update(skip_locked=True)
         .limit(BATCH)
     )
-
-
-def _overdue(ticket: Ticket, now: datetime) -> bool:
-    due = reply_due(ticket)
-    return due is not None and due <= (now if now.tzinfo else now.replace(tzinfo=UTC))
 
 
 def report_breaches(db: Session, *, now: datetime | None = None) -> list[int]:
@@ -75,8 +67,6 @@ def report_breaches(db: Session, *, now: datetime | None = None) -> list[int]:
     throttle.lock(db, scope="housekeeping", key="sla")  # one runner at a time
     reported = []
     for ticket in db.exec(_waiting(now, ~_recorded_in_this_wait(BREACHED))).all():
-        if not _overdue(ticket, now):
-            continue
         audit.record(db, action=BREACHED, ticket_id=ticket.id, actor_kind="system", at=now)
         notifications.on_ticket_event(db, ticket=ticket, event=NotificationEvent.sla_breached)
         events.ticket_changed(db, ticket, kind="sla")

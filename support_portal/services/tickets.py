@@ -31,7 +31,6 @@ from support_portal.services import (
     field_values,
     notifications,
     satisfaction,
-    service_levels,
     workflow,
 )
 from support_portal.services.dto import (
@@ -136,7 +135,6 @@ def create_ticket(
     ticket.created_at = ticket.updated_at = ticket.last_activity_at = now
     ticket.waiting_since = now
     ticket.customer_read_at = now
-    ticket.first_response_due_at = service_levels.first_response_due(now)
     db.add(ticket)
     db.flush()
     for item in form_fields:

@@ -174,7 +174,7 @@ def pages_for(who: str, locale: str, world: World) -> list[str]:
     number = world.numbers[("customer", locale)]
     return ["/admin", f"/admin/tickets/{number}", "/admin/agents", "/admin/outbox",
             "/admin/replies", "/admin/api-tokens", "/admin/webhooks", "/admin/categories",
-            "/admin/reports", "/settings/account"]  # fmt: skip
+            "/admin/reports", "/admin/service-levels", "/settings/account"]  # fmt: skip
 
 
 def context_for(browser: Browser, app, world: World, who: str, locale: str) -> BrowserContext:

@@ -29,7 +29,11 @@ def test_the_customer_sees_the_promised_reply_time_then_that_it_is_late(page, ap
             db.exec(
                 update(Ticket)
                 .where(Ticket.number == number)
-                .values(waiting_since=utcnow() - timedelta(days=30))
+                # The due time is stored; a bulk UPDATE moves it with the wait by hand.
+                .values(
+                    waiting_since=utcnow() - timedelta(days=30),
+                    reply_due_at=utcnow() - timedelta(days=29),
+                )
             )
     finally:
         engine.dispose()
@@ -51,7 +55,10 @@ def test_the_promise_turns_late_live_when_its_time_passes(page, app):
             db.exec(
                 update(Ticket)
                 .where(Ticket.number == number)
-                .values(waiting_since=utcnow() - target + timedelta(seconds=4))
+                .values(
+                    waiting_since=utcnow() - target + timedelta(seconds=4),
+                    reply_due_at=utcnow() + timedelta(seconds=4),
+                )
             )
     finally:
         engine.dispose()

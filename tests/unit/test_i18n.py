@@ -99,6 +99,8 @@ ALLOWED_DYNAMIC = {
     ("states/macros.py", "ASSIGN_LABELS[actions.assign]"),
     ("states/macros.py", "PRIORITY_LABELS[actions.priority]"),
     ("states/macros.py", "exc.message"),
+    ("states/service_levels_admin.py", "notice"),
+    ("states/service_levels_admin.py", "PRIORITY_LABELS[priority]"),
 }
 TRANSLATING = {"T": 0, "_t": 0, "_": 0, "gettext": 1, "ngettext": 1}
 

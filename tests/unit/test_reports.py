@@ -24,9 +24,10 @@ def ticket(db, customer, *, created: datetime, category="other", **times) -> Tic
     ).number
     row = db.exec(select(Ticket).where(Ticket.number == number)).one()
     row.created_at = created
-    row.first_response_due_at = created + timedelta(hours=8)
     for name, value in times.items():
         setattr(row, name, value)
+    db.flush()  # the due times follow the new creation time (in business hours) ...
+    row.first_response_due_at = created + timedelta(hours=8)  # ... this report reads wall-clock
     db.flush()
     return row
 
