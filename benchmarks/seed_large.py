@@ -227,6 +227,19 @@ def seed_field_values(engine: sa.Engine, timer: Timer) -> None:
     timer.lap("INSERT ticket_field_values", count)
 
 
+def fill_due_times(engine: sa.Engine, timer: Timer) -> None:
+    """The due times the app stores on every ticket in progress (issue 16), computed by the
+    app's own code from the default policy, as after an administrator saves one."""
+    from support_portal.db import session_scope
+    from support_portal.services import service_levels
+
+    with session_scope(engine) as db:
+        count = service_levels.recompute(db)
+    with engine.begin() as conn:
+        conn.execute(sa.text("ANALYZE tickets"))
+    timer.lap("due times", count)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Load a large support history.")
     parser.add_argument("--db-url", required=True, help="postgresql+psycopg://... or sqlite:///")
@@ -263,6 +276,7 @@ def main(argv: list[str] | None = None) -> int:
         load_postgresql(args.db_url, data, timer, max(1, args.jobs))
         engine = make_engine(args.db_url)
     seed_field_values(engine, timer)
+    fill_due_times(engine, timer)
     engine.dispose()
     print(f"Done in {timer.total:.1f} s")
     return 0
