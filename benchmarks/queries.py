@@ -64,10 +64,10 @@ def offset_queue(viewer: Viewer, view: str, sort: str, page: int) -> Call:
         condition = agent_queue._view_filter(view, viewer)
         if condition is not None:
             query = query.where(condition)
-        if sort == "waiting":  # waiting first (oldest first), then newest activity first
-            nobody_waits = col(Ticket.waiting_since).is_(None)
+        if sort == "waiting":  # reply due first (soonest first), then newest activity first
+            nobody_waits = col(Ticket.reply_due_at).is_(None)
             query = query.order_by(
-                col(Ticket.waiting_since).asc().nulls_last(),
+                col(Ticket.reply_due_at).asc().nulls_last(),
                 case((nobody_waits, Ticket.last_activity_at)).desc(),
                 case((nobody_waits, -col(Ticket.id)), else_=col(Ticket.id)).asc(),
             )

@@ -13,7 +13,7 @@ from __future__ import annotations
 import argparse
 import sys
 import time
-from datetime import UTC, timedelta
+from datetime import UTC, datetime, timedelta
 
 import sqlalchemy as sa
 from sqlmodel import Session
@@ -64,6 +64,8 @@ def report_cases(engine: sa.Engine, staff, case_type) -> list:
     with Session(engine) as db:
         latest = db.execute(sa.select(sa.func.max(sa.column("created_at"))).select_from(
             sa.table("tickets"))).scalar_one()  # fmt: skip
+    if isinstance(latest, str):  # SQLite returns the stored text of an untyped column
+        latest = datetime.fromisoformat(latest)
     now = latest if latest.tzinfo else latest.replace(tzinfo=UTC)
     end = now.date()
 
