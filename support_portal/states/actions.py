@@ -24,7 +24,12 @@ import reflex as rx
 
 from support_portal import routes
 from support_portal.services.dto import Viewer
-from support_portal.services.errors import DomainError, InvalidInput
+from support_portal.services.errors import (
+    DomainError,
+    InvalidInput,
+    NotAuthenticated,
+    PermissionDenied,
+)
 from support_portal.services.unit_of_work import call
 from support_portal.settings import get_settings
 
@@ -121,6 +126,21 @@ async def attempt(
     finally:
         if not (keep_busy and outcome.ok):
             setattr(state, busy, type(busy_value)())
+
+
+async def dashboard_call(state: Any, use_case: Callable[..., Any], /, **options: Any) -> Outcome:
+    """A dashboard page's one service call with the session's viewer (see `attempt` for the
+    options). Someone who is no longer allowed there (logged out, role taken away: the service
+    refuses, A2) gets the page's refusal: `forbidden` on, no error text. Returns the outcome;
+    on success the page maps `outcome.value` onto its vars."""
+    done = Outcome()
+    async for _update in attempt(state, done, use_case, viewer=True, **options):
+        pass
+    if isinstance(done.error, PermissionDenied | NotAuthenticated):
+        state.forbidden, state.error = True, ""
+    elif done.ok:
+        state.forbidden = False
+    return done
 
 
 def focus_when_ready(selector: str):

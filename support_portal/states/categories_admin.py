@@ -10,8 +10,7 @@ import reflex as rx
 
 from support_portal.i18n import _
 from support_portal.services import categories, custom_fields
-from support_portal.services.errors import NotAuthenticated, PermissionDenied
-from support_portal.states.actions import Outcome, attempt, dashboard_viewer
+from support_portal.states.actions import dashboard_call, dashboard_viewer
 from support_portal.states.base import SessionState
 
 CATEGORY_FORM = "category-form"
@@ -126,34 +125,20 @@ class CategoriesAdminState(SessionState):
         self.loaded = True
 
     async def _fetch(self) -> None:
-        done = Outcome()
-        async for _update in attempt(
-            self, done, categories.list_categories, busy="_fetching", viewer=True
-        ):
-            pass
-        if isinstance(done.error, PermissionDenied | NotAuthenticated):
-            self.categories, self.forbidden, self.error = [], True, ""
+        done = await dashboard_call(self, categories.list_categories, busy="_fetching")
+        if self.forbidden:
+            self.categories = []
         elif done.ok:
-            self.forbidden = False
             self.categories = [category_view(c, self.locale) for c in done.value]
 
     async def _run(self, busy: str, use_case, notice: str = "", **kwargs) -> bool:
         """One administrator action, then the list again. True when it was done."""
         self.notice = ""
-        done = Outcome()
-        async for _update in attempt(
-            self,
-            done,
-            use_case,
-            busy="busy",
-            busy_value=busy,
-            field_errors="field_errors",
-            viewer=True,
-            **kwargs,
-        ):
-            pass
-        if isinstance(done.error, PermissionDenied | NotAuthenticated):
-            self.categories, self.forbidden = [], True
+        done = await dashboard_call(
+            self, use_case, busy="busy", busy_value=busy, field_errors="field_errors", **kwargs
+        )
+        if self.forbidden:
+            self.categories = []
             return False
         if done.ok:
             self.notice = self._t(notice) if notice else ""

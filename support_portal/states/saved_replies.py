@@ -8,8 +8,7 @@ from dataclasses import dataclass
 import reflex as rx
 
 from support_portal.services import macro_actions, saved_replies
-from support_portal.services.errors import NotAuthenticated, PermissionDenied
-from support_portal.states.actions import Outcome, attempt, dashboard_viewer
+from support_portal.states.actions import Outcome, attempt, dashboard_call, dashboard_viewer
 from support_portal.states.agent_ticket import AgentTicketState
 from support_portal.states.base import SessionState
 from support_portal.states.macros import macro_summary
@@ -95,15 +94,10 @@ class SavedRepliesState(SessionState):
         self.loaded = True
 
     async def _fetch(self) -> None:
-        done = Outcome()
-        async for _ in attempt(
-            self, done, saved_replies.list_replies, busy="_fetching", viewer=True
-        ):
-            pass
-        if isinstance(done.error, PermissionDenied | NotAuthenticated):
-            self.replies, self.forbidden, self.error = [], True, ""
+        done = await dashboard_call(self, saved_replies.list_replies, busy="_fetching")
+        if self.forbidden:
+            self.replies = []
         elif done.ok:
-            self.forbidden = False
             self.replies = [reply_view(r, self.locale) for r in done.value]
 
     def _clear_form(self) -> None:

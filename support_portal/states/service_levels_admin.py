@@ -10,8 +10,7 @@ import reflex as rx
 
 from support_portal.i18n import _
 from support_portal.services import categories, service_level_admin
-from support_portal.services.errors import NotAuthenticated, PermissionDenied
-from support_portal.states.actions import Outcome, attempt, dashboard_viewer
+from support_portal.states.actions import dashboard_call, dashboard_viewer
 from support_portal.states.agent_views import PRIORITY_LABELS
 from support_portal.states.base import SessionState
 
@@ -80,23 +79,17 @@ class ServiceLevelsAdminState(SessionState):
     async def _run(self, busy: str, use_case, notice: str = "", busy_var="busy", **kw) -> bool:
         """One service call; its ServiceLevels result redraws the page. True when it was done."""
         self.notice = ""
-        done = Outcome()
-        async for _update in attempt(
+        done = await dashboard_call(
             self,
-            done,
             use_case,
             busy=busy_var,
             busy_value=busy if busy_var == "busy" else True,
             field_errors="field_errors",
-            viewer=True,
             **kw,
-        ):
-            pass
-        if isinstance(done.error, PermissionDenied | NotAuthenticated):
-            self.policies, self.forbidden, self.error = [], True, ""
-            return False
-        if done.ok:
-            self.forbidden = False
+        )
+        if self.forbidden:
+            self.policies = []
+        elif done.ok:
             self._show(done.value)
             self.notice = self._t(notice) if notice else ""
         return done.ok
