@@ -25,6 +25,7 @@ from support_portal.pages import (  # noqa: F401  (importing registers each @rx.
     outbox,
     password_reset,
     saved_replies,
+    tags,
     ticket,
     webhooks,
 )

@@ -26,7 +26,7 @@ def _nav_link(label: rx.Var, href: str, icon: str, *, current: bool) -> rx.Compo
 
 
 def agent_nav(current: str) -> rx.Component:
-    """Queue | Saved replies | Email outbox | Reports | Agents, Categories and Webhooks
+    """Queue | Saved replies | Email outbox | Reports | Agents, Categories, Tags and Webhooks
     (administrators) | API tokens."""
     return rx.el.nav(
         rx.hstack(
@@ -55,6 +55,10 @@ def agent_nav(current: str) -> rx.Component:
                     "tags",
                     current=current == "categories",
                 ),
+            ),
+            rx.cond(
+                SessionState.is_admin,
+                _nav_link(T("Tags"), routes.ADMIN_TAGS, "tag", current=current == "tags"),
             ),
             _nav_link(
                 T("API tokens"),
