@@ -4,6 +4,7 @@ finds every ticket under the new name. An agent who is not an administrator gets
 
 from __future__ import annotations
 
+import os
 import secrets
 
 from playwright.sync_api import expect
@@ -119,17 +120,25 @@ def test_an_admin_renames_a_tag_then_merges_it_and_the_queue_follows(page, app):
         engine.dispose()
 
 
-def test_an_admin_deletes_a_tag_after_confirming(page, app):
+def test_an_admin_deletes_a_tag_after_confirming_on_a_phone(page, app):
     customer = create_user(app, name="Dan Delete")
     agent = create_user(app, name="Tia Tagger", role=Role.agent)
     admin = create_user(app, name="Ava Tagadmin", role=Role.admin)
     doomed = f"spam-{secrets.token_hex(3)}"
     tagged_tickets(app, customer, agent, [(doomed,), (doomed,)])
 
+    page.set_viewport_size({"width": 390, "height": 844})  # on a phone
     log_in(page, admin, expect_path=r"/admin/?$")
     goto(page, "/admin/tags")
     page.locator("#tag-search").fill(doomed)
     page.locator("#tag-search").press("Enter")
+    expect(page.locator("#tag-table .tag-row")).to_have_count(1)
+    page.get_by_role("button", name=f"Rename {doomed}").click()  # the widest the row gets
+    expect(page.locator("#tag-rename-input")).to_be_focused()
+    if os.environ.get("SP_TAG_SHOT"):
+        page.screenshot(path=os.environ["SP_TAG_SHOT"], full_page=True)
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390  # no sideways scroll
+    page.get_by_role("button", name="Cancel").click()
     page.get_by_role("button", name=f"Delete {doomed}").click()
     dialog = page.get_by_role("alertdialog")
     expect(dialog).to_contain_text(f"Delete the tag “{doomed}”?")
