@@ -7,7 +7,13 @@ import reflex as rx
 from support_portal import routes
 from support_portal.components.agent_nav import dashboard_page
 from support_portal.components.i18n import T, page_title
-from support_portal.components.ui import SEARCH_INPUT_FLEX, empty_state, error_callout, search_form
+from support_portal.components.ui import (
+    SEARCH_INPUT_FLEX,
+    empty_state,
+    error_callout,
+    info_callout,
+    search_form,
+)
 from support_portal.i18n import _
 from support_portal.states.tag_admin import MAX_LISTED, RENAME_INPUT, TagAdminState, TagRow
 
@@ -184,6 +190,16 @@ def dialogs() -> rx.Component:
 
 
 def tags() -> rx.Component:
+    return rx.cond(
+        S.admin_only,
+        info_callout(
+            T("Only administrators can manage tags."), icon="shield-alert", id="admin-only"
+        ),
+        tags_view(),
+    )
+
+
+def tags_view() -> rx.Component:
     return rx.vstack(
         rx.heading(T("Tags"), size="7", as_="h1"),
         rx.text(

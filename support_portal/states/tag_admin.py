@@ -30,6 +30,7 @@ class TagAdminState(SessionState):
     search: str = ""
     loaded: bool = False
     forbidden: bool = False
+    admin_only: bool = False  # an agent, but not an administrator
     error: str = ""
     notice: str = ""
     busy: str = ""  # the action running: "rename", "merge", "delete"
@@ -64,11 +65,14 @@ class TagAdminState(SessionState):
             self.more = done.value.more
 
     def _refused(self, done: Outcome) -> bool:
-        """Anyone but an administrator sees the not-found page (A2)."""
+        """Agents who are not administrators are told so; customers and guests see the
+        not-found page (A2)."""
         if isinstance(done.error, PermissionDenied | NotAuthenticated):
-            self.tags, self.forbidden, self.error = [], True, ""
+            self.tags, self.error, self.notice = [], "", ""
+            agent = done.viewer is not None and done.viewer.is_agent
+            self.admin_only, self.forbidden = agent, not agent
             return True
-        self.forbidden = False
+        self.forbidden = self.admin_only = False
         return False
 
     @rx.event

@@ -152,5 +152,12 @@ def test_an_agent_who_is_not_an_admin_is_refused(page, app):
     log_in(page, create_user(app, name="Nia Notadmin", role=Role.agent), expect_path=r"/admin/?$")
     expect(page.locator("#admin-nav").get_by_role("link", name="Tags", exact=True)).to_have_count(0)
     goto(page, "/admin/tags")
+    expect(page.locator("#admin-only")).to_have_text("Only administrators can manage tags.")
+    expect(page.locator("#tag-admin")).to_have_count(0)
+
+
+def test_a_customer_gets_the_not_found_page(page, app):
+    log_in(page, create_user(app, name="Cid Customer"))
+    goto(page, "/admin/tags")
     expect(page.locator("#not-found")).to_be_visible()
     expect(page.locator("#tag-admin")).to_have_count(0)
