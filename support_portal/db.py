@@ -135,8 +135,8 @@ def savepoint(session: Session) -> Iterator[None]:
         nested.commit()
     except BaseException:
         inner_undo = session.info.pop(_ON_ROLLBACK, [])
-        if nested.is_active:
-            nested.rollback()
+        if nested.is_active or session.get_nested_transaction() is nested:
+            nested.rollback()  # also after a failed flush, which leaves it inactive but open
         for undo in inner_undo:
             undo()
         session.info[_PENDING] = outer_pending

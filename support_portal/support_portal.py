@@ -26,6 +26,7 @@ from support_portal.pages import (  # noqa: F401  (importing registers each @rx.
     password_reset,
     saved_replies,
     service_levels,
+    tags,
     ticket,
     webhooks,
 )

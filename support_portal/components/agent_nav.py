@@ -26,8 +26,8 @@ def _nav_link(label: rx.Var, href: str, icon: str, *, current: bool) -> rx.Compo
 
 
 def agent_nav(current: str) -> rx.Component:
-    """Queue | Saved replies | Email outbox | Reports | Agents, Categories, Service levels and
-    Webhooks (administrators) | API tokens."""
+    """Queue | Saved replies | Email outbox | Reports | Agents, Categories, Tags, Service levels
+    and Webhooks (administrators) | API tokens."""
     return rx.el.nav(
         rx.hstack(
             _nav_link(T("Queue"), routes.AGENT_QUEUE, "inbox", current=current == "queue"),
@@ -55,6 +55,10 @@ def agent_nav(current: str) -> rx.Component:
                     "tags",
                     current=current == "categories",
                 ),
+            ),
+            rx.cond(
+                SessionState.is_admin,
+                _nav_link(T("Tags"), routes.ADMIN_TAGS, "tag", current=current == "tags"),
             ),
             rx.cond(
                 SessionState.is_admin,

@@ -147,12 +147,54 @@ def bulk_bar() -> rx.Component:
     )
 
 
+def close_dialog() -> rx.Component:
+    """Closing is the one bulk action that asks first: customers can no longer answer."""
+    return rx.alert_dialog.root(
+        rx.alert_dialog.content(
+            rx.alert_dialog.title(B.close_title),
+            rx.alert_dialog.description(
+                T(
+                    "Customers can no longer reply to a closed ticket: they have to open a new "
+                    "one. Only an agent can reopen it."
+                )
+            ),
+            rx.flex(
+                rx.alert_dialog.cancel(
+                    rx.button(
+                        T("Cancel"),
+                        variant="soft",
+                        color_scheme="gray",
+                        on_click=B.cancel_close,
+                        id="bulk-close-cancel",
+                    )
+                ),
+                # Not an auto-closing action: the dialog stays, showing the wait, until done.
+                rx.button(
+                    T("Close tickets"),
+                    color_scheme="red",
+                    on_click=B.confirm_close,
+                    loading=B.applying,
+                    id="bulk-close-confirm",
+                    high_contrast=True,
+                ),
+                spacing="3",
+                justify="end",
+                margin_top="1rem",
+                wrap="wrap",
+            ),
+        ),
+        open=B.close_title != "",
+        on_open_change=lambda _open: B.cancel_close(),
+    )
+
+
 def _refused(r: RefusedView) -> rx.Component:
     return rx.el.li(rx.text.strong("#", r.number), ": ", r.reason, class_name="bulk-refused")
 
 
 def bulk_summary() -> rx.Component:
     return rx.fragment(
+        close_dialog(),
         error_callout(B.bulk_error, id="bulk-error"),
         rx.cond(
             B.summary_shown,

@@ -6,8 +6,10 @@ from __future__ import annotations
 import re
 
 from sqlalchemy import func
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, delete, select
 
+from support_portal.db import savepoint
 from support_portal.i18n import _
 from support_portal.models import Ticket, TicketTag, utcnow
 from support_portal.services import access, audit, events
@@ -64,7 +66,13 @@ def add_tag(db: Session, *, viewer: Viewer | None, number: int | str, tag: str) 
         return
     if len(have) >= MAX_TAGS_PER_TICKET:
         raise InvalidInput(_("A ticket has at most {n} tags."), field="tag", n=MAX_TAGS_PER_TICKET)
-    db.add(TicketTag(ticket_id=ticket.id, tag=tag))
+    ticket.updated_at = utcnow()
+    db.flush()  # opens the transaction the savepoint nests in
+    try:
+        with savepoint(db):
+            db.add(TicketTag(ticket_id=ticket.id, tag=tag))
+    except IntegrityError:
+        return  # tagged meanwhile: by another agent, or a merge into this tag
     _changed(db, viewer, ticket, "ticket.tagged", tag)
 
 
@@ -95,30 +103,6 @@ def suggest(db: Session, *, viewer: Viewer | None, prefix: str = "", limit: int 
         query = query.where(col(TicketTag.tag).startswith(prefix, autoescape=True))
     rows = db.exec(query.order_by(func.count().desc(), TicketTag.tag).limit(limit)).all()
     return [tag for tag, _count in rows]
-
-
-def rename_tag(db: Session, *, viewer: Viewer | None, old: str, new: str) -> int:
-    """Administrators rename a tag everywhere; into an existing tag it merges the two. Returns
-    how many tickets carry the new tag from it."""
-    viewer = access.require_admin(db, viewer, action="rename_tag")
-    old, new = clean_tag(old), clean_tag(new)
-    if old == new:
-        return 0
-    already = select(TicketTag.ticket_id).where(TicketTag.tag == new)
-    db.exec(  # tickets that carry both keep one
-        delete(TicketTag).where(col(TicketTag.tag) == old, col(TicketTag.ticket_id).in_(already))
-    )
-    moved = db.exec(select(TicketTag).where(TicketTag.tag == old)).all()
-    for row in moved:
-        row.tag = new
-    audit.record(
-        db,
-        action="tag.renamed",
-        actor_id=viewer.user_id,
-        actor_kind="agent",
-        detail={"from": old, "to": new, "tickets": len(moved)},
-    )
-    return len(moved)
 
 
 def _changed(db: Session, viewer: Viewer, ticket: Ticket, action: str, tag: str) -> None:

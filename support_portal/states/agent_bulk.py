@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 import reflex as rx
 
+from support_portal import i18n
 from support_portal.services import bulk
 from support_portal.services.errors import NotAuthenticated, PermissionDenied
 from support_portal.states.actions import Outcome, attempt
@@ -39,6 +40,7 @@ class BulkState(SessionState):
     refused: list[RefusedView] = []
     summary_shown: bool = False
     bulk_error: str = ""
+    close_title: str = ""  # closing the selected tickets waits for confirmation ("": no)
     _loading_options: bool = False
 
     @rx.var
@@ -99,6 +101,27 @@ class BulkState(SessionState):
     @rx.event
     async def apply(self, form: dict):
         value = str(form.get(f"value_{self.action}", "")).strip()[:100]
+        if self.action == "status" and value == "close":  # asked first: see confirm_close
+            self.close_title = i18n.ngettext(
+                self.locale, "Close {n} ticket?", "Close {n} tickets?", len(self.selected)
+            )
+            return
+        async for update in self._apply(value):
+            yield update
+
+    @rx.event
+    async def confirm_close(self):
+        if not self.close_title:
+            return
+        async for update in self._apply("close"):
+            yield update
+        self.close_title = ""
+
+    @rx.event
+    def cancel_close(self):
+        self.close_title = ""
+
+    async def _apply(self, value: str):
         done = Outcome()
         async for update in attempt(
             self,

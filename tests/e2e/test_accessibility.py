@@ -26,6 +26,7 @@ from support_portal.services import (
     custom_fields,
     guest_links,
     sessions,
+    ticket_tags,
     tickets,
 )
 from support_portal.services.auth import SESSION_COOKIE
@@ -142,6 +143,7 @@ def _make_world(app) -> World:
                 agent.agent_reply(
                     db, viewer=admin, number=new.number, body="We are looking into it."
                 )
+                ticket_tags.add_tag(db, viewer=admin, number=new.number, tag="withdrawal")
                 guest_token = _session_for(db, guest_email=guest_email)
             world.sessions.update(
                 {("customer", locale): customer_token, ("agent", locale): agent_token}
@@ -174,7 +176,8 @@ def pages_for(who: str, locale: str, world: World) -> list[str]:
     number = world.numbers[("customer", locale)]
     return ["/admin", f"/admin/tickets/{number}", "/admin/agents", "/admin/outbox",
             "/admin/replies", "/admin/api-tokens", "/admin/webhooks", "/admin/categories",
-            "/admin/reports", "/admin/service-levels", "/settings/account"]  # fmt: skip
+            "/admin/tags", "/admin/reports", "/admin/service-levels",
+            "/settings/account"]  # fmt: skip
 
 
 def context_for(browser: Browser, app, world: World, who: str, locale: str) -> BrowserContext:

@@ -17,7 +17,7 @@ from tests.e2e.helpers import create_user, goto, log_in
 WORD = "bulkvq3"
 
 
-def make_tickets(app, email: str, n: int) -> list[int]:
+def make_tickets(app, email: str, n: int, word: str = WORD) -> list[int]:
     engine = app.engine()
     try:
         with session_scope(engine) as db:
@@ -29,7 +29,7 @@ def make_tickets(app, email: str, n: int) -> list[int]:
                 tickets.create_ticket(
                     db,
                     viewer=customer,
-                    subject=f"Card {WORD} {i}",
+                    subject=f"Card {word} {i}",
                     category="other",
                     description="Blocked card.",
                 ).number
@@ -140,3 +140,60 @@ def test_a_customer_calling_macro_and_bulk_handlers_by_name_gets_nothing(page, a
             )
     finally:
         engine.dispose()
+
+
+def test_closing_in_bulk_asks_first_and_cancel_changes_nothing(page, app):
+    numbers = make_tickets(app, create_user(app, name="Close Customer"), 3, word="bulkclose5t")
+    log_in(page, create_user(app, name="Cleo Closer", role=Role.agent), expect_path=r"/admin/?$")
+    goto(page, "/admin")
+    page.locator("#queue-search").fill("bulkclose5t")
+    page.locator("#queue-search").press("Enter")
+    for number in numbers:
+        page.get_by_role("checkbox", name=f"Select ticket {number}").click()
+    expect(page.locator("#bulk-count")).to_have_text("3 selected")
+    page.locator("#bulk-action").click()
+    page.get_by_role("option", name="Change status").click()
+    page.locator("#bulk-value_status").click()
+    page.get_by_role("option", name="Close").click()
+
+    def statuses() -> set[str]:
+        engine = app.engine()
+        try:
+            with session_scope(engine) as db:
+                query = select(Ticket.status).where(Ticket.number.in_(numbers))  # type: ignore[attr-defined]
+                return {str(s) for s in db.exec(query).all()}
+        finally:
+            engine.dispose()
+
+    page.locator("#bulk-apply").click()
+    dialog = page.get_by_role("alertdialog")
+    expect(dialog).to_contain_text("Close 3 tickets?")
+    expect(dialog).to_contain_text("Customers can no longer reply to a closed ticket")
+    page.keyboard.press("Escape")  # the same as Cancel
+    expect(dialog).to_have_count(0)
+    expect(page.locator("#bulk-count")).to_have_text("3 selected")  # still selected
+    assert statuses() == {"open"}
+
+    page.locator("#bulk-apply").click()
+    expect(dialog).to_be_visible()
+    page.locator("#bulk-close-cancel").click()
+    expect(dialog).to_have_count(0)
+    assert statuses() == {"open"}
+
+    page.locator("#bulk-apply").click()
+    page.locator("#bulk-close-confirm").click()
+    expect(page.locator("#bulk-summary")).to_contain_text("Done: 3. Refused: 0.")
+    expect(dialog).to_have_count(0)
+    assert statuses() == {"closed"}
+
+    # Other bulk actions stay one click: resolving asks nothing.
+    more = make_tickets(app, create_user(app, name="Resolve Customer"), 1, word="bulkresolve5t")
+    goto(page, "/admin")
+    page.locator("#queue-search").fill("bulkresolve5t")
+    page.locator("#queue-search").press("Enter")
+    page.get_by_role("checkbox", name=f"Select ticket {more[0]}").click()
+    page.locator("#bulk-action").click()
+    page.get_by_role("option", name="Change status").click()
+    page.locator("#bulk-apply").click()  # "Resolve" is the status select's first choice
+    expect(page.locator("#bulk-summary")).to_contain_text("Done: 1.")
+    expect(dialog).to_have_count(0)

@@ -109,16 +109,3 @@ def test_priority_pages_follow_one_another_without_gaps(db, alice, agent):
     assert seen == queue(db, agent, sort="priority", limit=50) and len(seen) == 7
     with pytest.raises(InvalidInput):
         agent_queue.queue(db, viewer=agent, view="all", sort="priority", cursor="bm9wZQ")
-
-
-def test_admins_rename_and_merge_tags(db, alice, agent, admin):
-    first, second = open_ticket(db, alice), open_ticket(db, alice)
-    ticket_tags.add_tag(db, viewer=agent, number=first, tag="refnd")
-    ticket_tags.add_tag(db, viewer=agent, number=second, tag="refnd")
-    ticket_tags.add_tag(db, viewer=agent, number=second, tag="refund")
-    with pytest.raises(PermissionDenied):
-        ticket_tags.rename_tag(db, viewer=agent, old="refnd", new="refund")
-    assert ticket_tags.rename_tag(db, viewer=admin, old="refnd", new="Refund") == 1
-    assert agent_page.panels(db, viewer=agent, number=first).tags == ("refund",)
-    assert agent_page.panels(db, viewer=agent, number=second).tags == ("refund",)
-    assert ticket_tags.suggest(db, viewer=agent, prefix="re") == ["refund"]
