@@ -18,6 +18,7 @@ from support_portal.services import (
     field_values,
     live_reads,
     macros,
+    service_levels,
     sessions,
     ticket_fields,
     ticket_tags,
@@ -134,6 +135,21 @@ def _agent_names(db: Session) -> dict[int, str]:
 
 
 @dataclass(frozen=True)
+class DueTimes:
+    """The ticket's service-level due times (issue 16), for agents only (A5)."""
+
+    reply_due_at: datetime | None = None  # a waiting customer's promised reply
+    resolution_due_at: datetime | None = None  # while in progress, when a policy sets one
+
+
+def due_times(ticket: Ticket) -> DueTimes:
+    return DueTimes(
+        reply_due_at=service_levels.reply_due(ticket),
+        resolution_due_at=ticket.resolution_due_at,
+    )
+
+
+@dataclass(frozen=True)
 class AgentPageUpdate:
     conversation: live_reads.ConversationUpdate
     customer: CustomerInfo
@@ -144,6 +160,7 @@ class AgentPageUpdate:
     tags: tuple[str, ...] = ()
     known_tags: tuple[str, ...] = ()  # the tags in use, most used first (suggestions)
     fields: tuple[FieldValuePublic, ...] = ()  # every custom field, agent-only ones too
+    due: DueTimes = DueTimes()
 
 
 def page_update(
@@ -168,6 +185,7 @@ def page_update(
         tags=tuple(ticket_tags.tags_of(db, ticket)),
         known_tags=tuple(ticket_tags.suggest(db, viewer=viewer, limit=50)),
         fields=field_values.agent_values(db, ticket),
+        due=due_times(ticket),
     )
 
 
@@ -184,6 +202,7 @@ class AgentPanels:
     tags: tuple[str, ...] = ()
     known_tags: tuple[str, ...] = ()  # the tags in use, most used first (suggestions)
     fields: tuple[FieldValuePublic, ...] = ()  # every custom field, agent-only ones too
+    due: DueTimes = DueTimes()
 
 
 def panels(db: Session, *, viewer: Viewer | None, number: int | str) -> AgentPanels:
@@ -200,6 +219,7 @@ def panels(db: Session, *, viewer: Viewer | None, number: int | str) -> AgentPan
         tags=tuple(ticket_tags.tags_of(db, ticket)),
         known_tags=tuple(ticket_tags.suggest(db, viewer=viewer, limit=50)),
         fields=field_values.agent_values(db, ticket),
+        due=due_times(ticket),
     )
 
 

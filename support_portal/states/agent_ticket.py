@@ -43,12 +43,18 @@ from support_portal.states.base import call
 from support_portal.states.conversation import ConversationState
 from support_portal.states.forms import clean_form, read_uploads
 from support_portal.states.live import run_live
+from support_portal.states.ticket_due import TicketDue
 from support_portal.states.ticket_fields import TicketFields
 from support_portal.states.ticket_labels import TicketLabels
 
 
 class AgentTicketState(
-    TicketLabels, TicketFields, AgentTicketActions, AgentTicketLiveHooks, ConversationState
+    TicketLabels,
+    TicketDue,
+    TicketFields,
+    AgentTicketActions,
+    AgentTicketLiveHooks,
+    ConversationState,
 ):
     forbidden: bool = False
     internal_mode: bool = False
@@ -112,6 +118,7 @@ class AgentTicketState(
         self.internal_mode = False
         self.collaborators = []
         self._forget_labels()
+        self._forget_due()
         self._forget_fields()
 
     async def _load_panels(self, viewer: Viewer, number: int | str) -> None:
@@ -121,6 +128,7 @@ class AgentTicketState(
     def _show_agent_panels(self, p: agent_page.AgentPanels, viewer: Viewer | None) -> None:
         self._show_panels(p.customer, p.history, p.assignee_id, p.agents, viewer)
         self._show_labels(p)
+        self._show_due(p)
         self._show_fields(p)
 
     def _show_panels(self, info, entries, assignee_id, everyone, viewer: Viewer | None) -> None:

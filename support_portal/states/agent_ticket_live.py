@@ -71,6 +71,7 @@ class AgentTicketLiveHooks(ConversationLiveHooks):
                 update.customer, update.history, update.assignee_id, update.agents, viewer
             )
             self._show_labels(update)
+            self._show_due(update)
             self._show_fields(update)  # type: ignore[attr-defined]
             last_seen = self._last_id
             self._apply_detail(update.conversation.detail)

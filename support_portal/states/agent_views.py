@@ -92,7 +92,7 @@ def queue_row(t: TicketSummary, locale: str, tz: str | None, now: datetime) -> Q
         waiting_title=i18n.format_when(locale, waiting_since, tz) if waiting_since else "",
         waiting_long=bool(waiting_since and now - waiting_since >= LONG_WAIT),
         priority=t.priority or "normal",
-        due=_due(t.reply_due_at, locale, now),
+        due=due_text(t.reply_due_at, locale, now),
         overdue=bool(t.reply_due_at and now > t.reply_due_at),
         snippet_before=t.snippet.before if t.snippet else "",
         snippet_match=t.snippet.match if t.snippet else "",
@@ -101,7 +101,8 @@ def queue_row(t: TicketSummary, locale: str, tz: str | None, now: datetime) -> Q
     )
 
 
-def _due(due: datetime | None, locale: str, now: datetime) -> str:
+def due_text(due: datetime | None, locale: str, now: datetime) -> str:
+    """ "due in 2 hours", "overdue 35 minutes"; "" without a due time."""
     if due is None:
         return ""
     if now > due:

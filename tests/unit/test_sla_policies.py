@@ -219,3 +219,22 @@ def test_only_administrators_see_or_change_service_levels(db, agent, alice):
             service_level_admin.save_calendar(
                 db, viewer=viewer, timezone="UTC", hours="24/7", holidays=""
             )
+
+
+def test_the_agent_page_shows_the_due_times_and_a_customer_never_gets_them(db, alice, agent, admin):
+    from support_portal.services import agent_page, conversation
+
+    policy(db, admin, first_response_hours="2", resolution_hours="24")
+    t = new_ticket(db, alice)
+    db.flush()
+    due = agent_page.panels(db, viewer=agent, number=t.number).due
+    assert due.reply_due_at == MONDAY_9 + timedelta(hours=2)
+    assert due.resolution_due_at == MONDAY_9 + timedelta(hours=24)
+    agent_service.agent_reply(db, viewer=agent, number=t.number, body="On it.")
+    due = agent_page.panels(db, viewer=agent, number=t.number).due
+    assert due.reply_due_at is None and due.resolution_due_at is not None
+    # The customer's detail carries the promise only, never the resolution target (A5).
+    detail = conversation.detail(db, viewer=alice, number=t.number)
+    assert not hasattr(detail, "resolution_due_at")
+    with pytest.raises(PermissionDenied):
+        agent_page.panels(db, viewer=alice, number=t.number)
