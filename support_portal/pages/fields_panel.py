@@ -6,8 +6,8 @@ from __future__ import annotations
 import reflex as rx
 
 from support_portal.components.i18n import T
-from support_portal.components.ticket_fields import field_inputs
-from support_portal.components.ui import card
+from support_portal.components.ticket_fields import any_required, field_inputs
+from support_portal.components.ui import card, required_note
 from support_portal.states.agent_ticket import AgentTicketState
 
 S = AgentTicketState
@@ -20,6 +20,7 @@ def fields_panel() -> rx.Component:
             rx.form(
                 rx.vstack(
                     rx.heading(T("Fields"), size="3", as_="h2"),
+                    rx.cond(any_required(S.ticket_fields), required_note()),
                     field_inputs(S.ticket_fields, S.fields_errors, agent=True),
                     rx.cond(
                         S.fields_error != "",
