@@ -6,6 +6,8 @@
 //   scrolled up shows a "New message" button that scrolls to it.
 // - Ctrl+Enter (Cmd+Enter) in the reply box sends, like the Send button.
 // - Agent pages: keyboard shortcuts, listed by "?" (never while typing in a field).
+// - The agent ticket page's side panels on a phone: the heading's button opens and closes one.
+// - An image attachment's thumbnail that fails to load hides; the file's link stays.
 (function () {
   "use strict";
 
@@ -201,6 +203,29 @@
       return click("shortcuts-button");
     },
   };
+
+  // --- an image attachment whose thumbnail cannot be had: its link by name is enough -------
+  document.addEventListener(
+    "error",
+    function (event) {
+      var img = event.target;
+      if (!img || !img.classList || !img.classList.contains("attachment-thumb")) return;
+      var link = img.closest(".attachment-thumb-link");
+      if (link) link.hidden = true;
+    },
+    true // error events do not bubble: catch them on the way down
+  );
+
+  // --- the agent ticket page's side panels: on a phone a heading button opens each ---------
+  document.addEventListener("click", function (event) {
+    var toggle = event.target.closest && event.target.closest(".panel-toggle");
+    if (!toggle) return;
+    var open = toggle.getAttribute("aria-expanded") !== "true";
+    toggle.setAttribute("aria-expanded", open ? "true" : "false");
+    var panel = toggle.closest(".side-panel");
+    if (panel && open) panel.setAttribute("data-open", "");
+    else if (panel) panel.removeAttribute("data-open");
+  });
 
   document.addEventListener("keydown", function (event) {
     var target = event.target;

@@ -43,6 +43,7 @@ DEV_MAILBOX = "/dev/mailbox"
 AUTH_SESSION = "/auth/session"
 AUTH_LOGOUT = "/auth/logout"
 ATTACHMENT = "/files/{attachment_id}"
+ATTACHMENT_THUMBNAIL = "/files/{attachment_id}/thumbnail"  # an image's, same access check
 DATA_EXPORT = "/exports/{export_id}"  # "Download my data" ZIPs, for their owner only
 DEV_MAILBOX_HTML = "/dev/mailbox/html/{name}"
 CSAT = "/rate/{token}"  # the "How did we do?" link of a "resolved" email
@@ -87,6 +88,10 @@ def agent_ticket_path(number: Any) -> Any:
 
 def attachment_path(attachment_id: int) -> str:
     return ATTACHMENT.replace("{attachment_id}", str(attachment_id))
+
+
+def attachment_thumbnail_path(attachment_id: int) -> str:
+    return ATTACHMENT_THUMBNAIL.replace("{attachment_id}", str(attachment_id))
 
 
 def data_export_path(export_id: int) -> str:

@@ -188,18 +188,19 @@ def assign(number: Number, body: schemas.Assignment, caller: Writer) -> schemas.
     tags=["messages"],
     responses={200: {"content": {"application/octet-stream": {}}}},
 )
-def download(attachment_id: Annotated[int, Path(ge=1, le=MAX_ID)], caller: Reader) -> FileResponse:
+def download(attachment_id: Annotated[int, Path(ge=1, le=MAX_ID)], caller: Reader) -> Response:
     """The file, after the same access check as the portal's download link (A1, C2)."""
     with session_scope() as db:
         row = ticket_service.attachment_for_download(
             db, viewer=caller.viewer, attachment_id=attachment_id
         )
-        path = attachments.path_for(row.storage_name)
-        filename, content_type = row.filename, row.content_type
-    if not path.is_file():
-        raise NotFound()
+        storage_name, filename, content_type = row.storage_name, row.filename, row.content_type
+    try:  # an image without its metadata (EXIF GPS...), like the portal's link
+        data = attachments.served_bytes(storage_name, content_type)
+    except FileNotFoundError:
+        raise NotFound() from None
     ascii_name = filename.encode("ascii", "replace").decode().replace('"', "_") or "file"
-    response = FileResponse(path, media_type=content_type)
+    response = Response(data, media_type=content_type)
     response.headers["Content-Disposition"] = (
         f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(filename)}"
     )

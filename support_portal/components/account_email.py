@@ -5,7 +5,13 @@ from __future__ import annotations
 import reflex as rx
 
 from support_portal.components.i18n import T
-from support_portal.components.ui import code_field, error_callout, field, info_callout
+from support_portal.components.ui import (
+    code_field,
+    error_callout,
+    field,
+    info_callout,
+    required_note,
+)
 from support_portal.rules import MAX_PASSWORD_LENGTH
 from support_portal.states.account import AccountState
 from support_portal.states.email_change import EmailChangeState
@@ -20,6 +26,7 @@ def _form_step() -> rx.Component:
     errors = s.field_errors
     return rx.form(
         rx.vstack(
+            required_note(),
             field(
                 T("New email address"),
                 rx.input(
@@ -73,6 +80,7 @@ def _code_step() -> rx.Component:
         info_callout(s.notice, id="email-notice"),
         rx.form(
             rx.vstack(
+                required_note(),
                 code_field("email-code", auto_focus=True),
                 _error(s.field_errors.get("code", "")),
                 rx.hstack(

@@ -1,9 +1,10 @@
-"""Message bubbles, the attachment list and the reply composer."""
+"""Message bubbles with their attachments, and the reply composer."""
 
 from __future__ import annotations
 
 import reflex as rx
 
+from support_portal.components.attachments import attachment_chip
 from support_portal.components.files import (
     attach_button,
     selected_files,
@@ -12,26 +13,7 @@ from support_portal.components.files import (
 from support_portal.components.i18n import T
 from support_portal.components.ui import error_callout, status_badge
 from support_portal.components.upload_feedback import upload_items, upload_watch
-from support_portal.states.views import AttachmentView, MessageView
-
-
-def attachment_chip(a: AttachmentView) -> rx.Component:
-    return rx.link(
-        rx.hstack(
-            rx.icon(rx.cond(a.is_image, "image", "paperclip"), size=14),
-            # A long name without spaces wraps anywhere rather than widen a phone's page.
-            rx.text(a.filename, size="2", class_name="attachment-name", overflow_wrap="anywhere"),
-            rx.text(a.size_label, size="1", color_scheme="gray", white_space="nowrap"),
-            align="center",
-            spacing="1",
-            min_width="0",
-        ),
-        href=a.url,
-        is_external=False,
-        reload_document=True,
-        class_name="attachment-link",
-        max_width="100%",
-    )
+from support_portal.states.views import MessageView
 
 
 def message_bubble(m: MessageView, *, agent_view: bool = False) -> rx.Component:

@@ -10,6 +10,7 @@ from support_portal.components.ui import (
     email_field,
     error_callout,
     info_callout,
+    required_note,
     submit_button,
 )
 from support_portal.states.guest import GuestLinkState, LostLinkState
@@ -82,6 +83,7 @@ def code_step() -> rx.Component:
         error_callout(s.error, id="link-error"),
         rx.form(
             rx.vstack(
+                required_note(),
                 # After too many wrong codes, or when the code expired, this code is spent:
                 # the field and Verify wait for a new one (the error above says so once).
                 code_field(
@@ -158,6 +160,7 @@ def lost_link_form() -> rx.Component:
         ),
         rx.form(
             rx.vstack(
+                required_note(),
                 email_field(s.field_error, id="lost-email", size="3"),
                 error_callout(s.error, id="lost-error"),
                 submit_button(T("Send me my links"), loading=s.submitting, id="send-links"),

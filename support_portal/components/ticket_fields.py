@@ -6,6 +6,7 @@ from __future__ import annotations
 import reflex as rx
 
 from support_portal.components.i18n import T
+from support_portal.components.ui import required_mark
 from support_portal.states.field_views import FieldInput
 
 # A native select (its value goes with the form, its label is a plain <label>), drawn like the
@@ -23,7 +24,12 @@ NATIVE_SELECT = {
 
 
 def _control(f: FieldInput, *, read_only: rx.Var | bool = False) -> rx.Component:
-    common = {"name": f.name, "id": f.element_id, "required": f.required}
+    common = {
+        "name": f.name,
+        "id": f.element_id,
+        "required": f.required,
+        "aria_required": rx.cond(f.required, "true", "false"),
+    }
     return rx.match(
         f.kind,
         (
@@ -77,8 +83,7 @@ def field_inputs(
         return rx.flex(
             rx.hstack(
                 rx.el.label(
-                    rx.text(f.label, size="2", weight="medium"),
-                    rx.cond(f.required, rx.text(" *", as_="span", color_scheme="red")),
+                    rx.text(f.label, required_mark(f.required), size="2", weight="medium"),
                     html_for=f.element_id,
                 ),
                 rx.cond(f.agent_only, rx.badge(T("Agents only"), color_scheme="gray", size="1"))
@@ -107,6 +112,11 @@ def field_inputs(
         )
 
     return rx.vstack(rx.foreach(fields, one), spacing="3", width="100%", id="custom-fields")
+
+
+def any_required(fields: rx.Var) -> rx.Var:
+    """Whether one of these fields is required (then its form says what the asterisk means)."""
+    return fields.map(lambda f: f.required).contains(True)
 
 
 def fields_shown(fields: rx.Var) -> rx.Component:

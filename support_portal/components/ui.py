@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 from reflex.components.radix.themes.components.select import SelectRoot, SelectTrigger
+from reflex.vars.base import LiteralVar
 
 from support_portal.components.i18n import T
 
@@ -92,6 +93,28 @@ def _labelled_id(control: rx.Component) -> str | None:
     return None
 
 
+def required_mark(required: rx.Var | bool = True) -> rx.Component:
+    """The asterisk after a required field's label: seen, not read (the control itself says
+    it is required). a11y.css draws it, so it is no part of the label's text either."""
+    mark = rx.el.span(aria_hidden="true", class_name="required-mark")
+    return mark if isinstance(required, bool) else rx.cond(required, mark)
+
+
+def required_note() -> rx.Component:
+    """Said once by every form with required fields: what the asterisk means."""
+    return rx.text(T("* required"), size="1", color_scheme="gray", class_name="required-note")
+
+
+def _required(control: rx.Component) -> rx.Var | bool:
+    """Whether the control is required: True/False, or a Var when only the browser knows."""
+    required = getattr(control, "required", None)
+    if required is None:
+        return False
+    if isinstance(required, LiteralVar):
+        return bool(required._var_value)
+    return required
+
+
 def field(
     label: rx.Var | str,
     control: rx.Component,
@@ -100,12 +123,14 @@ def field(
     hint: rx.Var | str | None = None,
 ) -> rx.Component:
     control_id = _labelled_id(control)
-    parts = [
-        rx.el.label(rx.text(label, size="2", weight="medium"), html_for=control_id)
-        if control_id
-        else rx.text(label, size="2", weight="medium"),
-        control,
-    ]
+    required = _required(control)
+    mark = [] if required is False else [required_mark(required)]
+    text = rx.text(label, *mark, size="2", weight="medium")
+    if required is not False:  # a select's trigger says it too, not only its hidden <select>
+        _labelled(control).custom_attrs["aria-required"] = (
+            "true" if required is True else rx.cond(required, "true", "false")
+        )
+    parts = [rx.el.label(text, html_for=control_id) if control_id else text, control]
     if hint is not None:
         parts.append(rx.text(hint, size="1", color_scheme="gray"))
     if error is not None:

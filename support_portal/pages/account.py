@@ -8,7 +8,7 @@ from support_portal import routes
 from support_portal.components.account_email import email_card
 from support_portal.components.i18n import T, page_title
 from support_portal.components.layout import loading, page
-from support_portal.components.ui import error_callout, field, info_callout
+from support_portal.components.ui import error_callout, field, info_callout, required_note
 from support_portal.i18n import LANGUAGE_NAMES, _
 from support_portal.pages.account_data import your_data_card
 from support_portal.pages.account_two_factor import two_factor_card
@@ -33,6 +33,7 @@ def _profile_card() -> rx.Component:
         rx.heading(T("Profile"), size="4", as_="h2", margin_bottom="0.75rem"),
         rx.form(
             rx.vstack(
+                required_note(),
                 field(
                     T("Name"),
                     rx.input(
@@ -116,6 +117,7 @@ def _password_card() -> rx.Component:
         rx.heading(T("Password"), size="4", as_="h2", margin_bottom="0.75rem"),
         rx.form(
             rx.vstack(
+                required_note(),
                 field(
                     T("Current password"),
                     _password_input("current_password", "current-password", "current-password"),

@@ -6,7 +6,7 @@ from __future__ import annotations
 import reflex as rx
 
 from support_portal.components.i18n import T
-from support_portal.components.ui import error_callout, field
+from support_portal.components.ui import error_callout, field, required_note
 from support_portal.rules import MAX_PASSWORD_LENGTH
 from support_portal.states.account_deletion import AccountDeletionState
 from support_portal.states.data_export import DataExportState
@@ -111,6 +111,7 @@ def _delete_form() -> rx.Component:
                 color_scheme="red",
                 high_contrast=True,
             ),
+            required_note(),
             field(
                 T("Current password"),
                 rx.input(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from support_portal.components.i18n import T
-from support_portal.components.ui import error_callout, field
+from support_portal.components.ui import error_callout, field, required_note
 from support_portal.states.base import SessionState
 from support_portal.states.two_factor import TwoFactorState
 
@@ -74,6 +74,7 @@ def _recovery_codes() -> rx.Component:
 
 def _turn_off() -> rx.Component:
     return rx.form(
+        required_note(),
         rx.hstack(
             field(
                 T("Password"),

@@ -5,7 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from support_portal.components.i18n import T
-from support_portal.components.ui import card
+from support_portal.pages.side_panel import side_panel
 from support_portal.states.agent_csat import AgentCsatState, RatingView
 
 S = AgentCsatState
@@ -37,14 +37,10 @@ def csat_panel(ticket) -> rx.Component:
     return rx.box(
         rx.cond(
             S.ratings.length() > 0,
-            card(
-                rx.vstack(
-                    rx.heading(T("Customer rating"), size="3", as_="h2"),
-                    rx.vstack(rx.foreach(S.ratings, _rating), spacing="3", width="100%"),
-                    spacing="2",
-                    width="100%",
-                ),
-                id="csat-panel",
+            side_panel(
+                T("Customer rating"),
+                rx.vstack(rx.foreach(S.ratings, _rating), spacing="3", width="100%"),
+                panel_id="csat-panel",
             ),
         ),
         key=ticket.ticket_number.to_string() + ticket.status,

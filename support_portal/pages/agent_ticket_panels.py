@@ -7,10 +7,11 @@ import reflex as rx
 
 from support_portal import routes
 from support_portal.components.i18n import T
-from support_portal.components.ui import card, status_badge
+from support_portal.components.ui import status_badge
 from support_portal.pages.agent_csat_panel import csat_panel
 from support_portal.pages.fields_panel import fields_panel
 from support_portal.pages.labels_panel import labels_panel, merge_panel
+from support_portal.pages.side_panel import side_panel
 from support_portal.states.agent_ticket import UNASSIGNED, AgentTicketState
 from support_portal.states.agent_views import AgentView, HistoryView, OtherTicketView
 
@@ -19,13 +20,6 @@ S = AgentTicketState
 
 def _ticket_link(number: rx.Var) -> rx.Component:
     return rx.link("#", number, href=routes.agent_ticket_path(number))
-
-
-def _panel(title: rx.Var, *children: rx.Component, **props) -> rx.Component:
-    return card(
-        rx.vstack(rx.heading(title, size="3", as_="h2"), *children, spacing="2", width="100%"),
-        **props,
-    )
 
 
 def _other_ticket(t: OtherTicketView) -> rx.Component:
@@ -46,7 +40,7 @@ def _other_ticket(t: OtherTicketView) -> rx.Component:
 
 
 def customer_panel() -> rx.Component:
-    return _panel(
+    return side_panel(
         T("Customer"),
         rx.text(S.customer_name, weight="bold", id="customer-name"),
         rx.text(S.customer_email, size="2", overflow_wrap="anywhere", id="customer-email"),
@@ -89,7 +83,7 @@ def customer_panel() -> rx.Component:
             rx.vstack(rx.foreach(S.other_tickets, _other_ticket), spacing="2", width="100%"),
             rx.text(T("No other tickets."), size="2", color_scheme="gray"),
         ),
-        id="customer-panel",
+        panel_id="customer-panel",
     )
 
 
@@ -102,7 +96,7 @@ def _agent_option(a: AgentView) -> rx.Component:
 
 
 def assignment_panel() -> rx.Component:
-    return _panel(
+    return side_panel(
         T("Assignee"),
         rx.select.root(
             rx.select.trigger(width="100%", aria_label=T("Assignee"), id="assignee-select"),
@@ -127,14 +121,14 @@ def assignment_panel() -> rx.Component:
                 id="assign-to-me",
             ),
         ),
-        id="assignment-panel",
+        panel_id="assignment-panel",
     )
 
 
 def related_panel() -> rx.Component:
     return rx.cond(
         (S.follow_up_of_number > 0) | (S.follow_up_numbers.length() > 0),
-        _panel(
+        side_panel(
             T("Related tickets"),
             rx.cond(
                 S.follow_up_of_number > 0,
@@ -149,7 +143,7 @@ def related_panel() -> rx.Component:
                     wrap="wrap",
                 ),
             ),
-            id="related-panel",
+            panel_id="related-panel",
         ),
     )
 
@@ -170,10 +164,10 @@ def _history_item(h: HistoryView) -> rx.Component:
 
 
 def history_panel() -> rx.Component:
-    return _panel(
+    return side_panel(
         T("History"),
         rx.vstack(rx.foreach(S.events, _history_item), spacing="3", width="100%"),
-        id="history-panel",
+        panel_id="history-panel",
     )
 
 

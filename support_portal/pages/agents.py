@@ -7,7 +7,14 @@ import reflex as rx
 from support_portal import routes
 from support_portal.components.agent_nav import dashboard_page
 from support_portal.components.i18n import T, page_title
-from support_portal.components.ui import card, email_field, error_callout, field, info_callout
+from support_portal.components.ui import (
+    card,
+    email_field,
+    error_callout,
+    field,
+    info_callout,
+    required_note,
+)
 from support_portal.i18n import _
 from support_portal.pages.agents_two_factor import reset_dialog, two_factor_cell
 from support_portal.pages.guest_erasure import guest_erasure_card
@@ -102,6 +109,7 @@ def add_agent_form() -> rx.Component:
         rx.form(
             rx.vstack(
                 rx.heading(T("Add an agent"), size="4", as_="h2"),
+                required_note(),
                 rx.grid(
                     field(
                         T("Name"),

@@ -7,7 +7,7 @@ import reflex as rx
 from support_portal import routes
 from support_portal.components.agent_nav import dashboard_page
 from support_portal.components.i18n import T, page_title
-from support_portal.components.ui import card, error_callout, field
+from support_portal.components.ui import card, error_callout, field, required_note
 from support_portal.i18n import _
 from support_portal.states.api_tokens import FORM_ID, ApiTokensState, TokenView
 
@@ -104,6 +104,7 @@ def _form() -> rx.Component:
         rx.form(
             rx.vstack(
                 rx.heading(T("Create a token"), size="4", as_="h2"),
+                required_note(),
                 rx.grid(
                     field(
                         T("Name"),

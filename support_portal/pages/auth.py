@@ -14,6 +14,7 @@ from support_portal.components.ui import (
     error_callout,
     field,
     info_callout,
+    required_note,
     submit_button,
 )
 from support_portal.i18n import _
@@ -54,6 +55,7 @@ def _code_step() -> rx.Component:
                 ),
                 color_scheme="gray",
             ),
+            required_note(),
             field(
                 T("Authentication code"),
                 rx.input(
@@ -81,6 +83,7 @@ def _code_step() -> rx.Component:
 def _password_step() -> rx.Component:
     return rx.form(
         rx.vstack(
+            required_note(),
             email_field(auto_complete="username", id="email", auto_focus=True, size="3"),
             field(
                 T("Password"),
@@ -119,6 +122,7 @@ def _register_form() -> rx.Component:
         error_callout(RegisterState.error, id="register-error"),
         rx.form(
             rx.vstack(
+                required_note(),
                 field(
                     T("Name"),
                     rx.input(
@@ -171,6 +175,7 @@ def _register_code_step() -> rx.Component:
         error=s.code_error,
         error_id="register-code-error",
         fields=[
+            required_note(),
             code_field("register-code", auto_focus=True),
             submit_button(T("Create account"), loading=s.verifying, id="register-verify"),
         ],

@@ -8,7 +8,7 @@ from support_portal import routes
 from support_portal.components.agent_nav import dashboard_page
 from support_portal.components.i18n import T, page_title
 from support_portal.components.reorder import move_buttons
-from support_portal.components.ui import card, error_callout, field
+from support_portal.components.ui import card, error_callout, field, required_note
 from support_portal.i18n import _
 from support_portal.pages.category_fields import category_fields
 from support_portal.states.categories_admin import (
@@ -97,6 +97,7 @@ def category_form() -> rx.Component:
                     size="4",
                     as_="h2",
                 ),
+                required_note(),
                 rx.flex(
                     field(
                         T("Name in English"),

@@ -8,7 +8,7 @@ import reflex as rx
 from support_portal.components.i18n import T
 from support_portal.components.reorder import move_buttons
 from support_portal.components.ticket_fields import NATIVE_SELECT
-from support_portal.components.ui import field
+from support_portal.components.ui import field, required_note
 from support_portal.i18n import _
 from support_portal.states.categories_admin import (
     FIELD_FORM,
@@ -118,6 +118,7 @@ def field_form() -> rx.Component:
     return rx.form(
         rx.vstack(
             rx.heading(rx.cond(editing, T("Change the field"), T("New field")), size="3", as_="h3"),
+            required_note(),
             rx.flex(
                 field(
                     T("Label in English"),

@@ -6,8 +6,9 @@ from __future__ import annotations
 import reflex as rx
 
 from support_portal.components.i18n import T
-from support_portal.components.ticket_fields import field_inputs
-from support_portal.components.ui import card
+from support_portal.components.ticket_fields import any_required, field_inputs
+from support_portal.components.ui import required_note
+from support_portal.pages.side_panel import side_panel
 from support_portal.states.agent_ticket import AgentTicketState
 
 S = AgentTicketState
@@ -16,10 +17,11 @@ S = AgentTicketState
 def fields_panel() -> rx.Component:
     return rx.cond(
         S.ticket_fields.length() > 0,
-        card(
+        side_panel(
+            T("Fields"),
             rx.form(
                 rx.vstack(
-                    rx.heading(T("Fields"), size="3", as_="h2"),
+                    rx.cond(any_required(S.ticket_fields), required_note()),
                     field_inputs(S.ticket_fields, S.fields_errors, agent=True),
                     rx.cond(
                         S.fields_error != "",
@@ -56,6 +58,6 @@ def fields_panel() -> rx.Component:
                 key=S.fields_version,
                 width="100%",
             ),
-            id="fields-panel",
+            panel_id="fields-panel",
         ),
     )

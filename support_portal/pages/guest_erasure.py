@@ -6,7 +6,7 @@ from __future__ import annotations
 import reflex as rx
 
 from support_portal.components.i18n import T
-from support_portal.components.ui import card, email_field, error_callout
+from support_portal.components.ui import card, email_field, error_callout, required_note
 from support_portal.states.guest_erasure import GuestErasureState
 
 S = GuestErasureState
@@ -15,6 +15,7 @@ S = GuestErasureState
 def _address_step() -> rx.Component:
     return rx.form(
         rx.vstack(
+            required_note(),
             email_field(
                 S.field_errors.get("email", ""),
                 label=T("Guest's email address"),

@@ -5,7 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from support_portal.components.i18n import T
-from support_portal.components.ui import card
+from support_portal.pages.side_panel import side_panel
 from support_portal.states.agent_ticket import AgentTicketState
 
 S = AgentTicketState
@@ -30,9 +30,9 @@ def _tag_chip(tag: rx.Var) -> rx.Component:
 
 
 def labels_panel() -> rx.Component:
-    return card(
+    return side_panel(
+        T("Priority and tags"),
         rx.vstack(
-            rx.heading(T("Priority and tags"), size="3", as_="h2"),
             rx.el.label(
                 T("Priority"), html_for="priority-select", class_name="rt-Text rt-r-size-2"
             ),
@@ -83,16 +83,16 @@ def labels_panel() -> rx.Component:
             spacing="2",
             width="100%",
         ),
-        id="labels-panel",
+        panel_id="labels-panel",
     )
 
 
 def merge_panel() -> rx.Component:
     """Merge this ticket, a duplicate, into another open ticket of the customer."""
-    return card(
+    return side_panel(
+        T("Merge into another ticket"),
         rx.form(
             rx.vstack(
-                rx.heading(T("Merge into another ticket"), size="3", as_="h2"),
                 rx.hstack(
                     rx.input(
                         name="into",
@@ -143,6 +143,7 @@ def merge_panel() -> rx.Component:
             ),
             on_submit=S.merge,
             reset_on_submit=False,
+            width="100%",
         ),
-        id="merge-panel",
+        panel_id="merge-panel",
     )

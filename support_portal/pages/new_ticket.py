@@ -14,6 +14,7 @@ from support_portal.components.ui import (
     error_callout,
     field,
     info_callout,
+    required_note,
 )
 from support_portal.components.upload_feedback import upload_items, upload_watch
 from support_portal.i18n import _
@@ -100,6 +101,7 @@ def new_ticket_page() -> rx.Component:
     settings = get_settings()
     busy = s.submitting | s.uploading  # the text locks while it and its files travel
     form_fields = rx.vstack(
+        required_note(),
         _guest_fields(),
         rx.cond(
             s.follow_up_of > 0,

@@ -13,6 +13,7 @@ from support_portal.components.ui import (
     email_field,
     error_callout,
     field,
+    required_note,
     submit_button,
 )
 from support_portal.i18n import _
@@ -30,6 +31,7 @@ def _email_step() -> rx.Component:
         error_callout(s.error, id="reset-error"),
         rx.form(
             rx.vstack(
+                required_note(),
                 email_field(
                     s.field_errors.get("email", ""),
                     auto_complete="username",
@@ -59,6 +61,7 @@ def _code_step() -> rx.Component:
         notice=s.notice,
         error=s.error,
         fields=[
+            required_note(),
             rx.box(
                 code_field("reset-code", auto_focus=True),
                 rx.cond(

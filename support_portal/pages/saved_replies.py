@@ -7,7 +7,7 @@ import reflex as rx
 from support_portal import routes
 from support_portal.components.agent_nav import dashboard_page
 from support_portal.components.i18n import T, page_title
-from support_portal.components.ui import card, empty_state, error_callout, field
+from support_portal.components.ui import card, empty_state, error_callout, field, required_note
 from support_portal.i18n import _
 from support_portal.pages.macro_fields import macro_fields
 from support_portal.states.base import SessionState
@@ -94,6 +94,7 @@ def reply_form() -> rx.Component:
                     size="4",
                     as_="h2",
                 ),
+                required_note(),
                 field(
                     T("Title"),
                     rx.input(

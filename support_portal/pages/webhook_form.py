@@ -5,7 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from support_portal.components.i18n import T
-from support_portal.components.ui import card, field
+from support_portal.components.ui import card, field, required_note
 from support_portal.states.webhook_views import CHOICES, EVENT_LABELS
 from support_portal.states.webhooks import FORM_ID, WebhooksState
 
@@ -33,6 +33,7 @@ def endpoint_form() -> rx.Component:
         rx.form(
             rx.vstack(
                 rx.heading(T("Add an endpoint"), size="4", as_="h2"),
+                required_note(),
                 field(
                     T("URL"),
                     rx.input(

@@ -18,6 +18,7 @@ from sqlmodel import Session
 from support_portal.db import on_rollback
 from support_portal.rules import ACCEPT, ALLOWED_EXTENSIONS, TEXT_EXTENSIONS
 from support_portal.services.errors import InvalidInput
+from support_portal.services.image_meta import strip_metadata
 from support_portal.settings import get_settings
 
 __all__ = ["ACCEPT", "IncomingFile", "StoredFile", "keep", "store"]
@@ -158,12 +159,29 @@ def drop(files: Sequence[IncomingFile | StoredFile] | None) -> None:
 
 
 def discard(stored: list[StoredFile]) -> None:
-    root = upload_root()
     for item in stored:
-        (root / item.storage_name).unlink(missing_ok=True)
+        remove(item.storage_name)
+
+
+def remove(storage_name: str) -> None:
+    """Delete a stored file and its thumbnail, if either is there."""
+    path_for(storage_name).unlink(missing_ok=True)
+    thumbnail_path(storage_name).unlink(missing_ok=True)
 
 
 def path_for(storage_name: str) -> Path:
     if not storage_name.isalnum():
         raise InvalidInput("bad storage name")
     return upload_root() / storage_name
+
+
+def thumbnail_path(storage_name: str) -> Path:
+    """Where an image's thumbnail is kept once made (services/thumbnails.py): beside it."""
+    return path_for(storage_name).with_name(f"{storage_name}.thumb")
+
+
+def served_bytes(storage_name: str, content_type: str) -> bytes:
+    """The file as handed out: an image without its metadata (EXIF GPS, XMP, comments; the
+    stored file keeps them), anything else as stored."""
+    data = path_for(storage_name).read_bytes()
+    return strip_metadata(data) if content_type.startswith("image/") else data

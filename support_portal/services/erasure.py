@@ -230,4 +230,4 @@ def erase_guest_address(db: Session, *, email: str) -> tuple[Erased, list[str]]:
 
 def _discard(names: list[str]) -> None:
     for name in names:
-        attachments.path_for(name).unlink(missing_ok=True)
+        attachments.remove(name)

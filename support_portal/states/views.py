@@ -7,7 +7,7 @@ from datetime import datetime
 
 from support_portal import i18n
 from support_portal.clock import utcnow
-from support_portal.routes import attachment_path
+from support_portal.routes import attachment_path, attachment_thumbnail_path
 from support_portal.services.categories import display_name
 from support_portal.services.dto import MessagePublic, TicketSummary
 
@@ -38,6 +38,7 @@ class AttachmentView:
     size_label: str
     url: str
     is_image: bool
+    thumbnail_url: str = ""  # images: their small picture (none if it cannot be made)
 
 
 @dataclass
@@ -108,6 +109,9 @@ def message_view(m: MessagePublic, locale: str, tz: str | None, now: datetime) -
                 size_label=size_label(a.size),
                 url=attachment_path(a.id),
                 is_image=a.content_type.startswith("image/"),
+                thumbnail_url=(
+                    attachment_thumbnail_path(a.id) if a.content_type.startswith("image/") else ""
+                ),
             )
             for a in m.attachments
         ],

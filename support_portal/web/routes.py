@@ -18,7 +18,14 @@ from starlette.routing import Route
 from support_portal import routes
 from support_portal.db import session_scope
 from support_portal.mail import catcher
-from support_portal.services import attachments, auth, data_export, sessions, tickets
+from support_portal.services import (
+    attachments,
+    auth,
+    data_export,
+    sessions,
+    thumbnails,
+    tickets,
+)
 from support_portal.services.errors import NotAuthenticated, NotFound
 from support_portal.settings import get_settings
 from support_portal.web import csat, dev_access
@@ -95,34 +102,59 @@ def logout(request: Request) -> Response:
     return response
 
 
+def _viewer(db, request: Request):
+    return sessions.viewer_for_token(
+        db, session_token=read_session_cookie(request.headers.get("cookie"))
+    )
+
+
+def _file_headers(response: Response) -> Response:
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
 def download(request: Request) -> Response:
-    """Attachments only through here, after the access check (A1, C2)."""
+    """Attachments only through here, after the access check (A1, C2). An image goes out
+    without its metadata (EXIF GPS...)."""
     attachment_id = _row_id(request.path_params.get("attachment_id", ""))
     if attachment_id is None:
         return _not_found()
     try:
         with session_scope() as db:
-            viewer = sessions.viewer_for_token(
-                db, session_token=read_session_cookie(request.headers.get("cookie"))
+            row = tickets.attachment_for_download(
+                db, viewer=_viewer(db, request), attachment_id=attachment_id
             )
-            row = tickets.attachment_for_download(db, viewer=viewer, attachment_id=attachment_id)
-            path = attachments.path_for(row.storage_name)
-            filename, content_type = row.filename, row.content_type
-    except NotFound:
-        return _not_found()
-    if not path.is_file():
+            storage_name, filename, content_type = row.storage_name, row.filename, row.content_type
+        data = attachments.served_bytes(storage_name, content_type)
+    except (NotFound, FileNotFoundError):
         return _not_found()
     inline = request.query_params.get("inline") == "1" and content_type.startswith("image/")
     disposition = "inline" if inline else "attachment"
     ascii_name = filename.encode("ascii", "replace").decode().replace('"', "_") or "file"
-    response = FileResponse(path, media_type=content_type)
+    response = Response(data, media_type=content_type)
     response.headers["Content-Disposition"] = (
         f"{disposition}; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(filename)}"
     )
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
+    return _file_headers(response)
+
+
+def thumbnail(request: Request) -> Response:
+    """An image attachment's thumbnail: the original's access check, the same 404 (A1, A5)."""
+    attachment_id = _row_id(request.path_params.get("attachment_id", ""))
+    if attachment_id is None:
+        return _not_found()
+    try:
+        with session_scope() as db:
+            found = thumbnails.thumbnail_for(
+                db, viewer=_viewer(db, request), attachment_id=attachment_id
+            )
+    except NotFound:
+        return _not_found()
+    response = FileResponse(found.path, media_type=found.content_type)
+    response.headers["Content-Disposition"] = "inline"
+    return _file_headers(response)
 
 
 def download_export(request: Request) -> Response:
@@ -222,6 +254,7 @@ def build_routes_app() -> Starlette:
             Route(routes.AUTH_SESSION, exchange_session, methods=["GET"]),
             Route(routes.AUTH_LOGOUT, logout, methods=["POST"]),
             Route(routes.ATTACHMENT, download, methods=["GET"]),
+            Route(routes.ATTACHMENT_THUMBNAIL, thumbnail, methods=["GET"]),
             Route(routes.DATA_EXPORT, download_export, methods=["GET"]),
             Route(routes.DEV_MAILBOX_HTML, mailbox_html, methods=["GET"]),
             Route(routes.CSAT, csat.rate, methods=["GET", "POST"]),

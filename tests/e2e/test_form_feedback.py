@@ -5,12 +5,15 @@ under it, and the keyboard goes there; the tips come first on a phone."""
 from __future__ import annotations
 
 import re
+import secrets
 
 from playwright.sync_api import expect
 
+from support_portal.db import session_scope
 from support_portal.models import Role
-from support_portal.services import agent
+from support_portal.services import agent, categories, custom_fields
 from tests.e2e.helpers import create_user, goto, log_in, ready, unique_email
+from tests.e2e.test_accessibility import axe_violations, describe
 from tests.e2e.test_guest_journey import submit_as_guest
 from tests.e2e.test_phone_layout import PHONE, ticket_then
 from tests.e2e.test_ticket_search import viewer_for
@@ -76,3 +79,56 @@ def test_the_tips_come_before_the_form_on_a_phone(page, app):
     assert tips.bounding_box()["y"] < page.locator("#subject").bounding_box()["y"]
     log_in_link = page.locator("#guest-login-link")
     expect(log_in_link).to_have_attribute("href", "/login?next=/tickets/new")
+
+
+def _category_with_fields(app, suffix: str) -> str:
+    """A category with a required custom field and an optional one; its name."""
+    name = f"Refunds {suffix}"
+    admin = create_user(app, name="Rita Required", role=Role.admin)
+    engine = app.engine()
+    try:
+        with session_scope(engine) as db:
+            viewer = viewer_for(db, admin)
+            added = categories.save_category(db, viewer=viewer, names={"en": name, "cs": name})
+            for label, required in ((f"Order {suffix}", True), (f"Remark {suffix}", False)):
+                custom_fields.save_field(
+                    db, viewer=viewer, category_id=added.id, labels={"en": label, "cs": label},
+                    kind="short_text", required=required,
+                )  # fmt: skip
+    finally:
+        engine.dispose()
+    return name
+
+
+def _marked(page, control_id: str) -> None:
+    """The control is required for assistive technology, its label shows a hidden asterisk."""
+    expect(page.locator(f"#{control_id}")).to_have_attribute("aria-required", "true")
+    mark = page.locator(f"label[for='{control_id}'] .required-mark")
+    expect(mark).to_have_attribute("aria-hidden", "true")
+    drawn = mark.evaluate("m => getComputedStyle(m, '::after').content")
+    assert drawn.startswith('"*"'), drawn
+
+
+def test_required_fields_are_marked_and_the_form_says_what_the_mark_means(page, app):
+    suffix = secrets.token_hex(3)
+    category = _category_with_fields(app, suffix)
+    goto(page, "/tickets/new")
+    main = page.locator("#main")
+    note = main.locator(".required-note")
+    expect(note).to_have_count(1)
+    expect(note).to_have_text("* required")
+    for control_id in ("guest-name", "guest-email", "subject", "category", "description"):
+        _marked(page, control_id)
+    # The asterisk is seen, not read: the field's name stays its label.
+    expect(main.get_by_label("Subject", exact=True)).to_have_count(1)
+
+    page.locator("#category").click()
+    page.get_by_role("option", name=category).click()
+    order, remark = f"cf-order_{suffix}", f"cf-remark_{suffix}"
+    expect(page.locator(f"#{order}")).to_be_visible()
+    _marked(page, order)
+    expect(page.locator(f"#{order}")).to_have_attribute("required", "")
+    expect(page.locator(f"#{remark}")).not_to_have_attribute("aria-required", "true")
+    expect(page.locator(f"label[for='{remark}'] .required-mark")).to_have_count(0)
+    expect(main.get_by_label(f"Order {suffix}", exact=True)).to_have_count(1)
+    assert axe_violations(page) == [], describe(axe_violations(page))

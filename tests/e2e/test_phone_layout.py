@@ -126,6 +126,51 @@ def test_an_agent_on_a_phone_sees_who_and_whose_at_the_top(page, app):
     expect(summary).to_be_hidden()
 
 
+def test_an_agents_side_panels_are_folded_on_a_phone_and_open_on_a_wide_screen(page, app):
+    """On a phone each side panel is a heading button (collapsed); Enter or a tap opens that
+    one alone. On a wide screen every panel is open, with plain headings."""
+    email = create_user(app, name="Fiona Fold")
+    staff_email = create_user(app, name="Gus Grid", role=Role.agent)
+    number = ticket_then(
+        app,
+        email,
+        "Folded panels",
+        lambda db, number: agent.agent_reply(
+            db, viewer=viewer_for(db, staff_email), number=number, body="Looking."
+        ),
+    )
+    page.set_viewport_size(PHONE)
+    log_in(page, staff_email, expect_path=r"/admin/?$")
+    goto(page, f"/admin/tickets/{number}")
+    toggle = page.locator("#customer-panel").get_by_role("button", name="Customer", exact=True)
+    expect(toggle).to_have_attribute("aria-expanded", "false")
+    expect(toggle).to_have_attribute("aria-controls", "customer-panel-body")
+    for body in ("customer", "assignment", "labels", "history"):
+        expect(page.locator(f"#{body}-panel-body")).to_be_hidden()
+    expect(page.locator("#customer-email")).to_be_hidden()
+
+    toggle.focus()
+    page.keyboard.press("Enter")
+    expect(toggle).to_have_attribute("aria-expanded", "true")
+    expect(page.locator("#customer-email")).to_be_visible()
+    expect(page.locator("#customer-email")).to_have_text(email)
+    expect(page.locator("#history-panel-body")).to_be_hidden()  # the others stay folded
+    history = page.locator("#history-panel").get_by_role("button", name="History", exact=True)
+    history.click()
+    expect(page.locator(".history-entry").first).to_be_visible()
+    toggle.click()
+    expect(toggle).to_have_attribute("aria-expanded", "false")
+    expect(page.locator("#customer-email")).to_be_hidden()
+    assert page_width(page) <= PHONE["width"]
+
+    page.set_viewport_size({"width": 1280, "height": 800})
+    for body in ("customer", "assignment", "labels", "merge", "history"):
+        expect(page.locator(f"#{body}-panel-body")).to_be_visible()
+    expect(page.locator("#customer-email")).to_be_visible()
+    expect(page.get_by_role("heading", name="Customer", exact=True)).to_be_visible()
+    expect(page.locator(".panel-toggle:visible")).to_have_count(0)
+
+
 def test_the_phone_menu_names_my_tickets_once(page, app):
     page.set_viewport_size(PHONE)
     log_in(page, create_user(app, name="Menu Once"))
