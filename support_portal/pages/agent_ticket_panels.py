@@ -9,6 +9,7 @@ from support_portal import routes
 from support_portal.components.i18n import T
 from support_portal.components.ui import status_badge
 from support_portal.pages.agent_csat_panel import csat_panel
+from support_portal.pages.due_panel import due_panel
 from support_portal.pages.fields_panel import fields_panel
 from support_portal.pages.labels_panel import labels_panel, merge_panel
 from support_portal.pages.side_panel import side_panel
@@ -176,6 +177,7 @@ def side_panels() -> rx.Component:
         rx.vstack(
             customer_panel(),
             assignment_panel(),
+            due_panel(),
             labels_panel(),
             fields_panel(),
             rx.cond(~S.is_closed, merge_panel()),

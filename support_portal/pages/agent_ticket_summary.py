@@ -6,6 +6,7 @@ from __future__ import annotations
 import reflex as rx
 
 from support_portal.components.i18n import T
+from support_portal.pages.due_panel import due_line
 from support_portal.states.agent_ticket import AgentTicketState as S
 
 PRIORITY = {"low": T("Low"), "normal": T("Normal"), "high": T("High"), "urgent": T("Urgent")}
@@ -38,6 +39,7 @@ def phone_summary() -> rx.Component:
                 T("Priority"),
                 rx.match(S.priority, *PRIORITY.items(), T("Normal")),
             ),
+            due_line(T("Reply"), S.reply_due, S.reply_late, "due-reply"),
             rx.link(
                 T("Customer, assignee and history"),
                 rx.icon("arrow-down", size=14),

@@ -59,6 +59,12 @@ def test_an_admin_sets_opening_hours_and_a_policy_that_moves_the_promise(page, a
     due, expected = stored_promise(app, number)
     assert due == expected  # the waiting customer's promise moved with the new policy
 
+    # The agent's ticket page says when the reply is due (agents only).
+    goto(page, f"/admin/tickets/{number}")
+    expect(page.locator("#due-panel .due-reply")).to_contain_text("Reply: due in")
+    expect(page.locator("#due-panel .due-resolution")).to_have_count(0)  # no target set
+    goto(page, "/admin/service-levels")
+
     # A second policy for the same scope is refused with a message, not a duplicate.
     page.locator("#policy-category").click()
     page.get_by_role("option", name="Security").click()
