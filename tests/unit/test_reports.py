@@ -5,9 +5,13 @@ from __future__ import annotations
 
 import csv
 import io
+import math
+from collections import Counter
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from sqlmodel import select
 
 from support_portal.models import SatisfactionSurvey, Ticket
@@ -145,3 +149,15 @@ def test_the_first_load_brings_the_agent_choices_with_the_report(db, alice, agen
     assert len(first.days) == 30
     with pytest.raises(PermissionDenied):
         reports.page(db, viewer=alice, now=NOW)
+
+
+@given(st.lists(st.integers(min_value=0, max_value=10_000), min_size=1, max_size=300))
+def test_percentiles_from_counts_per_minute_match_a_sorted_list(values):
+    ordered = sorted(values)
+    counts = sorted(Counter(values).items())
+
+    def rank(percent: int) -> float:  # nearest rank: smallest value reaching p % of the count
+        return float(ordered[math.ceil(len(ordered) * percent / 100) - 1])
+
+    assert reports.nearest_rank(counts) == reports.Durations(len(values), rank(50), rank(90))
+    assert reports.nearest_rank([]) == reports.Durations(count=0, median=None, p90=None)
