@@ -6,9 +6,7 @@ import reflex as rx
 
 from support_portal.components.i18n import T
 from support_portal.pages.side_panel import side_panel
-from support_portal.states.agent_csat import AgentCsatState, RatingView
-
-S = AgentCsatState
+from support_portal.states.agent_csat import RatingView
 
 
 def _rating(r: RatingView) -> rx.Component:
@@ -32,18 +30,12 @@ def _rating(r: RatingView) -> rx.Component:
 
 
 def csat_panel(ticket) -> rx.Component:
-    """`ticket` is the page's state. Loads when it appears, and again when the page shows
-    another ticket or a new status (a resolution asks, a reopen cancels): its key."""
-    return rx.box(
-        rx.cond(
-            S.ratings.length() > 0,
-            side_panel(
-                T("Customer rating"),
-                rx.vstack(rx.foreach(S.ratings, _rating), spacing="3", width="100%"),
-                panel_id="csat-panel",
-            ),
+    """`ticket` is the agent page's state: its ratings come and change with its panels."""
+    return rx.cond(
+        ticket.ratings.length() > 0,
+        side_panel(
+            T("Customer rating"),
+            rx.vstack(rx.foreach(ticket.ratings, _rating), spacing="3", width="100%"),
+            panel_id="csat-panel",
         ),
-        key=ticket.ticket_number.to_string() + ticket.status,
-        on_mount=S.load_ratings(ticket.ticket_number),
-        width="100%",
     )

@@ -18,6 +18,7 @@ from support_portal.services import (
     field_values,
     live_reads,
     macros,
+    satisfaction,
     service_levels,
     sessions,
     ticket_fields,
@@ -29,6 +30,7 @@ from support_portal.services.conversation import ticket_detail
 from support_portal.services.dto import TicketDetail, TicketSummary, Viewer
 from support_portal.services.field_values import FieldValuePublic
 from support_portal.services.guest import revoke_link
+from support_portal.services.satisfaction import SurveyForAgent
 from support_portal.services.ticket_lists import summary
 
 
@@ -161,6 +163,7 @@ class AgentPageUpdate:
     known_tags: tuple[str, ...] = ()  # the tags in use, most used first (suggestions)
     fields: tuple[FieldValuePublic, ...] = ()  # every custom field, agent-only ones too
     due: DueTimes = DueTimes()
+    ratings: tuple[SurveyForAgent, ...] = ()  # the customer's answers to "How did we do?"
 
 
 def page_update(
@@ -186,6 +189,7 @@ def page_update(
         known_tags=tuple(ticket_tags.suggest(db, viewer=viewer, limit=50)),
         fields=field_values.agent_values(db, ticket),
         due=due_times(ticket),
+        ratings=tuple(satisfaction.ratings_of(db, ticket)),
     )
 
 
@@ -203,6 +207,7 @@ class AgentPanels:
     known_tags: tuple[str, ...] = ()  # the tags in use, most used first (suggestions)
     fields: tuple[FieldValuePublic, ...] = ()  # every custom field, agent-only ones too
     due: DueTimes = DueTimes()
+    ratings: tuple[SurveyForAgent, ...] = ()  # the customer's answers to "How did we do?"
 
 
 def panels(db: Session, *, viewer: Viewer | None, number: int | str) -> AgentPanels:
@@ -220,6 +225,7 @@ def panels(db: Session, *, viewer: Viewer | None, number: int | str) -> AgentPan
         known_tags=tuple(ticket_tags.suggest(db, viewer=viewer, limit=50)),
         fields=field_values.agent_values(db, ticket),
         due=due_times(ticket),
+        ratings=tuple(satisfaction.ratings_of(db, ticket)),
     )
 
 

@@ -31,7 +31,7 @@ from support_portal.models import (
     User,
     utcnow,
 )
-from support_portal.services import access
+from support_portal.services import access, events
 from support_portal.services.dto import Viewer
 from support_portal.services.errors import DomainError, InvalidInput, NotFound
 from support_portal.settings import get_settings
@@ -270,13 +270,18 @@ def _answer(
     assert ticket is not None
     if result.rowcount != 1:
         raise SurveyClosed(_state(survey, now))
+    events.ticket_changed(db, ticket, kind="rating")  # open agent pages show it at once
     return _public(db, survey, ticket, now)
 
 
 def for_agent(db: Session, *, viewer: Viewer | None, number: int | str) -> list[SurveyForAgent]:
     """Every survey of the ticket, newest first (A2: agents only)."""
     viewer = access.require_agent(db, viewer, action="csat")
-    ticket = access.ticket_for(db, viewer, number)
+    return ratings_of(db, access.ticket_for(db, viewer, number))
+
+
+def ratings_of(db: Session, ticket: Ticket) -> list[SurveyForAgent]:
+    """Every survey of `ticket`, newest first, for a caller that has checked the agent."""
     now = utcnow()
     rows = db.exec(
         select(SatisfactionSurvey)

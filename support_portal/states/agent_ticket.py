@@ -29,6 +29,7 @@ from support_portal.states.agent_actions import (  # noqa: F401  (pages and test
     UNASSIGNED,
     AgentTicketActions,
 )
+from support_portal.states.agent_csat import TicketRatings
 from support_portal.states.agent_ticket_live import AgentTicketLiveHooks
 from support_portal.states.agent_views import (
     AgentView,
@@ -51,6 +52,7 @@ from support_portal.states.ticket_labels import TicketLabels
 class AgentTicketState(
     TicketLabels,
     TicketDue,
+    TicketRatings,
     TicketFields,
     AgentTicketActions,
     AgentTicketLiveHooks,
@@ -119,6 +121,7 @@ class AgentTicketState(
         self.collaborators = []
         self._forget_labels()
         self._forget_due()
+        self._forget_ratings()
         self._forget_fields()
 
     async def _load_panels(self, viewer: Viewer, number: int | str) -> None:
@@ -129,6 +132,7 @@ class AgentTicketState(
         self._show_panels(p.customer, p.history, p.assignee_id, p.agents, viewer)
         self._show_labels(p)
         self._show_due(p)
+        self._show_ratings(p)
         self._show_fields(p)
 
     def _show_panels(self, info, entries, assignee_id, everyone, viewer: Viewer | None) -> None:

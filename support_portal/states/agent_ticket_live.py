@@ -72,6 +72,7 @@ class AgentTicketLiveHooks(ConversationLiveHooks):
             )
             self._show_labels(update)
             self._show_due(update)
+            self._show_ratings(update)  # type: ignore[attr-defined]
             self._show_fields(update)  # type: ignore[attr-defined]
             last_seen = self._last_id
             self._apply_detail(update.conversation.detail)

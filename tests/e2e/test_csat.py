@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 from sqlmodel import select
 
 from support_portal.models import Role, SatisfactionSurvey, Ticket
-from support_portal.states.agent_csat import AgentCsatState
+from support_portal.states.agent_ticket import AgentTicketState
 from tests.e2e.helpers import create_user, goto, log_in, submit_ticket, unique_email
 from tests.e2e.test_agent_handlers_security import RawClient, handler, session_cookie
 from tests.e2e.test_guest_journey import in_db, submit_as_guest
@@ -82,6 +82,23 @@ def test_a_customer_rates_on_the_ticket_page_and_the_agent_sees_it(page, app, ne
     expect(panel).to_contain_text("Took three days")
 
 
+def test_a_rating_given_while_the_agent_looks_appears_live(page, app, new_context):
+    log_in(page, create_user(app, name="Lena Live"))
+    number = submit_ticket(page, subject="Card fee", category="Trading", description="Why?")
+    page.locator("#mark-resolved").click()
+    agent_page = new_context().new_page()
+    log_in(agent_page, create_user(app, name="Abel Agent", role=Role.agent), expect_path=r"/admin")
+    goto(agent_page, f"/admin/tickets/{number}")
+    panel = agent_page.locator("#csat-panel")
+    expect(panel).to_contain_text("Asked, no answer yet")
+    card = page.locator("#csat-card")
+    card.get_by_role("button", name="Good").click()
+    card.get_by_label("Comment (optional)").fill("Quick and kind")
+    card.get_by_role("button", name="Send my answer").click()
+    expect(panel).to_contain_text("Quick and kind")  # no reload on the agent's side
+    expect(panel).to_contain_text("Good")
+
+
 def test_a_customer_asking_for_ratings_by_handler_name_receives_none(page, app, new_context):
     other = new_context().new_page()
     log_in(other, create_user(app, name="Olga Other"))
@@ -96,7 +113,8 @@ def test_a_customer_asking_for_ratings_by_handler_name_receives_none(page, app, 
     path = f"/admin/tickets/{secret_number}"
     client = RawClient(app.url, session_cookie(page))
     try:
-        client.emit(handler(AgentCsatState, "load_ratings"), {"number": secret_number}, path)
+        # The ratings come only with the agent page's panels (one call that checks the agent).
+        client.emit(handler(AgentTicketState, "load"), {}, path, number=str(secret_number))
         client.settle(path)
     finally:
         client.close()
