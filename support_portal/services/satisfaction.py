@@ -274,14 +274,9 @@ def _answer(
     return _public(db, survey, ticket, now)
 
 
-def for_agent(db: Session, *, viewer: Viewer | None, number: int | str) -> list[SurveyForAgent]:
-    """Every survey of the ticket, newest first (A2: agents only)."""
-    viewer = access.require_agent(db, viewer, action="csat")
-    return ratings_of(db, access.ticket_for(db, viewer, number))
-
-
 def ratings_of(db: Session, ticket: Ticket) -> list[SurveyForAgent]:
-    """Every survey of `ticket`, newest first, for a caller that has checked the agent."""
+    """Every survey of `ticket`, newest first, for a caller that has checked the agent (the
+    agent page's panels, A2)."""
     now = utcnow()
     rows = db.exec(
         select(SatisfactionSurvey)

@@ -11,7 +11,7 @@ from sqlmodel import select
 
 from support_portal.models import OutboxEmail, SatisfactionSurvey, SurveyStatus, Ticket
 from support_portal.services import agent as agent_service
-from support_portal.services import customer_status, reminders, satisfaction, tickets
+from support_portal.services import agent_page, customer_status, reminders, satisfaction, tickets
 from support_portal.services.errors import InvalidInput, NotFound, PermissionDenied
 from tests.unit.conftest import guest_viewer
 
@@ -179,10 +179,10 @@ def test_only_the_tickets_customer_rates_and_only_agents_read_ratings(db, alice,
         satisfaction.answer_in_portal(db, viewer=bob, number=number, rating="bad")
     with pytest.raises(NotFound):  # an agent does not rate for the customer
         satisfaction.answer_in_portal(db, viewer=agent, number=number, rating="good")
-    with pytest.raises(PermissionDenied):
-        satisfaction.for_agent(db, viewer=alice, number=number)
+    with pytest.raises(PermissionDenied):  # the ratings come with the agent page's panels
+        agent_page.panels(db, viewer=alice, number=number)
     satisfaction.answer_in_portal(db, viewer=alice, number=number, rating="good", comment="Ok")
-    [seen] = satisfaction.for_agent(db, viewer=agent, number=number)
+    [seen] = agent_page.panels(db, viewer=agent, number=number).ratings
     assert (seen.state, seen.rating, seen.comment, seen.answered_via) == (
         "answered",
         "good",
