@@ -18,7 +18,7 @@ from datetime import UTC, datetime, timedelta
 import sqlalchemy as sa
 from sqlmodel import Session
 
-from support_portal.services import reports
+from support_portal.services import report_csv, reports
 
 FIRST_REPLY = (
     "UPDATE tickets SET first_response_at = (SELECT min(m.created_at) FROM messages m"
@@ -124,7 +124,7 @@ def report_cases(engine: sa.Engine, staff, case_type) -> list:
 
     def export(db):
         start = (end - timedelta(days=29)).isoformat()
-        return reports.csv_export(db, viewer=staff, start=start, end=end.isoformat(), now=now)
+        return report_csv.csv_export(db, viewer=staff, start=start, end=end.isoformat(), now=now)
 
     def case(name: str, run, **kw):
         # The second column: the same report with every duration sorted (before per-minute

@@ -35,6 +35,8 @@ class Ticket(SQLModel, table=True):
             "assignee_id",
             "first_response_at",
             "first_response_due_at",
+            "resolved_at",
+            "resolution_due_at",
         ),
         Index(
             "ix_tickets_resolved",

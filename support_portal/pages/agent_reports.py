@@ -155,7 +155,10 @@ def _content() -> rx.Component:
                 "resolution-median",
             ),
             _stat(T("First reply within target"), S.within_share, S.within_detail, "within-target"),
-            columns=rx.breakpoints(initial="1", sm="3"),
+            _stat(
+                T("Resolved within target"), S.resolved_share, S.resolved_detail, "resolved-target"
+            ),
+            columns=rx.breakpoints(initial="1", sm="2", md="4"),
             spacing="3",
             width="100%",
         ),

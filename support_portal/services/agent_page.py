@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
-from support_portal.models import AuditEvent, Role, Ticket, User
+from support_portal.models import AuditEvent, Role, Ticket, TicketStatus, User
 from support_portal.services import (
     access,
     agents,
@@ -145,9 +145,10 @@ class DueTimes:
 
 
 def due_times(ticket: Ticket) -> DueTimes:
+    in_progress = ticket.status in (TicketStatus.open, TicketStatus.awaiting_customer)
     return DueTimes(
         reply_due_at=service_levels.reply_due(ticket),
-        resolution_due_at=ticket.resolution_due_at,
+        resolution_due_at=ticket.resolution_due_at if in_progress else None,
     )
 
 

@@ -12,8 +12,6 @@ durations are calendar time.
 
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
@@ -68,10 +66,20 @@ class Report:
     within_target: int  # first replies in time...
     with_target: int  # ...of the tickets whose first reply is due or given
     csat: list[WeekCsat]
+    resolved_within_target: int = 0  # resolutions in time...
+    resolution_with_target: int = 0  # ...of the tickets whose resolution is due or done
 
     @property
     def within_target_share(self) -> float | None:
-        return round(100 * self.within_target / self.with_target, 1) if self.with_target else None
+        return _share(self.within_target, self.with_target)
+
+    @property
+    def resolved_within_share(self) -> float | None:
+        return _share(self.resolved_within_target, self.resolution_with_target)
+
+
+def _share(part: int, total: int) -> float | None:
+    return round(100 * part / total, 1) if total else None
 
 
 def parse_range(start: str, end: str, *, today: date) -> tuple[date, date]:
@@ -194,17 +202,27 @@ class _Query:
         return nearest_rank(counts)
 
     def targets(self) -> dict[str, int]:
-        """Tickets created in the range with a target whose outcome is known: answered (in
-        time or not), or still unanswered past the target."""
-        due, answered = Ticket.first_response_due_at, Ticket.first_response_at
-        known = sa.and_(due.is_not(None), sa.or_(answered.is_not(None), due < self.now))
-        met = sa.and_(answered.is_not(None), answered <= due)
-        query = sa.select(
-            sa.func.coalesce(sa.func.sum(sa.case((met, 1), else_=0)), 0),
-            sa.func.coalesce(sa.func.sum(sa.case((known, 1), else_=0)), 0),
-        ).where(self._in_range(Ticket.created_at), *self._filters())
-        within, total = self.db.execute(query).one()
-        return {"within_target": int(within), "with_target": int(total)}
+        """Tickets created in the range with a target whose outcome is known: met (in time or
+        not), or still not met past the target. For the first reply and the resolution."""
+        counts = []
+        for due, done in (
+            (Ticket.first_response_due_at, Ticket.first_response_at),
+            (Ticket.resolution_due_at, Ticket.resolved_at),
+        ):
+            known = sa.and_(due.is_not(None), sa.or_(done.is_not(None), due < self.now))
+            met = sa.and_(done.is_not(None), done <= due)
+            counts += [
+                sa.func.coalesce(sa.func.sum(sa.case((met, 1), else_=0)), 0),
+                sa.func.coalesce(sa.func.sum(sa.case((known, 1), else_=0)), 0),
+            ]
+        query = sa.select(*counts).where(self._in_range(Ticket.created_at), *self._filters())
+        within, total, resolved_within, resolved_total = self.db.execute(query).one()
+        return {
+            "within_target": int(within),
+            "with_target": int(total),
+            "resolved_within_target": int(resolved_within),
+            "resolution_with_target": int(resolved_total),
+        }
 
     def csat_weeks(self) -> list[WeekCsat]:
         survey = SatisfactionSurvey
@@ -255,41 +273,3 @@ def page(db: Session, **filters) -> tuple[list[tuple[int, str]], dict[str, dict[
     report = build(db, **filters)
     everyone = list_agents(db, viewer=filters["viewer"], include_inactive=True)
     return [(a.id, a.name) for a in everyone], categories.names_by_key(db), report
-
-
-def csv_export(db: Session, **filters) -> str:
-    """The report as CSV: `build`'s arguments (agents only)."""
-    return to_csv(build(db, **filters))
-
-
-CSV_HEADER = ("section", "period", "metric", "value")
-
-
-def to_csv(report: Report) -> str:
-    """The same numbers as the charts, one per row (section, period, metric, value)."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(CSV_HEADER)
-    for d in report.days:
-        writer.writerow(("tickets", d.day.isoformat(), "created", d.created))
-        writer.writerow(("tickets", d.day.isoformat(), "resolved", d.resolved))
-    period = f"{report.start.isoformat()}/{report.end.isoformat()}"
-    for name, durations in (("first_response", report.first_response),
-                            ("resolution", report.resolution)):  # fmt: skip
-        writer.writerow((name, period, "tickets", durations.count))
-        writer.writerow((name, period, "median_minutes", _blank(durations.median)))
-        writer.writerow((name, period, "p90_minutes", _blank(durations.p90)))
-    writer.writerow(("first_response_target", period, "within", report.within_target))
-    writer.writerow(("first_response_target", period, "with_target", report.with_target))
-    writer.writerow(
-        ("first_response_target", period, "share_percent", _blank(report.within_target_share))
-    )
-    for w in report.csat:
-        writer.writerow(("csat", w.week.isoformat(), "good", w.good))
-        writer.writerow(("csat", w.week.isoformat(), "bad", w.bad))
-        writer.writerow(("csat", w.week.isoformat(), "score_percent", _blank(w.score)))
-    return out.getvalue()
-
-
-def _blank(value: float | None) -> str | float:
-    return "" if value is None else value

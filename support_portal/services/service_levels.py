@@ -118,8 +118,8 @@ def refresh(ticket: Ticket, current: Rules) -> None:
         if wanted is not None:
             reply_due = add(_aware(ticket.waiting_since), wanted, current.hours)  # type: ignore[arg-type]
     ticket.reply_due_at = reply_due
-    active = ticket.status in (TicketStatus.open, TicketStatus.awaiting_customer)
-    if active and created is not None and targets.resolution is not None:
+    # Kept after the resolution too: the reports count the tickets resolved in time.
+    if created is not None and targets.resolution is not None:
         ticket.resolution_due_at = add(created, targets.resolution, current.hours)
     else:
         ticket.resolution_due_at = None

@@ -6,7 +6,7 @@ from __future__ import annotations
 import reflex as rx
 
 from support_portal import i18n
-from support_portal.services import categories, reports
+from support_portal.services import categories, report_csv, reports
 from support_portal.services.errors import DomainError, PermissionDenied
 from support_portal.states.actions import Outcome, attempt, dashboard_viewer
 from support_portal.states.base import SessionState, call
@@ -50,6 +50,8 @@ class AgentReportsState(SessionState):
     resolution_count: int = 0
     within_share: str = ""
     within_detail: str = ""
+    resolved_share: str = ""
+    resolved_detail: str = ""
     total_created: int = 0
     total_resolved: int = 0
 
@@ -104,10 +106,15 @@ class AgentReportsState(SessionState):
         self.resolution_median = duration_text(loc, r.resolution.median)
         self.resolution_p90 = duration_text(loc, r.resolution.p90)
         self.resolution_count = r.resolution.count
-        share = r.within_target_share
-        self.within_share = "–" if share is None else f"{i18n.format_number(loc, share)} %"
+        self.within_share = _percent(loc, r.within_target_share)
         self.within_detail = self._t(
             "{met} of {total} first replies", met=r.within_target, total=r.with_target
+        )
+        self.resolved_share = _percent(loc, r.resolved_within_share)
+        self.resolved_detail = self._t(
+            "{met} of {total} resolutions",
+            met=r.resolved_within_target,
+            total=r.resolution_with_target,
         )
 
     @rx.event
@@ -130,9 +137,13 @@ class AgentReportsState(SessionState):
     async def export_csv(self):
         done = Outcome()
         async for update in attempt(
-            self, done, reports.csv_export, busy="busy", busy_value="export", viewer=True,
+            self, done, report_csv.csv_export, busy="busy", busy_value="export", viewer=True,
             **self._filters(),
         ):  # fmt: skip
             yield update
         if done.ok:
             yield rx.download(data=done.value, filename=f"report-{self.start}-{self.end}.csv")
+
+
+def _percent(locale: str, share: float | None) -> str:
+    return "–" if share is None else f"{i18n.format_number(locale, share)} %"

@@ -27,6 +27,7 @@ def test_an_agent_reads_filters_and_exports_the_report(page, app, new_context):
     expect(page.locator("#tickets-chart .recharts-wrapper")).to_be_visible()
     summary = page.locator("#tickets-chart").get_by_text(re.compile(r"^[1-9]\d* created and"))
     expect(summary).to_be_visible()
+    expect(page.get_by_text("Resolved within target")).to_be_visible()
 
     page.locator("#report-category").click()
     page.get_by_role("option", name="Security").click()
@@ -41,6 +42,11 @@ def test_an_agent_reads_filters_and_exports_the_report(page, app, new_context):
     today = datetime.now(UTC).date().isoformat()
     [created] = [r for r in rows if r[:3] == ["tickets", today, "created"]]
     assert int(created[3]) >= 1
+    assert [r[2] for r in rows if r[0] == "resolution_target"] == [
+        "within",
+        "with_target",
+        "share_percent",
+    ]
 
 
 def test_a_customer_is_refused_the_report(page, app):

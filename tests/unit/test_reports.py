@@ -16,7 +16,7 @@ from sqlmodel import select
 
 from support_portal.models import SatisfactionSurvey, Ticket
 from support_portal.services import agent as agent_service
-from support_portal.services import reports, satisfaction, tickets
+from support_portal.services import report_csv, reports, satisfaction, tickets
 from support_portal.services.errors import InvalidInput, PermissionDenied
 
 NOW = datetime(2026, 11, 30, 12, 0, tzinfo=UTC)  # a Monday
@@ -121,8 +121,8 @@ def test_only_agents_and_only_sane_ranges(db, alice, agent):
 def test_the_csv_holds_the_charts_numbers(db, alice, agent):
     start = datetime(2026, 11, 2, 8, tzinfo=UTC)
     ticket(db, alice, created=start, first_response_at=start + timedelta(minutes=30))
-    rows = list(csv.reader(io.StringIO(reports.to_csv(report(db, agent)))))
-    assert rows[0] == list(reports.CSV_HEADER)
+    rows = list(csv.reader(io.StringIO(report_csv.to_csv(report(db, agent)))))
+    assert rows[0] == list(report_csv.CSV_HEADER)
     assert ["tickets", "2026-11-02", "created", "1"] in rows
     assert ["first_response", "2026-11-01/2026-11-30", "median_minutes", "30.0"] in rows
     assert ["resolution", "2026-11-01/2026-11-30", "median_minutes", ""] in rows
@@ -161,3 +161,19 @@ def test_percentiles_from_counts_per_minute_match_a_sorted_list(values):
 
     assert reports.nearest_rank(counts) == reports.Durations(len(values), rank(50), rank(90))
     assert reports.nearest_rank([]) == reports.Durations(count=0, median=None, p90=None)
+
+
+def test_share_resolved_within_their_target(db, alice, agent, admin):
+    from support_portal.services import service_level_admin
+
+    service_level_admin.save_policy(db, viewer=admin, resolution_hours="24")
+    start = datetime(2026, 11, 3, 8, tzinfo=UTC)
+    ticket(db, alice, created=start, resolved_at=start + timedelta(hours=2))  # in time
+    ticket(db, alice, created=start, resolved_at=start + timedelta(days=9))  # late
+    ticket(db, alice, created=start)  # unresolved, past its target: late
+    ticket(db, alice, created=NOW - timedelta(hours=1))  # unresolved, not due yet: unknown
+    r = report(db, agent)
+    assert (r.resolved_within_target, r.resolution_with_target) == (1, 3)
+    assert r.resolved_within_share == 33.3
+    rows = list(csv.reader(io.StringIO(report_csv.to_csv(r))))
+    assert ["resolution_target", "2026-11-01/2026-11-30", "share_percent", "33.3"] in rows

@@ -96,16 +96,21 @@ def test_first_and_next_response_targets(db, alice, agent, admin):
     assert t.reply_due_at == t.waiting_since + timedelta(hours=3)
 
 
-def test_resolution_target_is_kept_while_in_progress_only(db, alice, agent, admin):
+def test_the_resolution_target_is_shown_while_in_progress_and_kept_for_reports(
+    db, alice, agent, admin
+):
+    from support_portal.services import agent_page
+
     policy(db, admin, resolution_hours="48")
     t = new_ticket(db, alice)
     assert hours(t, "resolution_due_at") == 48
     agent_service.change_status(db, viewer=agent, number=t.number, action="resolve")
     reread(db, t)
-    assert t.resolution_due_at is None and t.reply_due_at is None
+    assert t.reply_due_at is None and hours(t, "resolution_due_at") == 48
+    assert agent_page.panels(db, viewer=agent, number=t.number).due.resolution_due_at is None
     agent_service.change_status(db, viewer=agent, number=t.number, action="reopen")
     reread(db, t)
-    assert hours(t, "resolution_due_at") == 48
+    assert agent_page.panels(db, viewer=agent, number=t.number).due.resolution_due_at is not None
 
 
 def test_a_priority_change_moves_the_promise(db, alice, agent, admin):
