@@ -7,7 +7,7 @@ import reflex as rx
 from support_portal import routes
 from support_portal.components.agent_nav import dashboard_page
 from support_portal.components.i18n import T, page_title
-from support_portal.components.ui import card, error_callout, field
+from support_portal.components.ui import card, error_callout, field, required_note
 from support_portal.i18n import _
 from support_portal.pages.sla_policies import policies_card
 from support_portal.states.service_levels_admin import ServiceLevelsAdminState as S
@@ -35,6 +35,7 @@ def calendar_form() -> rx.Component:
                         id="calendar-defaults",
                     ),
                 ),
+                required_note(),
                 rx.flex(
                     field(
                         T("Time zone"),

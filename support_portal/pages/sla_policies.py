@@ -145,9 +145,9 @@ def policy_form() -> rx.Component:
                 color_scheme="gray",
             ),
             rx.grid(
-                _hours_input("first_response_hours", T("First response"), S.form_first),
-                _hours_input("next_response_hours", T("Next response"), S.form_next),
-                _hours_input("resolution_hours", T("Resolution"), S.form_resolution),
+                _hours_input("first_response_hours", T("First response, hours"), S.form_first),
+                _hours_input("next_response_hours", T("Next response, hours"), S.form_next),
+                _hours_input("resolution_hours", T("Resolution, hours"), S.form_resolution),
                 columns=rx.breakpoints(initial="1", sm="3"),
                 spacing="3",
                 width="100%",
