@@ -23,9 +23,14 @@ The JSON reports are kept in --out (default a temporary folder, printed) for the
 details; `--details` prints the largest scripts, render-blocking resources and unused
 JavaScript of each page's median mobile run. The app is stopped at the end, also on failure.
 
-Run (not part of the test suite; a prod build plus 24 Lighthouse runs, 15-25 minutes on 2 cores):
+`--env NAME=VALUE` measures a what-if without touching the code (a Reflex setting for the build,
+e.g. REFLEX_FRONTEND_LAZY_BUNDLED_LIBRARIES=true); `--throttling devtools` really slows the
+browser down instead of simulating it (a cross-check of the simulated figures).
+
+Run (not part of the test suite; a prod build plus 24 Lighthouse runs, 10-25 minutes on 2 cores):
     python benchmarks/lighthouse.py --details --markdown /tmp/lighthouse.md
     python benchmarks/lighthouse.py --runs 1 --pages ticket --presets mobile   # quick look
+    python benchmarks/lighthouse.py --summarize /tmp/sp-lighthouse-XXXX --details  # kept reports
 """
 
 from __future__ import annotations
@@ -100,7 +105,7 @@ class Run:
     report: Path
 
 
-def lighthouse(url: str, preset: str, out: Path, cookie: str | None) -> Run:
+def lighthouse(url: str, preset: str, out: Path, cookie: str | None, throttling: str) -> Run:
     command = [
         str(BIN / "node"),
         str(LIGHTHOUSE_CLI),
@@ -111,6 +116,7 @@ def lighthouse(url: str, preset: str, out: Path, cookie: str | None) -> Run:
         "--output=json",
         f"--output-path={out}",
         "--quiet",
+        f"--throttling-method={throttling}",
     ]
     if preset == "desktop":
         command.append("--preset=desktop")
@@ -118,6 +124,18 @@ def lighthouse(url: str, preset: str, out: Path, cookie: str | None) -> Run:
         command.append("--extra-headers=" + json.dumps({"Cookie": cookie}))
     subprocess.run(command, check=True, env=tool_env(), timeout=600)
     return read_run(out)
+
+
+def with_retries(attempt, *args, tries: int = 3):
+    """Lighthouse sometimes fails to record a trace (NO_NAVSTART) on a busy machine: try again."""
+    for left in range(tries - 1, -1, -1):
+        try:
+            return attempt(*args)
+        except (subprocess.CalledProcessError, subprocess.TimeoutExpired, RuntimeError) as error:
+            if not left:
+                raise
+            print(f"  lighthouse failed ({error}); trying again", flush=True)
+    raise AssertionError("unreachable")
 
 
 def read_run(path: Path) -> Run:
@@ -462,7 +480,9 @@ def measure(args: argparse.Namespace, pages: list[str], presets: list[str], out:
                 runs = []
                 for i in range(args.runs):
                     report = out / f"{page}-{preset}-{i + 1}.json"
-                    run = lighthouse(app.url + path, preset, report, page_cookie)
+                    run = with_retries(
+                        lighthouse, app.url + path, preset, report, page_cookie, args.throttling
+                    )
                     runs.append(run)
                     print(
                         f"{page:10} {preset:7} run {i + 1}: score {run.score:.2f}, FCP "
@@ -494,6 +514,13 @@ def main() -> int:
         default=[],
         metavar="NAME=VALUE",
         help="extra environment for the app and its build (a what-if, e.g. a Reflex setting)",
+    )
+    parser.add_argument(
+        "--throttling",
+        choices=("simulate", "devtools"),
+        default="simulate",
+        help="Lighthouse's default simulates the slow network and CPU from an unthrottled load; "
+        "devtools really slows the browser down (a cross-check)",
     )
     parser.add_argument(
         "--summarize", type=Path, metavar="DIR", help="no new runs: the table of DIR's reports"
