@@ -11,7 +11,7 @@ export PORT
 export REFLEX_USE_NPM := 1
 export PATH := $(BIN):$(PATH)
 
-.PHONY: run test test-deps install migrate demo lint format i18n clean-web bench bench-data bench-stop screenshots
+.PHONY: run test test-deps install migrate demo lint format i18n clean-web bench bench-data bench-stop bench-lighthouse screenshots
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -85,6 +85,12 @@ bench: bench-data
 
 bench-stop:
 	$(BIN)/python -m benchmarks.pgserver stop $(BENCH_DIR)
+
+# First load on a phone (issue 19): a prod build on port 3150, Lighthouse mobile and desktop
+# presets on the home page, My tickets, a ticket and the guest code page (installs lighthouse
+# into benchmarks/.lighthouse with the venv's npm on first use).
+bench-lighthouse: install test-deps
+	$(BIN)/python benchmarks/lighthouse.py --details --markdown /tmp/sp-lighthouse.md
 
 clean-web:
 	rm -rf .web .states
