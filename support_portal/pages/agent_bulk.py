@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import reflex as rx
 
+from support_portal.components.confirm import confirm_dialog
 from support_portal.components.i18n import T
 from support_portal.components.ui import error_callout
 from support_portal.states.agent_bulk import BulkState, Choice, RefusedView
@@ -149,42 +150,18 @@ def bulk_bar() -> rx.Component:
 
 def close_dialog() -> rx.Component:
     """Closing is the one bulk action that asks first: customers can no longer answer."""
-    return rx.alert_dialog.root(
-        rx.alert_dialog.content(
-            rx.alert_dialog.title(B.close_title),
-            rx.alert_dialog.description(
-                T(
-                    "Customers can no longer reply to a closed ticket: they have to open a new "
-                    "one. Only an agent can reopen it."
-                )
-            ),
-            rx.flex(
-                rx.alert_dialog.cancel(
-                    rx.button(
-                        T("Cancel"),
-                        variant="soft",
-                        color_scheme="gray",
-                        on_click=B.cancel_close,
-                        id="bulk-close-cancel",
-                    )
-                ),
-                # Not an auto-closing action: the dialog stays, showing the wait, until done.
-                rx.button(
-                    T("Close tickets"),
-                    color_scheme="red",
-                    on_click=B.confirm_close,
-                    loading=B.applying,
-                    id="bulk-close-confirm",
-                    high_contrast=True,
-                ),
-                spacing="3",
-                justify="end",
-                margin_top="1rem",
-                wrap="wrap",
-            ),
+    return confirm_dialog(
+        B.close_title != "",
+        B.close_title,
+        T(
+            "Customers can no longer reply to a closed ticket: they have to open a new "
+            "one. Only an agent can reopen it."
         ),
-        open=B.close_title != "",
-        on_open_change=lambda _open: B.cancel_close(),
+        T("Close tickets"),
+        on_cancel=B.cancel_close,
+        on_confirm=B.confirm_close,
+        loading=B.applying,
+        name="bulk-close",
     )
 
 

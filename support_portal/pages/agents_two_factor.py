@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import reflex as rx
 
+from support_portal.components.confirm import confirm_dialog
 from support_portal.components.i18n import T
 from support_portal.states.agent_views import AgentView
 from support_portal.states.agents import AgentsState
@@ -39,41 +40,17 @@ def two_factor_cell(a: AgentView) -> rx.Component:
 
 
 def reset_dialog() -> rx.Component:
-    return rx.alert_dialog.root(
-        rx.alert_dialog.content(
-            rx.alert_dialog.title(T("Reset two-factor of {name}?", name=S.reset_name)),
-            rx.alert_dialog.description(
-                T(
-                    "Their authenticator app and recovery codes stop working, and they log in "
-                    "with the password alone until they set two-factor up again. Do this only "
-                    "when you are sure who asked."
-                )
-            ),
-            rx.flex(
-                rx.alert_dialog.cancel(
-                    rx.button(
-                        T("Cancel"),
-                        variant="soft",
-                        color_scheme="gray",
-                        on_click=S.cancel_reset,
-                        id="reset-cancel",
-                    )
-                ),
-                # Not an auto-closing action: the dialog stays, showing the wait, until done.
-                rx.button(
-                    T("Reset two-factor"),
-                    color_scheme="red",
-                    on_click=S.reset_two_factor,
-                    loading=S.resetting,
-                    id="reset-confirm",
-                    high_contrast=True,
-                ),
-                spacing="3",
-                justify="end",
-                margin_top="1rem",
-                wrap="wrap",
-            ),
+    return confirm_dialog(
+        S.reset_id != 0,
+        T("Reset two-factor of {name}?", name=S.reset_name),
+        T(
+            "Their authenticator app and recovery codes stop working, and they log in "
+            "with the password alone until they set two-factor up again. Do this only "
+            "when you are sure who asked."
         ),
-        open=S.reset_id != 0,
-        on_open_change=lambda _open: S.cancel_reset(),
+        T("Reset two-factor"),
+        on_cancel=S.cancel_reset,
+        on_confirm=S.reset_two_factor,
+        loading=S.resetting,
+        name="reset",
     )

@@ -6,6 +6,7 @@ import reflex as rx
 
 from support_portal import routes
 from support_portal.components.agent_nav import dashboard_page
+from support_portal.components.confirm import confirm_dialog
 from support_portal.components.i18n import T, page_title
 from support_portal.components.ui import (
     SEARCH_INPUT_FLEX,
@@ -119,54 +120,9 @@ def _table() -> rx.Component:
     )
 
 
-def _dialog(
-    open_: rx.Var,
-    title: rx.Var,
-    text: rx.Var,
-    confirm_label: rx.Var,
-    *,
-    on_cancel,
-    on_confirm,
-    loading: rx.Var,
-    name: str,
-) -> rx.Component:
-    return rx.alert_dialog.root(
-        rx.alert_dialog.content(
-            rx.alert_dialog.title(title),
-            rx.alert_dialog.description(text),
-            rx.flex(
-                rx.alert_dialog.cancel(
-                    rx.button(
-                        T("Cancel"),
-                        variant="soft",
-                        color_scheme="gray",
-                        on_click=on_cancel,
-                        id=f"{name}-cancel",
-                    )
-                ),
-                # Not an auto-closing action: the dialog stays, showing the wait, until done.
-                rx.button(
-                    confirm_label,
-                    color_scheme="red",
-                    on_click=on_confirm,
-                    loading=loading,
-                    id=f"{name}-confirm",
-                    high_contrast=True,
-                ),
-                spacing="3",
-                justify="end",
-                margin_top="1rem",
-                wrap="wrap",
-            ),
-        ),
-        open=open_,
-        on_open_change=lambda _open: on_cancel(),
-    )
-
-
 def dialogs() -> rx.Component:
     return rx.fragment(
-        _dialog(
+        confirm_dialog(
             S.merge_from != "",
             T("Merge the tags?"),
             S.merge_text,
@@ -176,7 +132,7 @@ def dialogs() -> rx.Component:
             loading=S.busy == "merge",
             name="tag-merge",
         ),
-        _dialog(
+        confirm_dialog(
             S.delete_name != "",
             T("Delete the tag “{tag}”?", tag=S.delete_name),
             S.delete_text,
