@@ -43,7 +43,7 @@ MESSAGE_COLUMNS = ("id, ticket_id, author_kind, author_id, author_name, body, is
                    "idempotency_key, created_at")  # fmt: skip
 TABLES = (("users", USER_COLUMNS), ("tickets", TICKET_COLUMNS), ("messages", MESSAGE_COLUMNS))
 # Everything that can point at users or tickets, emptied together by --reset.
-APP_TABLES = ("ticket_field_values", "attachments", "notifications", "outbox_emails",
+APP_TABLES = ("ticket_field_values", "ticket_tags", "attachments", "notifications", "outbox_emails",
               "guest_challenges", "audit_events", "messages", "notification_preferences",
               "sessions", "login_tickets", "rate_events", "tickets", "users")  # fmt: skip
 
@@ -73,7 +73,8 @@ def prepare(engine: sa.Engine, *, reset: bool) -> None:
         if not reset:
             sys.exit("The database already holds data: pass --reset to replace it.")
         if engine.dialect.name == "postgresql":
-            conn.execute(sa.text(f"TRUNCATE {', '.join(APP_TABLES)} RESTART IDENTITY"))
+            # CASCADE: also the tables added since that point at these (surveys, tokens, ...)
+            conn.execute(sa.text(f"TRUNCATE {', '.join(APP_TABLES)} RESTART IDENTITY CASCADE"))
         else:
             for table in APP_TABLES:
                 conn.execute(sa.text(f"DELETE FROM {table}"))
@@ -227,6 +228,30 @@ def seed_field_values(engine: sa.Engine, timer: Timer) -> None:
     timer.lap("INSERT ticket_field_values", count)
 
 
+# The queue's tag filter (benchmarks/queries.py): tag -> every how many tickets carries it.
+TAGS = (("vip", 100), ("refund", 20), ("billing", 5))
+
+
+def seed_tags(engine: sa.Engine, timer: Timer) -> None:
+    """Tags "vip" on 1 % of the tickets, "refund" on 5 %, "billing" on 20 %, by ticket id (so
+    the tagged tickets spread evenly over the history): what the queue's tag:... filter reads."""
+    with engine.begin() as conn:
+        conn.execute(sa.text("DELETE FROM ticket_tags"))
+        count = sum(
+            conn.execute(
+                sa.text(
+                    "INSERT INTO ticket_tags (ticket_id, tag) SELECT id, :tag FROM tickets"
+                    " WHERE id % :every = 0"
+                ),
+                {"tag": tag, "every": every},
+            ).rowcount
+            for tag, every in TAGS
+        )
+    with engine.begin() as conn:  # committed: ANALYZE's statistics roll back with a rollback
+        conn.execute(sa.text("ANALYZE ticket_tags"))
+    timer.lap("INSERT ticket_tags", count)
+
+
 def fill_due_times(engine: sa.Engine, timer: Timer) -> None:
     """The due times the app stores on every ticket in progress (issue 16), computed by the
     app's own code from the default policy, as after an administrator saves one."""
@@ -276,6 +301,7 @@ def main(argv: list[str] | None = None) -> int:
         load_postgresql(args.db_url, data, timer, max(1, args.jobs))
         engine = make_engine(args.db_url)
     seed_field_values(engine, timer)
+    seed_tags(engine, timer)
     fill_due_times(engine, timer)
     engine.dispose()
     print(f"Done in {timer.total:.1f} s")
