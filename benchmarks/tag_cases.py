@@ -48,7 +48,11 @@ def tag_cases(engine: sa.Engine, staff: Viewer) -> list:
         def plain(db, view=view):
             return agent_queue.queue(db, viewer=staff, view=view)
 
+        def text(db, view=view):
+            return agent_queue.queue(db, viewer=staff, view=view, search=TEXT)
+
         cases.append(Case(f"Queue {view}, no tag (baseline)", 1, plain))
+        cases.append(Case(f"Queue {view}, {TEXT} (no tag: the text search alone)", 1, text))
         for search in SEARCHES:
 
             def fetch(db, cursor, view=view, search=search):
