@@ -22,6 +22,7 @@ from sqlmodel import Session, col, select
 
 from benchmarks.dataset import HEAVY_EMAIL
 from benchmarks.search_cases import search_cases
+from benchmarks.tag_cases import tag_cases
 from benchmarks.timing import Timing, captured, dump, explain, machine, measure
 from support_portal.models import Message, Role, SessionKind, Ticket, User
 from support_portal.services import agent_queue, conversation, ticket_lists
@@ -294,7 +295,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--only", default="", help="run the cases whose name contains this")
     parser.add_argument("--skip", default="", help="skip the cases whose name contains this")
     parser.add_argument(
-        "--groups", default="lists,ticket,search,reports", help="lists, ticket, search, reports"
+        "--groups",
+        default="lists,tags,ticket,search,reports",
+        help="lists, tags, ticket, search, reports",
     )
     args = parser.parse_args(argv)
 
@@ -306,6 +309,8 @@ def main(argv: list[str] | None = None) -> int:
     cases = []
     if "lists" in args.groups:  # walking to the deep pages takes a while
         cases += my_tickets_cases(engine, heavy) + queue_cases(engine, staff)
+    if "tags" in args.groups:  # the queue's tag filter (issue 15)
+        cases += tag_cases(engine, staff)
     if "ticket" in args.groups:
         cases += ticket_cases(engine, heavy, staff, number)
     if "search" in args.groups:

@@ -30,6 +30,7 @@ from itertools import islice
 import sqlalchemy as sa
 
 from benchmarks.dataset import PASSWORD, Dataset, Shape
+from benchmarks.seed_fill import seed_field_values, seed_tags
 
 USER_COLUMNS = ("id, email, name, password_hash, role, email_verified, is_active, locale, "
                 "timezone, created_at, updated_at")  # fmt: skip
@@ -43,7 +44,7 @@ MESSAGE_COLUMNS = ("id, ticket_id, author_kind, author_id, author_name, body, is
                    "idempotency_key, created_at")  # fmt: skip
 TABLES = (("users", USER_COLUMNS), ("tickets", TICKET_COLUMNS), ("messages", MESSAGE_COLUMNS))
 # Everything that can point at users or tickets, emptied together by --reset.
-APP_TABLES = ("ticket_field_values", "attachments", "notifications", "outbox_emails",
+APP_TABLES = ("ticket_field_values", "ticket_tags", "attachments", "notifications", "outbox_emails",
               "guest_challenges", "audit_events", "messages", "notification_preferences",
               "sessions", "login_tickets", "rate_events", "tickets", "users")  # fmt: skip
 
@@ -73,7 +74,8 @@ def prepare(engine: sa.Engine, *, reset: bool) -> None:
         if not reset:
             sys.exit("The database already holds data: pass --reset to replace it.")
         if engine.dialect.name == "postgresql":
-            conn.execute(sa.text(f"TRUNCATE {', '.join(APP_TABLES)} RESTART IDENTITY"))
+            # CASCADE: also the tables added since that point at these (surveys, tokens, ...)
+            conn.execute(sa.text(f"TRUNCATE {', '.join(APP_TABLES)} RESTART IDENTITY CASCADE"))
         else:
             for table in APP_TABLES:
                 conn.execute(sa.text(f"DELETE FROM {table}"))
@@ -199,34 +201,6 @@ def load_sqlite(engine: sa.Engine, data: Dataset, timer: Timer, batch: int = 100
         raw.close()
 
 
-def seed_field_values(engine: sa.Engine, timer: Timer) -> None:
-    """An "Order ID" custom field on Trading, filled on every trading ticket (ORD-<ticket id>):
-    what the queue's field:order_id=... filter searches (benchmarks/queries.py)."""
-    with engine.begin() as conn:
-        conn.execute(sa.text("DELETE FROM ticket_field_values"))
-        conn.execute(sa.text("DELETE FROM category_fields WHERE key = 'order_id'"))
-        category = conn.execute(sa.text("SELECT id FROM categories WHERE key = 'trading'")).scalar()
-        field = conn.execute(
-            sa.text(
-                "INSERT INTO category_fields (category_id, key, labels, kind, options, required,"
-                " customer_visible, customer_editable, position, is_active, created_at)"
-                " VALUES (:c, 'order_id', '{\"en\": \"Order ID\"}', 'short_text', '[]', false,"
-                " true, true, 0, true, :now) RETURNING id"
-            ),
-            {"c": category, "now": datetime.now(UTC)},
-        ).scalar()
-        count = conn.execute(
-            sa.text(
-                "INSERT INTO ticket_field_values (ticket_id, field_id, value_text, updated_at)"
-                " SELECT id, :f, 'ORD-' || id, :now FROM tickets WHERE category = 'trading'"
-            ),
-            {"f": field, "now": datetime.now(UTC)},
-        ).rowcount
-    with engine.connect() as conn:
-        conn.execute(sa.text("ANALYZE ticket_field_values"))
-    timer.lap("INSERT ticket_field_values", count)
-
-
 def fill_due_times(engine: sa.Engine, timer: Timer) -> None:
     """The due times the app stores on every ticket in progress (issue 16), computed by the
     app's own code from the default policy, as after an administrator saves one."""
@@ -276,6 +250,7 @@ def main(argv: list[str] | None = None) -> int:
         load_postgresql(args.db_url, data, timer, max(1, args.jobs))
         engine = make_engine(args.db_url)
     seed_field_values(engine, timer)
+    seed_tags(engine, timer)
     fill_due_times(engine, timer)
     engine.dispose()
     print(f"Done in {timer.total:.1f} s")
