@@ -67,6 +67,8 @@ def _assert_search_index(url: str) -> None:
                 for event in ("insert", "delete", "update")
             }
         else:
+            statistics = conn.execute(sa.text("SELECT stxname FROM pg_statistic_ext")).all()
+            assert ("st_tickets_assignee_active",) in statistics  # the unassigned queue's plans
             found = conn.execute(sa.text("SELECT indexname FROM pg_indexes"))
             expected = {"search_messages_fts", "search_messages_trgm", "search_tickets_fts",
                         "search_tickets_trgm", "search_users_trgm"}  # fmt: skip
