@@ -69,6 +69,7 @@ def offset_queue(viewer: Viewer, view: str, sort: str, page: int) -> Call:
             nobody_waits = col(Ticket.reply_due_at).is_(None)
             query = query.order_by(
                 col(Ticket.reply_due_at).asc().nulls_last(),
+                col(Ticket.waiting_since).asc(),  # NULL wherever nobody waits
                 case((nobody_waits, Ticket.last_activity_at)).desc(),
                 case((nobody_waits, -col(Ticket.id)), else_=col(Ticket.id)).asc(),
             )

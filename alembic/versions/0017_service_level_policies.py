@@ -68,14 +68,14 @@ def upgrade() -> None:
     op.create_index(
         "ix_tickets_reply_due",
         "tickets",
-        ["reply_due_at", "id"],
+        ["reply_due_at", "waiting_since", "id"],
         postgresql_where=DUE,
         sqlite_where=DUE,
     )
     op.create_index(
         "ix_tickets_unassigned_reply_due",
         "tickets",
-        ["reply_due_at", "id"],
+        ["reply_due_at", "waiting_since", "id"],
         postgresql_where=UNASSIGNED_DUE,
         sqlite_where=UNASSIGNED_DUE,
     )

@@ -49,10 +49,17 @@ class Ticket(SQLModel, table=True):
         # The "due first" sort's first segment and the breach check: only the tickets whose
         # customer waits on a promised reply, not the history; the unassigned queue (triage)
         # has its own, as most waiting tickets are assigned.
-        Index("ix_tickets_reply_due", "reply_due_at", "id", **_where("reply_due_at IS NOT NULL")),
+        Index(
+            "ix_tickets_reply_due",
+            "reply_due_at",
+            "waiting_since",
+            "id",
+            **_where("reply_due_at IS NOT NULL"),
+        ),
         Index(
             "ix_tickets_unassigned_reply_due",
             "reply_due_at",
+            "waiting_since",
             "id",
             **_where("reply_due_at IS NOT NULL AND assignee_id IS NULL"),
         ),

@@ -17,7 +17,6 @@ from support_portal.services.dto import Page, TicketSummary, Viewer
 from support_portal.services.errors import InvalidInput
 from support_portal.services.field_search import field_filter, split_field
 from support_portal.services.pagination import (
-    after,
     after_cursor,
     before,
     encode_cursor,
@@ -134,45 +133,59 @@ def _waiting_page(db: Session, query, cursor: str | None, limit: int):
     """The reply due soonest (or most overdue) first, then tickets where nobody waits on a
     reply (newest activity first). With one target for every ticket this is the longest-waiting
     first; with policies per category and priority, an urgent ticket comes before an older
-    ticket with a looser target.
+    ticket with a looser target. Replies due at the same moment (everything that arrived while
+    closed is due the same morning) come longest-waiting first.
 
-    The cursor names its segment: "w" (reply_due_at ASC, id ASC) or "a" (activity DESC).
+    The cursor names its segment: "w" (reply_due_at, waiting_since, id ASC) or "a" (activity
+    DESC).
     """
-    segment, at, row_id = "w", None, None
-    if cursor:
-        try:
-            raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
-            segment, at_text, id_text = raw.split("|")
-            if segment not in ("w", "a"):
-                raise ValueError(segment)
-            if at_text:  # empty: the segment starts from its beginning
-                at, row_id = datetime.fromisoformat(at_text), int(id_text)
-        except (ValueError, UnicodeDecodeError):
-            raise InvalidInput("This page link is no longer valid.") from None
+    segment, position = _read_waiting_cursor(cursor)
     rows: list[Ticket] = []
     if segment == "w":
         waiting = query.where(col(Ticket.reply_due_at).is_not(None))
-        if at is not None:
-            waiting = waiting.where(after(Ticket.reply_due_at, Ticket.id, at, row_id))  # type: ignore[arg-type]
-        waiting = waiting.order_by(col(Ticket.reply_due_at).asc(), col(Ticket.id).asc())
+        if position is not None:
+            waiting = waiting.where(
+                tuple_(Ticket.reply_due_at, Ticket.waiting_since, Ticket.id) > tuple_(*position)
+            )
+        waiting = waiting.order_by(
+            col(Ticket.reply_due_at).asc(), col(Ticket.waiting_since).asc(), col(Ticket.id).asc()
+        )
         rows = list(db.exec(waiting.limit(limit + 1)).all())
         if len(rows) > limit:
             last = rows[limit - 1]
-            return rows[:limit], _cursor("w", last.reply_due_at, last.id)  # type: ignore[arg-type]
-        at = row_id = None
+            moments = (last.reply_due_at, last.waiting_since)
+            return rows[:limit], _cursor("w", *moments, row_id=last.id)  # type: ignore[arg-type]
+        position = None
     rest = query.where(col(Ticket.reply_due_at).is_(None))
-    if at is not None:
-        rest = rest.where(before(Ticket.last_activity_at, Ticket.id, at, row_id))  # type: ignore[arg-type]
+    if position is not None:
+        rest = rest.where(before(Ticket.last_activity_at, Ticket.id, *position))  # type: ignore[arg-type]
     rest = rest.order_by(col(Ticket.last_activity_at).desc(), col(Ticket.id).desc())
     room = limit - len(rows)
     more = list(db.exec(rest.limit(room + 1)).all())
     rows.extend(more[:room])
     if len(more) > room:
         if room == 0:  # waiting tickets filled this page: the rest starts from its top
-            return rows, _cursor("a", None, None)
+            return rows, _cursor("a")
         last = rows[-1]
-        return rows, _cursor("a", last.last_activity_at, last.id)  # type: ignore[arg-type]
+        return rows, _cursor("a", last.last_activity_at, row_id=last.id)  # type: ignore[arg-type]
     return rows, None
+
+
+def _read_waiting_cursor(cursor: str | None) -> tuple[str, tuple | None]:
+    """ "w|due|since|id" or "a|activity|id" ("a||": the segment from its top)."""
+    if not cursor:
+        return "w", None
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+        segment, *values = raw.split("|")
+        if (segment, len(values)) not in (("w", 3), ("a", 2)):
+            raise ValueError(segment)
+        if not values[0]:
+            return segment, None
+        *moments, row_id = values
+        return segment, (*(datetime.fromisoformat(m) for m in moments), int(row_id))
+    except (ValueError, UnicodeDecodeError):
+        raise InvalidInput("This page link is no longer valid.") from None
 
 
 def _priority_page(db: Session, query, cursor: str | None, limit: int):
@@ -199,8 +212,8 @@ def _priority_page(db: Session, query, cursor: str | None, limit: int):
     return rows[:limit], base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
-def _cursor(segment: str, at: datetime | None, row_id: int | None) -> str:
-    position = f"{at.isoformat()}|{row_id}" if at is not None else "|"
+def _cursor(segment: str, *moments: datetime, row_id: int | None = None) -> str:
+    position = "|".join([*(m.isoformat() for m in moments), str(row_id)]) if moments else "|"
     raw = f"{segment}|{position}".encode()
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 

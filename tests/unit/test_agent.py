@@ -160,8 +160,20 @@ def test_pages_by_activity_walk_every_ticket_once_with_identical_times(db, agent
     assert set(seen) == created
 
 
+@pytest.fixture(params=["24/7", "mon 09:00-09:01"])
+def opening_hours(request, monkeypatch):
+    """Always open (every promise its own moment), and open one minute a week (every promise
+    the same moment: the longest wait decides)."""
+    from support_portal.settings import get_settings
+
+    monkeypatch.setenv("BUSINESS_HOURS", request.param)
+    get_settings.cache_clear()
+    yield request.param
+    get_settings.cache_clear()
+
+
 @pytest.fixture
-def waiting_board(db, alice, agent):
+def waiting_board(db, alice, agent, opening_hours):
     """Seven tickets where the customer waits (oldest first) and five answered ones."""
     start = utcnow() - timedelta(days=1)
     waiting, answered = [], []
@@ -178,6 +190,8 @@ def waiting_board(db, alice, agent):
     db.flush()
     expected = list(reversed(waiting)) + list(reversed(answered))
     assert (len(waiting), len(answered)) == (7, 5)
+    promises = {ticket_row(db, number).reply_due_at for number in waiting}
+    assert len(promises) == (7 if opening_hours == "24/7" else 1)  # one moment: ties
     return expected
 
 
