@@ -12,6 +12,7 @@ durations are calendar time.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
@@ -190,20 +191,23 @@ class _Query:
         tell how few distinct minutes there are, so it sorted every row anyway before grouping
         (docs/benchmarks.md, Reports).
         """
-        minute = sa.func.round(self._seconds(end_column, start_column) / 60)
+        seconds = self._seconds(end_column, start_column)
         where = (self._in_range(end_column if by is None else by), end_column.is_not(None))
         where += tuple(self._filters())
         if self.pg:
+            # Over the seconds, rounded after: a nearest rank commutes with rounding (both keep
+            # the order), and sorting the plain values is cheaper than rounding each first.
             n, median, p90 = self.db.execute(
                 sa.select(
                     sa.func.count(),
-                    sa.func.percentile_disc(0.5).within_group(minute),
-                    sa.func.percentile_disc(0.9).within_group(minute),
+                    sa.func.percentile_disc(0.5).within_group(seconds),
+                    sa.func.percentile_disc(0.9).within_group(seconds),
                 ).where(*where)
             ).one()
             if not n:
                 return Durations(count=0, median=None, p90=None)
-            return Durations(count=int(n), median=max(float(median), 0), p90=max(float(p90), 0))
+            return Durations(count=int(n), median=_whole(median), p90=_whole(p90))
+        minute = sa.func.round(seconds / 60)
         counts = self.db.execute(
             sa.select(minute.label("m"), sa.func.count())
             .where(*where)
@@ -254,6 +258,11 @@ class _Query:
         if self.category:  # only then the tickets: the survey index covers the rest
             query = query.join(Ticket, Ticket.id == survey.ticket_id)
         return [WeekCsat(_as_date(w), int(g), int(b)) for w, g, b in self.db.execute(query)]
+
+
+def _whole(seconds) -> float:
+    """Whole minutes, as SQL's round() of seconds / 60 does (halves away from zero)."""
+    return float(max(math.floor(float(seconds) / 60 + 0.5), 0))
 
 
 def nearest_rank(counts: list[tuple[float, int]]) -> Durations:
