@@ -44,6 +44,10 @@ class Subscription:
         """Wait for events (or the timeout); returns and clears what arrived."""
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self.wakeup.wait(), timeout)
+        return self.take()
+
+    def take(self) -> list[LiveEvent]:
+        """What arrived so far (possibly nothing), cleared."""
         self.wakeup.clear()
         events, self.events = self.events, []
         return events

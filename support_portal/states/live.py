@@ -14,13 +14,14 @@ below then resolve to the page's overrides.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from support_portal.live.coalesce import Coalescer
-from support_portal.live.hub import LiveEvent, hub, user_topic
+from support_portal.live.hub import LiveEvent, Subscription, hub, user_topic
 from support_portal.services import live_reads, notifications, sessions
 from support_portal.services.dto import Viewer
 from support_portal.services.unit_of_work import call, in_db
@@ -122,8 +123,10 @@ async def run_live(state: Any) -> None:
                 events = [] if behind else await sub.wait(loop.timeout)
                 if not client_connected(loop.token):
                     return
-                if not events and not behind and not await state._live_quiet_changed(loop):
-                    continue
+                if not events and not behind:
+                    changed, events = await _quiet_check(state, loop, sub)
+                    if not changed:
+                        continue
                 behind = False
                 if events:
                     await state._live_settle(events)
@@ -157,6 +160,25 @@ async def run_live(state: Any) -> None:
                 behind, loop.again = loop.again, False
     finally:
         await state._live_finish(loop)
+
+
+async def _quiet_check(state: Any, loop: LiveLoop, sub: Subscription) -> tuple[bool, list]:
+    """A safety-net timeout: ask the page whether to fetch anyway, unless an event arrives
+    first. The check may wait for others to share its query (half a second for the quiet
+    fingerprints): an event must not wait behind it, so the first of the two wins and the
+    other is dropped. Returns (fetch?, the events that arrived)."""
+    quiet = asyncio.ensure_future(state._live_quiet_changed(loop))
+    woken = asyncio.ensure_future(sub.wakeup.wait())
+    try:
+        await asyncio.wait((quiet, woken), return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        for task in (quiet, woken):
+            if not task.done():
+                task.cancel()
+        await asyncio.gather(quiet, woken, return_exceptions=True)
+    if woken.done() and not woken.cancelled():
+        return True, sub.take()
+    return quiet.result(), []
 
 
 class LiveHooks:
