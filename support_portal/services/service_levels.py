@@ -19,6 +19,7 @@ from functools import cache
 from types import SimpleNamespace
 
 from sqlalchemy import event, inspect, update
+from sqlalchemy.orm.attributes import PASSIVE_NO_INITIALIZE
 from sqlmodel import Session, col, select
 
 from support_portal.models import BusinessCalendar, SlaPolicy, Ticket, TicketStatus
@@ -129,7 +130,8 @@ def _changed(ticket: Ticket) -> bool:
     state = inspect(ticket)
     if state.pending or state.transient:
         return True
-    return any(state.attrs[name].history.has_changes() for name in _INPUTS)
+    # `state.attrs` would build an AttributeState per column, in reference cycles, on every flush
+    return any(state.get_history(name, PASSIVE_NO_INITIALIZE).has_changes() for name in _INPUTS)
 
 
 def recompute(db: Session) -> int:
