@@ -44,11 +44,18 @@ class UploadFeedback(rx.State, mixin=True):
     uploading: bool = False
     upload_items: list[UploadItem] = []
     upload_progress: int = 0  # all files together, 0-100
+    # Reflex sends the upload without waiting for `begin_upload`'s answer, so on a busy server
+    # the handler can run first; `begin_upload` arriving after it must not lock the form again
+    # (it stayed read-only for good). Each click's request ends in the handler or in
+    # `upload_failed`: a click whose request has already ended is not begun.
+    _clicks: int = 0
+    _ended: int = 0
 
     @rx.event
     def begin_upload(self, files: list[dict]):
         """Send/Submit was clicked: busy at once, each file at 0 %."""
-        if self.uploading:
+        self._clicks += 1
+        if self.uploading or self._ended >= self._clicks:
             return
         self.uploading = True
         self.upload_progress = 0
@@ -68,6 +75,7 @@ class UploadFeedback(rx.State, mixin=True):
     @rx.event
     def upload_failed(self, status: int):
         """The server refused the upload, or it never arrived: say why, unlock the text."""
+        self._ended += 1
         if not self.uploading:
             return
         with contextlib.suppress(TypeError, ValueError):
@@ -78,6 +86,7 @@ class UploadFeedback(rx.State, mixin=True):
 
     def _upload_arrived(self) -> None:
         """The upload handler runs: the server has every byte."""
+        self._ended += 1
         self.upload_items = [item.model_copy(update={"percent": 100}) for item in self.upload_items]
         self._end_upload()
 
