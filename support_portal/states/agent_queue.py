@@ -9,10 +9,9 @@ from __future__ import annotations
 
 import reflex as rx
 
-from support_portal import i18n, routes
-from support_portal.clock import utcnow
+from support_portal import routes
 from support_portal.live.hub import AGENTS_TOPIC
-from support_portal.services import agent_queue, sessions
+from support_portal.services import agent_queue
 from support_portal.services.dto import Page, TicketSummary, Viewer
 from support_portal.services.errors import (
     DomainError,
@@ -20,22 +19,19 @@ from support_portal.services.errors import (
     NotAuthenticated,
     PermissionDenied,
 )
-from support_portal.services.unit_of_work import in_db
+from support_portal.services.queue_reads import QueueRequest
 from support_portal.states.actions import dashboard_viewer
-from support_portal.states.agent_views import QueueRow, queue_row
+from support_portal.states.agent_views import QueueRow, count_label, shown_rows
 from support_portal.states.base import SessionState, call
 from support_portal.states.live import Ended, LiveHooks, LiveLoop, run_live
+from support_portal.states.live_batches import QUEUE_PAGES, queue_batches
 
 LIVE_SAFETY_NET = 15.0
 SORTS = agent_queue.SORTS
 EMPTY_COUNTS = dict.fromkeys(agent_queue.VIEWS, "0")
-
-
-def count_label(locale: str, n: int) -> str:
-    """ "1,234", or "1,000+" past the cap the service counts to."""
-    if n > agent_queue.COUNT_CAP:
-        return i18n.format_number(locale, agent_queue.COUNT_CAP) + "+"
-    return i18n.format_number(locale, n)
+# Bursts of ticket changes: a page refreshes at most this often; what arrives meanwhile is
+# shown by the next refresh (one refresh for a burst, not one per ticket).
+MIN_REFRESH_SECONDS = 0.25
 
 
 class AgentQueueState(LiveHooks, SessionState):
@@ -96,8 +92,7 @@ class AgentQueueState(LiveHooks, SessionState):
         return page, counts
 
     def _apply(self, page: Page[TicketSummary], counts: dict[str, int]) -> None:
-        now = utcnow()
-        rows = [queue_row(t, self.locale, self._tz(), now) for t in page.items]
+        rows = shown_rows(page, self.locale, self._tz())
         # Assign only what changed, so a live refresh sends only that.
         if rows != self.rows:
             self.rows = rows
@@ -224,6 +219,7 @@ class AgentQueueState(LiveHooks, SessionState):
             viewer=None,
             topics=[AGENTS_TOPIC],
             timeout=LIVE_SAFETY_NET,  # events, or the safety net ("5 min ago")
+            min_gap=MIN_REFRESH_SECONDS,
         )
         loop.request = self._live_request(loop)
         return loop
@@ -234,23 +230,27 @@ class AgentQueueState(LiveHooks, SessionState):
     def _live_still_here(self, loop: LiveLoop) -> bool:
         return self._still_here(loop.generation)
 
+    async def _live_begin(self, loop: LiveLoop) -> bool:
+        queue_batches.join(QUEUE_PAGES)  # a batch stops waiting once every open queue asked
+        loop.data["joined"] = True
+        return False
+
+    async def _live_finish(self, loop: LiveLoop) -> None:
+        if loop.data.pop("joined", False):
+            queue_batches.leave(QUEUE_PAGES)
+
     async def _live_fetch(self, loop: LiveLoop, events: list):
-        """The session and the queue in one transaction, outside the state lock."""
-        token, (view, search, sort, cursor) = loop.session, loop.request
-
-        def fetch(db):
-            viewer = sessions.viewer_for_token(db, session_token=token) if token else None
-            if viewer is None:
-                raise Ended()
-            try:
-                page = agent_queue.queue(
-                    db, viewer=viewer, view=view, search=search, sort=sort, cursor=cursor or None
-                )
-                return page, agent_queue.view_counts(db, viewer=viewer)
-            except DomainError as exc:
-                return exc, None
-
-        return await in_db(fetch)
+        """The session and the queue, outside the state lock, read together with the other
+        open queue pages this event woke (services/queue_reads.py)."""
+        view, search, sort, cursor = loop.request
+        answer = await queue_batches.ask(
+            QueueRequest(loop.session, view, search, sort, cursor), group=QUEUE_PAGES
+        )
+        if answer is None:
+            raise Ended()
+        if isinstance(answer, DomainError):
+            return answer, None
+        return answer.page, answer.counts
 
     async def _live_apply(self, loop: LiveLoop, data, events: list) -> bool:
         page, counts = data

@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+import functools
+from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from babel.dates import format_timedelta
 
 from support_portal import i18n
+from support_portal.clock import utcnow
 from support_portal.i18n import _
+from support_portal.services import agent_queue
 from support_portal.services.agent_page import HistoryEntry
 from support_portal.services.agents import AgentPublic
 from support_portal.services.categories import display_name
-from support_portal.services.dto import TicketSummary
+from support_portal.services.dto import Page, TicketSummary
 from support_portal.services.workflow import AGENT_LABELS
 
 LONG_WAIT = timedelta(hours=24)
@@ -218,3 +222,32 @@ class CollaboratorView:
 
     name: str
     activity: str
+
+
+_SHOWN: OrderedDict[tuple, tuple[Page[TicketSummary], list[QueueRow]]] = OrderedDict()
+
+
+def shown_rows(page: Page[TicketSummary], locale: str, tz: str) -> list[QueueRow]:
+    """The page's rows as this agent reads them (language, time zone, "5 min ago"). Agents
+    woken by one event share one page object: its rows are formatted once per language, time
+    zone and second, not once per agent."""
+    now = utcnow().replace(microsecond=0)
+    key = (id(page), locale, tz, now)
+    hit = _SHOWN.get(key)
+    if hit is None or hit[0] is not page:
+        hit = _SHOWN[key] = (page, [queue_row(t, locale, tz, now) for t in page.items])
+        while len(_SHOWN) > 64:
+            _SHOWN.popitem(last=False)
+    return list(hit[1])
+
+
+def count_label(locale: str, n: int) -> str:
+    """ "1,234", or "1,000+" past the cap the service counts to."""
+    return _count_label(locale, n, agent_queue.COUNT_CAP)
+
+
+@functools.lru_cache(maxsize=4096)  # seven labels per refresh of every open queue
+def _count_label(locale: str, n: int, cap: int) -> str:
+    if n > cap:
+        return i18n.format_number(locale, cap) + "+"
+    return i18n.format_number(locale, n)

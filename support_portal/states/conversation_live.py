@@ -18,6 +18,8 @@ from support_portal.states.live import (
     Ended,
     LiveHooks,
     LiveLoop,
+)
+from support_portal.states.live_batches import (
     conversation_reads,
     fingerprints_now,
     fingerprints_quiet,

@@ -16,15 +16,15 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from support_portal.live.coalesce import Coalescer
 from support_portal.live.hub import LiveEvent, Subscription, hub, user_topic
-from support_portal.services import live_reads, notifications, sessions
+from support_portal.services import notifications, sessions
 from support_portal.services.dto import Viewer
-from support_portal.services.unit_of_work import call, in_db
+from support_portal.services.unit_of_work import in_db
 from support_portal.states.base import SessionState
 
 log = logging.getLogger(__name__)
@@ -58,34 +58,6 @@ def client_connected(token: str) -> bool:
     return _connected is None or _connected(token)
 
 
-# --- reads shared by the pages one event wakes ----------------------------------------------
-
-
-async def _conversation_updates(
-    requests: list[live_reads.UpdateRequest],
-) -> list[live_reads.Outcome]:
-    return await call(live_reads.conversation_updates, requests=requests)
-
-
-# The open conversations (customers' and guests' pages) woken together re-read in one
-# transaction: each still gets only what its own session may see (A4, A5).
-conversation_reads: Coalescer[live_reads.UpdateRequest, live_reads.Outcome] = Coalescer(
-    _conversation_updates
-)
-
-
-async def _fingerprints(ticket_ids: list[int]) -> list[live_reads.Fingerprint | None]:
-    return await call(live_reads.fingerprints, ticket_ids=ticket_ids)
-
-
-# "Did the ticket change?" for pages that just subscribed, and for the safety-net timeouts of
-# quiet pages (spread over time, so gathered for longer: a page only checks every 10 s).
-fingerprints_now: Coalescer[int, live_reads.Fingerprint | None] = Coalescer(_fingerprints)
-fingerprints_quiet: Coalescer[int, live_reads.Fingerprint | None] = Coalescer(
-    _fingerprints, gather_seconds=0.5
-)
-
-
 # --- the loop -------------------------------------------------------------------------------
 
 
@@ -108,6 +80,8 @@ class LiveLoop:
     request: Any = None  # what the next fetch reads: set by the page under the lock
     again: bool = False  # fetch again at once (the page asked for something else meanwhile)
     data: dict[str, Any] = field(default_factory=dict)  # the page's own loop-local values
+    min_gap: float = 0.0  # seconds between two fetches at least: a burst becomes one refresh
+    fetched_at: float = 0.0
 
 
 async def run_live(state: Any) -> None:
@@ -128,6 +102,12 @@ async def run_live(state: Any) -> None:
                     if not changed:
                         continue
                 behind = False
+                if loop.min_gap:
+                    pause = loop.fetched_at + loop.min_gap - time.monotonic()
+                    if pause > 0:  # the events arriving meanwhile join this fetch
+                        await asyncio.sleep(pause)
+                        events = events + sub.take()
+                    loop.fetched_at = time.monotonic()
                 if events:
                     await state._live_settle(events)
                 try:

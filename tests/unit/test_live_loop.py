@@ -108,3 +108,44 @@ async def test_a_quiet_check_that_finds_a_change_fetches_without_events():
     hub.deliver_local(LiveEvent(topic=TOPIC, kind="message"))
     await asyncio.wait_for(page.done.wait(), 2)
     await asyncio.wait_for(task, 2)
+
+
+class BurstPage(FakePage):
+    """A page that refreshes at most every `min_gap` seconds and stays open for `until`
+    events."""
+
+    def __init__(self, min_gap: float, until: int) -> None:
+        super().__init__(quiet_check_seconds=0.0)
+        self.min_gap, self.until = min_gap, until
+
+    async def _live_start(self) -> LiveLoop:
+        loop = await super()._live_start()
+        loop.timeout, loop.min_gap = 30.0, self.min_gap
+        return loop
+
+    async def _live_apply(self, loop, data, events) -> bool:
+        self.applied.append((asyncio.get_running_loop().time(), data))
+        if sum(len(kinds) for _, kinds in self.applied) >= self.until:
+            self.done.set()
+            return False
+        return True
+
+
+async def test_a_burst_of_events_is_one_refresh_and_a_lone_event_is_not_held_back():
+    page = BurstPage(min_gap=0.3, until=6)
+    task = asyncio.create_task(run_live(page))
+    await asyncio.sleep(0.05)  # subscribed
+    clock = asyncio.get_running_loop().time
+    first = clock()
+    hub.deliver_local(LiveEvent(topic=TOPIC, kind="e0"))
+    while not page.applied:
+        await asyncio.sleep(0.005)
+    for k in range(1, 6):  # five more within the gap
+        hub.deliver_local(LiveEvent(topic=TOPIC, kind=f"e{k}"))
+        await asyncio.sleep(0.02)
+    await asyncio.wait_for(page.done.wait(), 3)
+    await asyncio.wait_for(task, 2)
+    (at0, kinds0), (at1, kinds1) = page.applied
+    assert kinds0 == ["e0"] and at0 - first < 0.2  # the first at once
+    assert kinds1 == ["e1", "e2", "e3", "e4", "e5"]  # the burst: one refresh
+    assert at1 - at0 >= 0.3 - 0.01
