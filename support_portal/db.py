@@ -7,6 +7,8 @@ committed, so live updates and wake-ups never announce data that was rolled back
 
 from __future__ import annotations
 
+import threading
+import weakref
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -36,6 +38,8 @@ def make_engine(url: str, *, echo: bool = False) -> Engine:
             poolclass=StaticPool if in_memory else None,
         )
         event.listen(engine, "connect", _sqlite_pragmas)
+        if not in_memory:
+            _GATES[engine] = _WriteGate().install(engine)
         return engine
     return create_engine(url, echo=echo, pool_pre_ping=True, pool_size=10, max_overflow=20)
 
@@ -55,6 +59,88 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA busy_timeout=15000")
     cursor.close()
+
+
+class _WriteGate:
+    """SQLite lets one transaction write at a time. The others wait in its busy handler,
+    which sleeps in growing steps (up to 100 ms) and is not fair: under a burst of writers from
+    the app's threads, an unlucky one waited seconds while later ones went first. The gate makes
+    this process's writers queue on a lock instead, taken at a transaction's first write and
+    released once it has committed or rolled back, so the next writer starts at once. Other
+    processes still meet the busy handler, as before; a writer that waits for the gate longer
+    than the busy timeout goes on without it (and meets the busy handler too)."""
+
+    WAIT_SECONDS = 15.0
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._holder: Any = None  # the DBAPI connection whose transaction writes
+
+    def install(self, engine: Engine) -> _WriteGate:
+        dialect = engine.dialect
+        commit, rollback = dialect.do_commit, dialect.do_rollback
+
+        def do_commit(dbapi_connection: Any) -> None:
+            try:
+                commit(dbapi_connection)
+            finally:
+                self.leave(dbapi_connection)
+
+        def do_rollback(dbapi_connection: Any) -> None:
+            try:
+                rollback(dbapi_connection)
+            finally:
+                self.leave(dbapi_connection)
+
+        dialect.do_commit = do_commit  # type: ignore[method-assign]
+        dialect.do_rollback = do_rollback  # type: ignore[method-assign]
+        event.listen(engine, "before_cursor_execute", self._before_execute)
+        for name in ("close", "invalidate", "soft_invalidate"):
+            event.listen(engine.pool, name, self._connection_gone)
+        return self
+
+    @property
+    def held(self) -> bool:
+        return self._lock.locked()
+
+    def _connection_gone(self, dbapi_connection: Any, *_args: Any) -> None:
+        self.leave(dbapi_connection)
+
+    def _before_execute(self, conn, _cursor, statement: str, *_args) -> None:
+        if statement.lstrip()[:15].upper().startswith(_WRITES):
+            self.enter(conn.connection)
+
+    def enter(self, dbapi_connection: Any) -> None:
+        dbapi_connection = _raw(dbapi_connection)
+        if self._holder is dbapi_connection:
+            return
+        if self._lock.acquire(timeout=self.WAIT_SECONDS):
+            self._holder = dbapi_connection
+
+    def leave(self, dbapi_connection: Any) -> None:
+        dbapi_connection = _raw(dbapi_connection)
+        if self._holder is dbapi_connection and dbapi_connection is not None:
+            self._holder = None
+            self._lock.release()
+
+
+# What takes SQLite's write lock: every way in must pass the gate, or a writer holding the
+# gate would wait for SQLite's lock held by one waiting for the gate (`throttle.lock` begins
+# its transaction IMMEDIATE).
+_WRITES = ("INSERT", "UPDATE", "DELETE", "REPLACE", "BEGIN IMMEDIATE", "BEGIN EXCLUSIVE")
+
+
+_GATES: weakref.WeakKeyDictionary[Engine, _WriteGate] = weakref.WeakKeyDictionary()
+
+
+def write_gate(engine: Engine) -> _WriteGate | None:
+    """The write gate of a file-backed SQLite engine (None for others)."""
+    return _GATES.get(engine)
+
+
+def _raw(connection: Any) -> Any:
+    """The sqlite3 connection behind the pool's proxy (the dialect gets either)."""
+    return getattr(connection, "dbapi_connection", connection)
 
 
 def get_engine() -> Engine:
