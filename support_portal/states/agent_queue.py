@@ -31,7 +31,7 @@ SORTS = agent_queue.SORTS
 EMPTY_COUNTS = dict.fromkeys(agent_queue.VIEWS, "0")
 # Bursts of ticket changes: a page refreshes at most this often; what arrives meanwhile is
 # shown by the next refresh (one refresh for a burst, not one per ticket).
-MIN_REFRESH_SECONDS = 0.25
+MIN_REFRESH_SECONDS = 0.4
 
 
 class AgentQueueState(LiveHooks, SessionState):
