@@ -43,12 +43,17 @@ NOBODY_WAITS = ("awaiting", "resolved", "closed")
 S = TicketStatus
 
 
+def _mine(assignee):
+    """The "mine" view: the active tickets of the agent (or agents) `assignee` matches."""
+    return and_(assignee, Ticket.is_active == True)
+
+
 def _view_filter(view: str, viewer: Viewer):
     match view:
         case "unassigned":
             return and_(Ticket.is_active == True, Ticket.assignee_id.is_(None))  # type: ignore[union-attr]
         case "mine":
-            return and_(Ticket.assignee_id == viewer.user_id, Ticket.is_active == True)
+            return _mine(Ticket.assignee_id == viewer.user_id)
         case "open":
             return Ticket.status == S.open
         case "awaiting":
@@ -262,3 +267,15 @@ def view_counts(db: Session, *, viewer: Viewer | None) -> dict[str, int]:
         capped = rows.limit(COUNT_CAP + 1).subquery()
         counts.append(select(func.count()).select_from(capped).scalar_subquery().label(view))
     return dict(zip(VIEWS, db.exec(select(*counts)).one(), strict=True))
+
+
+def mine_counts(db: Session, *, user_ids: set[int | None]) -> dict[int | None, int]:
+    """The "mine" count of `view_counts` for many agents in one grouped statement (the queue
+    pages one event wakes), capped the same way. The callers have checked the role."""
+    rows = db.exec(
+        select(Ticket.assignee_id, func.count())
+        .where(_mine(col(Ticket.assignee_id).in_(user_ids)))
+        .group_by(Ticket.assignee_id)  # type: ignore[arg-type]
+    ).all()
+    found = dict(rows)
+    return {user: min(found.get(user, 0), COUNT_CAP + 1) for user in user_ids}

@@ -14,10 +14,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import and_
-from sqlmodel import Session, col, func, select
+from sqlmodel import Session
 
-from support_portal.models import Ticket
 from support_portal.services import access, agent_queue, sessions
 from support_portal.services.dto import Page, TicketSummary, Viewer
 from support_portal.services.errors import DomainError
@@ -97,12 +95,5 @@ def _counts(db: Session, agents: list[Viewer]) -> dict[int | None, dict[str, int
     others = {a.user_id for a in agents} - {agents[0].user_id}
     mine = {agents[0].user_id: shared["mine"]}
     if others:
-        rows = db.exec(
-            select(Ticket.assignee_id, func.count())
-            .where(and_(col(Ticket.assignee_id).in_(others), Ticket.is_active == True))
-            .group_by(Ticket.assignee_id)  # type: ignore[arg-type]
-        ).all()
-        found = dict(rows)
-        cap = agent_queue.COUNT_CAP + 1
-        mine.update({user: min(found.get(user, 0), cap) for user in others})
+        mine.update(agent_queue.mine_counts(db, user_ids=others))
     return {user: {**shared, "mine": n} for user, n in mine.items()}
