@@ -8,7 +8,7 @@ import os
 import secrets
 
 from playwright.sync_api import expect
-from sqlmodel import select
+from sqlmodel import col, select
 
 from support_portal.db import session_scope
 from support_portal.models import AuditEvent, Role, User
@@ -107,9 +107,9 @@ def test_an_admin_renames_a_tag_then_merges_it_and_the_queue_follows(page, app):
     try:
         with session_scope(engine) as db:
             done = db.exec(
-                select(AuditEvent.action, AuditEvent.detail).where(
-                    AuditEvent.action.in_(("tag.renamed", "tag.merged"))  # type: ignore[attr-defined]
-                )
+                select(AuditEvent.action, AuditEvent.detail)
+                .where(AuditEvent.action.in_(("tag.renamed", "tag.merged")))  # type: ignore[attr-defined]
+                .order_by(col(AuditEvent.id))  # in the order they happened
             ).all()
             mine = [(a, d) for a, d in done if SUFFIX in str(d.get("from"))]
             assert mine == [
