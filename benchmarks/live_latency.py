@@ -24,6 +24,8 @@ Run (not part of the test suite; takes about 15 minutes on 2 cores):
     python benchmarks/live_latency.py --json /tmp/live.json
     python benchmarks/live_latency.py --phases hub --sizes 10,100 --replies 60   # quick look
     python benchmarks/live_latency.py --phases baseline,hub --sizes 1000 --baseline ../old
+    python benchmarks/live_latency.py --phases hub --sizes 5000 --fanout 0 --server uvicorn
+        # the same app behind uvicorn + websockets (pip install uvicorn websockets)
 """
 
 from __future__ import annotations
@@ -67,6 +69,7 @@ from tests.mailbox import free_port  # noqa: E402
 NAMESPACE = "/_event"
 TOKEN_RE = re.compile(r"LB[0-9a-f]{16}")
 CLK_TCK = os.sysconf("SC_CLK_TCK")
+SERVER = "granian"  # --server
 PAGE_SIZE = os.sysconf("SC_PAGE_SIZE")
 
 
@@ -150,23 +153,27 @@ class AppServer:
     def url(self) -> str:
         return f"http://{self.host}:{self.port}"
 
-    def start(self, timeout: float = 180) -> AppServer:
+    def command(self) -> list[str]:
+        workers = self.env.get("WORKERS", "1")
+        host, port, target = self.host, str(self.port), "support_portal.support_portal:app"
+        if SERVER == "uvicorn":
+            # `pip install uvicorn websockets`: the same ASGI app behind uvicorn and the
+            # `websockets` library instead of granian (Rust); for the memory comparison.
+            return [
+                *(sys.executable, "-m", "uvicorn", "--factory", "--ws", "websockets"),
+                *("--host", host, "--port", port, "--workers", workers),
+                *("--log-level", "warning", target),
+            ]
         granian = Path(sys.executable).parent / "granian"
+        return [
+            *(str(granian), "--interface", "asgi", "--factory", "--host", host),
+            *("--port", port, "--workers", workers, target),
+        ]
+
+    def start(self, timeout: float = 180) -> AppServer:
         with self.log.open("ab") as out:
             self.proc = subprocess.Popen(
-                [
-                    str(granian),
-                    "--interface",
-                    "asgi",
-                    "--factory",
-                    "--host",
-                    self.host,
-                    "--port",
-                    str(self.port),
-                    "--workers",
-                    self.env.get("WORKERS", "1"),
-                    "support_portal.support_portal:app",
-                ],
+                self.command(),
                 cwd=self.root,
                 env={**self.env, "PYTHONPATH": str(self.root)},
                 stdout=out,
@@ -761,7 +768,9 @@ async def measure_n(
         cpu0 = viewers_app.cpu_seconds() + (
             writers_app.cpu_seconds() if writers_app is not viewers_app else 0
         )
-        await asyncio.sleep(idle_seconds)
+        idle_profile = profile and profile.with_name(f"{profile.stem}-idle.txt")
+        with viewers_app.profiled(idle_profile):
+            await asyncio.sleep(idle_seconds)
         cpu1 = viewers_app.cpu_seconds() + (
             writers_app.cpu_seconds() if writers_app is not viewers_app else 0
         )
@@ -1094,6 +1103,8 @@ def git_head() -> str:
 
 async def main_async(args) -> dict:
     names = state_names()
+    if args.profile:
+        args.profile.mkdir(parents=True, exist_ok=True)  # py-spy does not create it
     workdir = Path(tempfile.mkdtemp(prefix="live-bench-"))
     results: dict = {
         "machine": machine(),
@@ -1137,7 +1148,15 @@ def main() -> int:
     parser.add_argument("--profile", type=Path, help="py-spy the app into this folder")
     parser.add_argument("--keep", action="store_true", help="keep the data folder and logs")
     parser.add_argument("--baseline", help="the checkout the baseline phase serves the app from")
+    parser.add_argument(
+        "--server",
+        choices=("granian", "uvicorn"),
+        default="granian",
+        help="the ASGI server (uvicorn: pip install uvicorn websockets)",
+    )
     args = parser.parse_args()
+    global SERVER
+    SERVER = args.server
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # atexit stops the servers
     results = asyncio.run(main_async(args))
     if args.json:
