@@ -69,7 +69,6 @@ from tests.mailbox import free_port  # noqa: E402
 NAMESPACE = "/_event"
 TOKEN_RE = re.compile(r"LB[0-9a-f]{16}")
 CLK_TCK = os.sysconf("SC_CLK_TCK")
-SERVER = "granian"  # --server
 PAGE_SIZE = os.sysconf("SC_PAGE_SIZE")
 
 
@@ -140,13 +139,21 @@ def _children() -> dict[int, list[int]]:
 
 
 class AppServer:
-    """One app instance: granian serving the Reflex backend in its own process group."""
+    """One app instance: granian (or uvicorn) serving the Reflex backend in its own process
+    group."""
 
     def __init__(
-        self, name: str, env: dict[str, str], host: str, port: int, log: Path, root: Path = ROOT
+        self,
+        name: str,
+        env: dict[str, str],
+        host: str,
+        port: int,
+        log: Path,
+        root: Path = ROOT,
+        server: str = "granian",
     ):
         self.name, self.env, self.host, self.port, self.log = name, env, host, port, log
-        self.root = root
+        self.root, self.server = root, server
         self.proc: subprocess.Popen | None = None
 
     @property
@@ -156,7 +163,7 @@ class AppServer:
     def command(self) -> list[str]:
         workers = self.env.get("WORKERS", "1")
         host, port, target = self.host, str(self.port), "support_portal.support_portal:app"
-        if SERVER == "uvicorn":
+        if self.server == "uvicorn":
             # `pip install uvicorn websockets`: the same ASGI app behind uvicorn and the
             # `websockets` library instead of granian (Rust); for the memory comparison.
             return [
@@ -965,13 +972,26 @@ async def run_phase(name: str, args, workdir: Path, names) -> dict:
         )
         out["seed_s"] = round(time.monotonic() - t0, 1)
         app_a = AppServer(
-            f"{name}-a", env_a, "127.0.0.1", int(env_a["PORT"]), data / "a.log", root=root
+            f"{name}-a",
+            env_a,
+            "127.0.0.1",
+            int(env_a["PORT"]),
+            data / "a.log",
+            root=root,
+            server=args.server,
         )
         servers.append(app_a)
         app_a.start()
         app_b = app_a
         if env_b is not None:
-            app_b = AppServer(f"{name}-b", env_b, "127.0.0.1", int(env_b["PORT"]), data / "b.log")
+            app_b = AppServer(
+                f"{name}-b",
+                env_b,
+                "127.0.0.1",
+                int(env_b["PORT"]),
+                data / "b.log",
+                server=args.server,
+            )
             servers.append(app_b)
             app_b.start()
         await asyncio.sleep(2)
@@ -1155,8 +1175,6 @@ def main() -> int:
         help="the ASGI server (uvicorn: pip install uvicorn websockets)",
     )
     args = parser.parse_args()
-    global SERVER
-    SERVER = args.server
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # atexit stops the servers
     results = asyncio.run(main_async(args))
     if args.json:
